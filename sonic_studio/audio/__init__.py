@@ -1,0 +1,1 @@
+"""Audio: decoding with ffmpeg, peak pyramids and their cache, pydub edits, playback."""

@@ -1,0 +1,136 @@
+"""What each provider can do, read from ``catalog.json``.
+
+The UI enables and disables controls from these flags instead of asking "is this
+sunoapi.org?", so adding or changing a provider is a data change.  Prices and limits
+are hints for validation and the cost label; the provider has the last word.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from .models import ProviderId, TaskKind
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    label: str
+    lyrics_max: int
+    tags_max: int
+    title_max: int
+    description_max: int
+    max_upload_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class PersonaWindow:
+    supported: bool
+    required: bool
+    min_len: float
+    max_len: float
+
+
+@dataclass(frozen=True)
+class PersonaFieldNames:
+    description: str
+    styles: str
+    start: str
+    end: str
+
+
+@dataclass(frozen=True)
+class ProviderCapabilities:
+    id: ProviderId
+    display_name: str
+    base_url: str
+    upload_base_url: str | None
+    default_model: str
+    models: tuple[ModelInfo, ...]
+    max_upload_seconds: float
+    needs_public_url: bool
+    accepts_file_upload: bool
+    supports_auto_concat: bool
+    persona_available: bool
+    persona_from_uploaded: bool
+    persona_window: PersonaWindow
+    persona_fields: PersonaFieldNames
+    persona_description_max: int
+    persona_min_model: str | None
+    credit_costs: dict[str, float] = field(default_factory=dict)
+    credits_note: str = ""
+
+    @property
+    def supports_vocal_window(self) -> bool:
+        return self.persona_window.supported
+
+    def model(self, name: str | None) -> ModelInfo:
+        """The named model, or the default one; unknown names get the default's limits."""
+        by_name = {m.name: m for m in self.models}
+        if name in by_name:
+            return by_name[name]
+        return by_name[self.default_model]
+
+    def model_names(self) -> list[str]:
+        return [m.name for m in self.models]
+
+    def upload_limit_seconds(self, model: str | None = None) -> float:
+        info = self.model(model)
+        return info.max_upload_seconds or self.max_upload_seconds
+
+    def estimated_cost(self, kind: TaskKind | str) -> float | None:
+        key = kind.value if isinstance(kind, TaskKind) else kind
+        return self.credit_costs.get(key)
+
+
+@cache
+def _catalog() -> dict:
+    text = resources.files("sonic_studio.core").joinpath("catalog.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
+    pid = ProviderId(provider)
+    raw = _catalog()[pid.value]
+    persona = raw["persona"]
+    window = persona["window"]
+    return ProviderCapabilities(
+        id=pid,
+        display_name=raw["display_name"],
+        base_url=raw["base_url"],
+        upload_base_url=raw["upload_base_url"],
+        default_model=raw["default_model"],
+        models=tuple(
+            ModelInfo(
+                name=m["name"],
+                label=m["label"],
+                lyrics_max=m["lyrics"],
+                tags_max=m["tags"],
+                title_max=m["title"],
+                description_max=m["description"],
+                max_upload_seconds=m.get("max_upload_seconds"),
+            )
+            for m in raw["models"]
+        ),
+        max_upload_seconds=raw["max_upload_seconds"],
+        needs_public_url=raw["needs_public_url"],
+        accepts_file_upload=raw["accepts_file_upload"],
+        supports_auto_concat=raw["supports_auto_concat"],
+        persona_available=persona["available"],
+        persona_from_uploaded=persona["from_uploaded"],
+        persona_window=PersonaWindow(
+            supported=window["supported"],
+            required=window["required"],
+            min_len=window["min"],
+            max_len=window["max"],
+        ),
+        persona_fields=PersonaFieldNames(**persona["fields"]),
+        persona_description_max=persona["description_max"],
+        persona_min_model=persona["min_model"],
+        credit_costs=dict(raw["credits"]),
+        credits_note=raw.get("credits_note", ""),
+    )

@@ -1,0 +1,205 @@
+"""Local checks run before any credit is spent.
+
+Each check returns ``Problem`` objects naming the field, so the UI can put the message
+next to that field and the CLI can print it; ``ensure`` turns them into the taxonomy's
+``ValidationError``.  Adapters call the same functions before sending, so a bad request
+never leaves the machine whichever front end built it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from .capabilities import ProviderCapabilities
+from .errors import ValidationError
+from .models import Clip, GenerationParams, Origin, ProviderId
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    message: str
+
+
+def ensure(problems: list[Problem]) -> None:
+    """Raise the first problem as a ValidationError (all of them in the message)."""
+    if problems:
+        first = problems[0]
+        text = " ".join(p.message for p in problems)
+        raise ValidationError(text, field=first.field)
+
+
+def fmt_time(seconds: float) -> str:
+    """1:23.45 style, for messages a person reads."""
+    seconds = max(0.0, seconds)
+    minutes, rest = divmod(seconds, 60)
+    return f"{int(minutes)}:{rest:05.2f}" if rest % 1 else f"{int(minutes)}:{int(rest):02d}"
+
+
+def check_weight(value: float | None, field: str, label: str) -> list[Problem]:
+    if value is None:
+        return []
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return [Problem(field, f"{label} must be a number between 0.00 and 1.00.")]
+    if not 0.0 <= number <= 1.0 or number != number:
+        return [Problem(field, f"{label} must be between 0.00 and 1.00 (got {value}).")]
+    return []
+
+
+def is_loopback(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def check_source_url(url: str, field: str = "url") -> list[Problem]:
+    """A URL the provider can fetch: http(s), with a host."""
+    text = (url or "").strip()
+    if not text:
+        return [Problem(field, "Enter the URL of an audio file.")]
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https"):
+        shown = parts.scheme or "no scheme"
+        return [Problem(field, f"Only http:// and https:// links can be used ({shown} is not supported).")]
+    if not parts.hostname:
+        return [Problem(field, "That URL has no host name.")]
+    return []
+
+
+def check_api_base_url(url: str, field: str = "base_url") -> list[Problem]:
+    """Provider base URLs: https, or plain http only on this machine (the emulator)."""
+    problems = check_source_url(url, field)
+    if problems:
+        return problems
+    if urlsplit(url).scheme == "http" and not is_loopback(url):
+        return [Problem(field, "Plain http:// would send your API key unencrypted; use https:// (http is allowed only for 127.0.0.1).")]
+    return []
+
+
+def check_continue_at(continue_at: float | None, duration: float | None) -> list[Problem]:
+    if continue_at is None:
+        return [Problem("continue_at", "Choose where the extension should start.")]
+    if continue_at <= 0:
+        return [Problem("continue_at", "The extension must start after 0:00.")]
+    if duration is not None and continue_at >= duration:
+        return [
+            Problem(
+                "continue_at",
+                f"Extend from {fmt_time(continue_at)} is past the end of the clip ({fmt_time(duration)}).",
+            )
+        ]
+    return []
+
+
+def check_upload_duration(seconds: float | None, caps: ProviderCapabilities, model: str | None = None) -> list[Problem]:
+    if seconds is None:
+        return []
+    limit = caps.upload_limit_seconds(model)
+    if seconds > limit + 0.5:
+        return [
+            Problem(
+                "file",
+                f"This track is {fmt_time(seconds)} long; {caps.display_name} accepts at most {fmt_time(limit)}.",
+            )
+        ]
+    return []
+
+
+def check_params(params: GenerationParams, caps: ProviderCapabilities) -> list[Problem]:
+    """Fields every generation kind shares: required-ness, lengths, weights."""
+    problems: list[Problem] = []
+    if params.model not in caps.model_names():
+        problems.append(Problem("model", f"Unknown model {params.model!r} for {caps.display_name}."))
+    info = caps.model(params.model)
+    if params.custom_mode:
+        if not params.instrumental and not params.lyrics.strip():
+            problems.append(Problem("lyrics", "Lyrics are needed in custom mode (or tick Instrumental)."))
+        if caps.id is ProviderId.SUNOAPI:
+            # sunoapi.org requires style and title whenever customMode is true.
+            if not params.tags.strip():
+                problems.append(Problem("tags", "sunoapi.org needs style tags in custom mode."))
+            if not params.title.strip():
+                problems.append(Problem("title", "sunoapi.org needs a title in custom mode."))
+    elif not params.description.strip():
+        problems.append(Problem("description", "Describe the song you want (or switch to custom mode)."))
+    for field, value, limit, label in (
+        ("lyrics", params.lyrics, info.lyrics_max, "Lyrics"),
+        ("tags", params.tags, info.tags_max, "Style tags"),
+        ("title", params.title, info.title_max, "Title"),
+        ("description", params.description, info.description_max, "Description"),
+    ):
+        if len(value) > limit:
+            problems.append(Problem(field, f"{label} are {len(value)} characters; {info.label} allows {limit}."))
+    if params.vocal_gender not in (None, "", "m", "f"):
+        problems.append(Problem("vocal_gender", "Vocal gender must be m or f."))
+    problems += check_weight(params.style_weight, "style_weight", "Style weight")
+    problems += check_weight(params.weirdness, "weirdness", "Weirdness")
+    problems += check_weight(params.audio_weight, "audio_weight", "Audio weight")
+    return problems
+
+
+def check_persona(
+    caps: ProviderCapabilities,
+    source: Clip,
+    name: str,
+    description: str,
+    vocal_start: float | None,
+    vocal_end: float | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    if not caps.persona_available:
+        problems.append(Problem("source", f"{caps.display_name} does not offer personas right now."))
+    if source.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
+        problems.append(
+            Problem("source", f"{caps.display_name} makes personas only from generated clips, not uploads.")
+        )
+    if source.origin is Origin.GENERATED and caps.persona_min_model and _older_than_v4(source.model):
+        problems.append(Problem("source", "Personas need a clip made with V4 or newer; this clip is older."))
+    if caps.id is ProviderId.SUNOAPI and source.origin is Origin.GENERATED and not source.source_task_id:
+        problems.append(Problem("source", "This clip has no generation task id, which sunoapi.org needs."))
+    if not name.strip():
+        problems.append(Problem("name", "Give the persona a name."))
+    if not description.strip():
+        problems.append(Problem("description", "Describe the voice: genre, mood, instruments, vocal qualities."))
+    elif len(description) > caps.persona_description_max:
+        problems.append(
+            Problem("description", f"Description is {len(description)} characters; at most {caps.persona_description_max}.")
+        )
+    problems += check_vocal_window(caps, vocal_start, vocal_end, source.duration)
+    return problems
+
+
+def check_vocal_window(
+    caps: ProviderCapabilities, start: float | None, end: float | None, duration: float | None
+) -> list[Problem]:
+    window = caps.persona_window
+    if start is None and end is None:
+        return []
+    if not window.supported:
+        return [Problem("vocal_window", f"{caps.display_name} does not take a vocal range.")]
+    if start is None or end is None:
+        return [Problem("vocal_window", "Set both the start and the end of the vocal range.")]
+    if start < 0:
+        return [Problem("vocal_start", "The vocal range cannot start before 0:00.")]
+    if end <= start:
+        return [Problem("vocal_end", "The vocal range must end after it starts.")]
+    if duration is not None and end > duration + 0.005:
+        return [Problem("vocal_end", f"The vocal range ends at {fmt_time(end)}, past the end of the clip ({fmt_time(duration)}).")]
+    length = end - start
+    if length < window.min_len - 0.005:
+        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it must be at least {window.min_len:g} s.")]
+    if length > window.max_len + 0.005:
+        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it can be at most {window.max_len:g} s.")]
+    return []
+
+
+def _older_than_v4(model: str | None) -> bool:
+    """sunoapi.org reads models back as chirp-v3-5 etc.; V3.x cannot make personas."""
+    if not model:
+        return False
+    text = model.lower().replace("chirp-", "").replace("_", "-")
+    return text.startswith(("v3", "3"))

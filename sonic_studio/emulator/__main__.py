@@ -1,0 +1,55 @@
+"""``python -m sonic_studio.emulator --port N``: both provider APIs on 127.0.0.1 for demo use.
+
+Point the app or the CLI at the printed URL (``--base-url``); any API key works unless
+``--key`` narrows it.  Ctrl+C or SIGTERM stops it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from .app import Emulator, Timing
+from .server import EmulatorServer
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sonic_studio.emulator", description=__doc__)
+    parser.add_argument("--port", type=int, default=8787, help="port on 127.0.0.1 (0 picks a free one)")
+    parser.add_argument("--speed", choices=["demo", "fast", "instant"], default="demo",
+                        help="how long emulated generations take (demo: ~7 s)")
+    parser.add_argument("--key", action="append", help="accept only this API key (repeatable)")
+    parser.add_argument("--credits", type=float, default=500.0, help="starting credits for each provider")
+    args = parser.parse_args(argv)
+    timing = {"demo": Timing.demo(), "fast": Timing(), "instant": Timing.instant()}[args.speed]
+    emulator = Emulator(
+        timing=timing,
+        valid_keys=set(args.key) if args.key else None,
+        credits={"sonic": args.credits, "sunoapi": args.credits},
+    )
+    server = EmulatorServer(emulator, port=args.port)
+    return asyncio.run(_run(server))
+
+
+async def _run(server: EmulatorServer) -> int:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    url = await server.start()
+    print(f"Sonic Studio emulator listening on {url}", flush=True)
+    print(f"  sonic:   --provider sonic   --base-url {url}", flush=True)
+    print(f"  sunoapi: --provider sunoapi --base-url {url} --upload-base-url {url}", flush=True)
+    await stop.wait()
+    await server.stop()
+    print("emulator stopped", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
