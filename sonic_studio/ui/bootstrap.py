@@ -1,0 +1,133 @@
+"""The async life of the GUI: start the studio, fill the window, wait, shut down cleanly.
+
+Runs as the main coroutine on the qasync loop (``app.main``).  Demo mode starts the
+emulator on a loopback port *in a thread of this process*, so closing the app can never
+leave an orphaned server behind.  Shutdown happens while the loop still runs (see the
+qasync traps in the stack notes): stop the player, cancel polling, close the HTTP
+client and the database, stop the emulator - each bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import traceback
+
+from PySide6.QtCore import QTimer
+
+log = logging.getLogger(__name__)
+
+
+class DemoServer:
+    """The built-in emulator for demo mode, on 127.0.0.1 in a daemon thread."""
+
+    def __init__(self) -> None:
+        from ..emulator.app import Emulator, Timing
+        from ..emulator.server import EmulatorServer
+
+        self._server = EmulatorServer(Emulator(timing=Timing.demo()))
+        self.base_url = self._server.start_in_thread()
+
+    def stop(self) -> None:
+        self._server.stop_thread()
+
+
+async def run_studio(window, args: argparse.Namespace) -> None:
+    """Main coroutine: returns when the window has closed and everything is shut."""
+    from ..core.models import ProviderId
+    from ..logs import setup_logging
+    from ..services.settings import Settings
+    from ..services.studio import Studio
+    from ..audio.player import Player
+    from .bridge import StudioBridge, UiContext
+
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+
+    settings = Settings.load(args.data_dir)
+    setup_logging(args.data_dir)
+    if args.provider:
+        settings.provider = ProviderId(args.provider).value
+    demo_server: DemoServer | None = None
+    if args.demo or settings.demo:
+        demo_server = DemoServer()
+        settings.demo = True
+        settings.demo_base_url = demo_server.base_url
+
+    studio = Studio(settings, data_dir=args.data_dir)
+    _install_excepthook(window)
+    try:
+        await studio.start()
+    except Exception as exc:  # a corrupt database and the like: say so, keep the window
+        log.exception("studio failed to start")
+        _show_fatal(window, exc)
+        await closed.wait()
+        if demo_server:
+            demo_server.stop()
+        return
+
+    bridge = StudioBridge(studio)
+    player = Player()
+    ctx = UiContext(studio=studio, bridge=bridge, player=player)
+    ctx.extras["demo_server_factory"] = DemoServer
+    ctx.extras["demo_server"] = demo_server
+    window.attach(ctx)
+    window.set_demo(studio.demo)
+    asyncio.ensure_future(_refresh_credits(studio))
+    if not studio.demo and not studio.has_key():
+        QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
+
+    await closed.wait()
+
+    try:
+        player.stop()
+    except Exception:  # a broken audio backend must not block quitting
+        log.exception("player stop failed")
+    bridge.detach()
+    try:
+        await asyncio.wait_for(studio.aclose(), timeout=6)
+    except (asyncio.TimeoutError, Exception):
+        log.exception("studio did not close cleanly")
+    server = ctx.extras.get("demo_server")
+    if server is not None:
+        server.stop()
+
+
+async def _refresh_credits(studio) -> None:
+    try:
+        await studio.credits.refresh()
+    except Exception as exc:  # shown in the status bar as unknown; details in the log
+        log.info("credits not available: %s", exc)
+
+
+def _offer_welcome(window, ctx) -> None:
+    from .dialogs.welcome import WelcomeDialog
+
+    dialog = WelcomeDialog(ctx, window)
+    dialog.open()
+
+
+def _install_excepthook(window) -> None:
+    """Errors escaping slots are logged and shown without a modal storm."""
+
+    def hook(kind, value, tb) -> None:
+        log.error("unhandled error", exc_info=(kind, value, tb))
+        if issubclass(kind, (KeyboardInterrupt, SystemExit)):
+            return
+        try:
+            window.statusBar().showMessage(f"Unexpected error: {value}", 10000)
+        except RuntimeError:
+            traceback.print_exception(kind, value, tb)
+
+    sys.excepthook = hook
+
+
+def _show_fatal(window, exc: Exception) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, "Sonic Studio cannot open its library", str(exc), parent=window)
+    box.setInformativeText("Nothing was deleted. Close the app and see the message above; your old library file was kept.")
+    box.finished.connect(lambda _: window.close())
+    box.open()

@@ -1,0 +1,272 @@
+"""Settings: provider, API key (OS keyring), demo mode, server addresses, model, library folder.
+
+The key field is masked and never pre-filled with the stored key: we only say whether
+one is stored and where ("Stored in SecretService Keyring", or why it cannot be).
+"Test key" asks the provider for the credit balance with the typed key, before
+anything is saved.  Everything is validated before the dialog closes; a bad base URL
+(plain http to a remote host would send the key unencrypted) is refused next to the field.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.capabilities import capabilities
+from ...core.models import ProviderId
+from ...core.validation import check_api_base_url
+from .. import theme
+from ..icons import icon
+
+log = logging.getLogger(__name__)
+
+PROVIDER_BLURB = {
+    ProviderId.SONIC: "Uploads must be public URLs (the service downloads them itself). Extend returns the new part; "
+    "one-stop upload-extend can join it to the original. Personas take an optional vocal range up to 30 s.",
+    ProviderId.SUNOAPI: "Accepts audio files from this computer (kept 3 days on its upload host). Personas need a "
+    "generated V4+ clip and a 10–30 s vocal range. Note: its code 429 means 'no credits'.",
+}
+
+
+def _hint(text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    theme.set_role(label, "hint")
+    return label
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.studio = ctx.studio
+        self.setWindowTitle("Settings")
+        self.setMinimumWidth(620)
+        settings = self.studio.settings
+
+        self.provider = QComboBox()
+        for pid in ProviderId:
+            self.provider.addItem(capabilities(pid).display_name, pid)
+        self.provider.setCurrentIndex(list(ProviderId).index(self.studio.provider_id))
+        self.provider.setToolTip("Which service generates your music. Each has its own API key.")
+        self.provider_blurb = _hint()
+
+        self.demo = QCheckBox("Demo mode — use the built-in emulator (no key, no network, no costs)")
+        self.demo.setChecked(self.studio.demo)
+
+        self.key = QLineEdit()
+        self.key.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key.setPlaceholderText("Paste a new API key (leave empty to keep the stored one)")
+        self.key.setToolTip("The key is stored in your system keyring, never in a file.")
+        show = QAction(icon("search"), "Show", self.key)
+        show.setCheckable(True)
+        show.toggled.connect(lambda on: self.key.setEchoMode(QLineEdit.EchoMode.Normal if on else QLineEdit.EchoMode.Password))
+        self.key.addAction(show, QLineEdit.ActionPosition.TrailingPosition)
+        self.test_button = QPushButton(icon("check"), "Test key")
+        self.test_button.setToolTip("Ask the provider for your credit balance with this key")
+        self.test_button.clicked.connect(lambda: asyncio.ensure_future(self._test_key()))
+        self.forget_button = QPushButton(icon("trash"), "Forget stored key")
+        self.forget_button.clicked.connect(lambda: asyncio.ensure_future(self._forget_key()))
+        key_row = QHBoxLayout()
+        key_row.addWidget(self.key, 1)
+        key_row.addWidget(self.test_button)
+        key_row.addWidget(self.forget_button)
+        self.key_status = _hint("Checking where the key is stored…")
+        self.test_result = _hint()
+
+        self.model = QComboBox()
+        self.model.setToolTip("Model preselected in the Extend / Cover and persona forms")
+
+        self.library_dir = QLineEdit(settings.library_dir or "")
+        self.library_dir.setPlaceholderText(str(self.studio.library_dir))
+        browse = QPushButton(icon("folder"), "Browse…")
+        browse.clicked.connect(self._browse)
+        lib_row = QHBoxLayout()
+        lib_row.addWidget(self.library_dir, 1)
+        lib_row.addWidget(browse)
+
+        self.base_url = QLineEdit()
+        self.upload_base_url = QLineEdit()
+        self.base_url_error = _hint()
+        theme.set_role(self.base_url_error, "error")
+        advanced = QGroupBox("Advanced: server addresses")
+        advanced.setCheckable(True)
+        advanced.setChecked(bool(settings.base_urls or settings.upload_base_urls))
+        adv_form = QFormLayout(advanced)
+        adv_form.addRow("API base URL", self.base_url)
+        adv_form.addRow("Upload base URL", self.upload_base_url)
+        adv_form.addRow("", self.base_url_error)
+        self.advanced = advanced
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setHorizontalSpacing(theme.SPACING * 2)
+        form.setVerticalSpacing(theme.SPACING)
+        form.addRow("Provider", self.provider)
+        form.addRow("", self.provider_blurb)
+        form.addRow("", self.demo)
+        form.addRow("API key", key_row)
+        form.addRow("", self.key_status)
+        form.addRow("", self.test_result)
+        form.addRow("Default model", self.model)
+        form.addRow("Library folder", lib_row)
+
+        self.error = _hint()
+        theme.set_role(self.error, "error")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(lambda: asyncio.ensure_future(self._save()))
+        buttons.rejected.connect(self.reject)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setProperty("primary", True)
+
+        layout = QVBoxLayout(self)
+        layout.setSpacing(theme.SPACING * 2)
+        layout.addLayout(form)
+        layout.addWidget(advanced)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+
+        self.provider.currentIndexChanged.connect(self._provider_changed)
+        self.demo.toggled.connect(self._demo_toggled)
+        self.base_url.textChanged.connect(self._validate_urls)
+        self.upload_base_url.textChanged.connect(self._validate_urls)
+        self._provider_changed()
+
+    # ------------------------------------------------------------------ state
+    def _pid(self) -> ProviderId:
+        return self.provider.currentData()
+
+    def _provider_changed(self) -> None:
+        pid = self._pid()
+        caps = capabilities(pid)
+        settings = self.studio.settings
+        self.provider_blurb.setText(PROVIDER_BLURB[pid])
+        self.model.clear()
+        for info in caps.models:
+            self.model.addItem(info.label, info.name)
+        self.model.setCurrentIndex(max(0, caps.model_names().index(settings.default_model(pid))))
+        self.base_url.setText(settings.base_urls.get(pid.value, ""))
+        self.base_url.setPlaceholderText(caps.base_url)
+        self.upload_base_url.setText(settings.upload_base_urls.get(pid.value, ""))
+        self.upload_base_url.setPlaceholderText(caps.upload_base_url or "(not used by this provider)")
+        self.upload_base_url.setEnabled(caps.upload_base_url is not None)
+        self.test_result.setText("")
+        asyncio.ensure_future(self._show_key_status())
+        self._demo_toggled(self.demo.isChecked())
+
+    def _demo_toggled(self, on: bool) -> None:
+        for widget in (self.key, self.test_button, self.forget_button, self.advanced):
+            widget.setEnabled(not on)
+        if on:
+            self.test_result.setText("In demo mode the key is not used: the emulator accepts any request.")
+
+    async def _show_key_status(self) -> None:
+        pid = self._pid()
+        try:
+            status = await self.studio.keys.status(pid)
+        except Exception as exc:  # keyring backends can fail in odd ways; say so
+            self.key_status.setText(f"Could not check the keyring: {exc}")
+            return
+        if pid == self._pid():
+            self.key_status.setText(status.message)
+            self.forget_button.setEnabled(status.has_key and status.source in ("keyring", "session") and not self.demo.isChecked())
+
+    def _validate_urls(self) -> bool:
+        problems = []
+        for field, widget in (("base_url", self.base_url), ("upload_base_url", self.upload_base_url)):
+            text = widget.text().strip()
+            found = check_api_base_url(text, field) if text else []
+            theme.set_invalid(widget, bool(found))
+            problems += found
+        self.base_url_error.setText(" ".join(p.message for p in problems))
+        return not problems
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Library folder", self.library_dir.text() or str(self.studio.library_dir))
+        if folder:
+            self.library_dir.setText(folder)
+
+    # ------------------------------------------------------------------ actions
+    async def _test_key(self) -> None:
+        key = self.key.text().strip()
+        self.test_button.setEnabled(False)
+        self.test_result.setText("Asking the provider…")
+        try:
+            credits = await self.studio.test_key(
+                self._pid(),
+                key or None,
+                base_url=self.base_url.text().strip() or None,
+                upload_base_url=self.upload_base_url.text().strip() or None,
+            )
+        except Exception as exc:
+            self.test_result.setText(f"✗ {exc}")
+            theme.set_role(self.test_result, "error")
+        else:
+            self.test_result.setText(f"✓ The key works: {credits.total:,.0f} credits left.")
+            theme.set_role(self.test_result, "hint")
+        finally:
+            self.test_button.setEnabled(True)
+
+    async def _forget_key(self) -> None:
+        status = await self.studio.keys.delete(self._pid())
+        self.key_status.setText(status.message)
+        self.forget_button.setEnabled(False)
+
+    async def _save(self) -> None:
+        if not self._validate_urls():
+            self.error.setText("Fix the server address first.")
+            return
+        pid = self._pid()
+        settings = self.studio.settings
+        demo = self.demo.isChecked()
+        settings.default_models[pid.value] = self.model.currentData()
+        settings.library_dir = self.library_dir.text().strip() or None
+        if self.advanced.isChecked():
+            for mapping, widget in ((settings.base_urls, self.base_url), (settings.upload_base_urls, self.upload_base_url)):
+                text = widget.text().strip()
+                if text:
+                    mapping[pid.value] = text
+                else:
+                    mapping.pop(pid.value, None)
+        else:
+            settings.base_urls.pop(pid.value, None)
+            settings.upload_base_urls.pop(pid.value, None)
+        if demo and not settings.demo_base_url:
+            server = self.ctx.extras.get("demo_server") or self.ctx.extras["demo_server_factory"]()
+            self.ctx.extras["demo_server"] = server
+            settings.demo_base_url = server.base_url
+        self.save_button.setEnabled(False)
+        try:
+            await self.studio.configure(provider=pid, api_key=self.key.text().strip() or None, demo=demo)
+        except Exception as exc:
+            self.error.setText(str(exc))
+            self.save_button.setEnabled(True)
+            return
+        self.key.clear()
+        self.accept()
+        asyncio.ensure_future(self._refresh_credits())
+
+    async def _refresh_credits(self) -> None:
+        try:
+            await self.studio.credits.refresh()
+        except Exception as exc:
+            self.ctx.bridge.notify.emit(f"Credits unavailable: {exc}")

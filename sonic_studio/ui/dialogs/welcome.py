@@ -1,0 +1,107 @@
+"""First run: try the demo at once, or enter a key - and which provider to choose, and why.
+
+Shown (non-modally) when no key is stored and demo mode is off, so a new user never
+faces an app that cannot do anything.  The demo starts the built-in emulator in this
+process; nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from .. import theme
+from ..icons import app_icon, icon
+
+
+def _card(title: str, body: str, button: QPushButton) -> QFrame:
+    card = QFrame()
+    card.setProperty("role", "card")
+    layout = QVBoxLayout(card)
+    layout.setContentsMargins(16, 16, 16, 16)
+    layout.setSpacing(theme.SPACING)
+    heading = QLabel(title)
+    heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+    text = QLabel(body)
+    text.setWordWrap(True)
+    text.setTextFormat(Qt.TextFormat.PlainText)
+    theme.set_role(text, "hint")
+    layout.addWidget(heading)
+    layout.addWidget(text, 1)
+    layout.addWidget(button)
+    return card
+
+
+class WelcomeDialog(QDialog):
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Welcome to Sonic Studio")
+        self.setMinimumSize(720, 380)
+
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(56, 56))
+        title = QLabel("Welcome to Sonic Studio")
+        theme.set_role(title, "title")
+        subtitle = QLabel("Upload a track, extend or cover it, build voice personas, and keep every result.")
+        theme.set_role(subtitle, "hint")
+        head = QHBoxLayout()
+        head.addWidget(logo)
+        texts = QVBoxLayout()
+        texts.addWidget(title)
+        texts.addWidget(subtitle)
+        head.addLayout(texts, 1)
+
+        self.demo_button = QPushButton(icon("music"), "Try the demo")
+        self.demo_button.setProperty("primary", True)
+        self.demo_button.clicked.connect(lambda: asyncio.ensure_future(self._start_demo()))
+        self.key_button = QPushButton(icon("settings"), "Enter my API key…")
+        self.key_button.clicked.connect(self._enter_key)
+        cards = QHBoxLayout()
+        cards.setSpacing(theme.SPACING * 2)
+        cards.addWidget(_card(
+            "Demo mode",
+            "Everything works at once, with no key and no network: a built-in emulator of both services "
+            "makes short synthesised songs in a few seconds. Nothing is charged. You can switch to a real "
+            "key any time in Settings.",
+            self.demo_button,
+        ))
+        cards.addWidget(_card(
+            "Your own key",
+            "AI Music API (sonic): uploads by public URL, one-stop extend with auto-concat, personas with an "
+            "optional vocal range up to 30 s.\n\nsunoapi.org: uploads files from this computer, personas from "
+            "a 10–30 s vocal range of a generated clip.\n\nThe key is kept in your system keyring.",
+            self.key_button,
+        ))
+        self.error = QLabel("")
+        theme.set_role(self.error, "error")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.setSpacing(theme.SPACING * 2)
+        layout.addLayout(head)
+        layout.addLayout(cards, 1)
+        layout.addWidget(self.error)
+
+    async def _start_demo(self) -> None:
+        self.demo_button.setEnabled(False)
+        extras = self.ctx.extras
+        server = extras.get("demo_server") or extras["demo_server_factory"]()
+        extras["demo_server"] = server
+        self.ctx.studio.settings.demo_base_url = server.base_url
+        try:
+            await self.ctx.studio.configure(demo=True)
+            await self.ctx.studio.credits.refresh()
+        except Exception as exc:
+            self.error.setText(str(exc))
+            self.demo_button.setEnabled(True)
+            return
+        self.accept()
+
+    def _enter_key(self) -> None:
+        from .settings import SettingsDialog
+
+        self.accept()
+        SettingsDialog(self.ctx, self.parent()).open()

@@ -1,0 +1,260 @@
+"""The main window: library on the left, work tabs in the centre, tasks and player below.
+
+The window is built in two steps so it can paint before the heavy parts of the app are
+imported: ``MainWindow()`` makes the frame (menus, docks, tab bar, status bar) with
+only Qt; ``attach(ctx)`` then fills it with the real panels once the studio has
+started.  Panels talk to each other only through the bridge's signals.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QTabWidget,
+    QTextEdit,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from . import theme
+from .icons import app_icon, icon
+
+TAB_NAMES = ("Upload", "Extend / Cover", "Persona")
+_TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
+
+
+def _placeholder(text: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    theme.set_role(label, "empty")
+    layout.addWidget(label)
+    return page
+
+
+class MainWindow(QMainWindow):
+    closed = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ctx = None
+        self.setWindowTitle("Sonic Studio")
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(1100, 700)
+        self.resize(1280, 800)
+        self.setDockNestingEnabled(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(False)
+        self.tabs.setObjectName("workTabs")
+        for name, icon_name in zip(TAB_NAMES, ("upload", "extend", "persona")):
+            self.tabs.addTab(_placeholder("Starting…"), icon(icon_name), name)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(theme.SPACING, theme.SPACING, theme.SPACING, 0)
+        layout.addWidget(self.tabs)
+        self.setCentralWidget(central)
+
+        self.library_dock = QDockWidget("Library", self)
+        self.library_dock.setObjectName("libraryDock")
+        self.library_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.library_tabs = QTabWidget()
+        self.library_tabs.addTab(_placeholder("Loading library…"), icon("library"), "Clips")
+        self.library_tabs.addTab(_placeholder(""), icon("persona"), "Personas")
+        self.library_dock.setWidget(self.library_tabs)
+        self.library_dock.setMinimumWidth(320)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
+
+        self.tasks_dock = QDockWidget("Tasks", self)
+        self.tasks_dock.setObjectName("tasksDock")
+        self.tasks_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        self.tasks_dock.setWidget(_placeholder("No tasks yet"))
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
+        self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.tasks_dock], [170], Qt.Orientation.Vertical)
+
+        self.player_toolbar = QToolBar("Player", self)
+        self.player_toolbar.setObjectName("playerBar")
+        self.player_toolbar.setMovable(False)
+        self.player_toolbar.setFloatable(False)
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, self.player_toolbar)
+
+        self._build_status_bar()
+        self._build_menus()
+        self._restore_state()
+        QApplication.instance().installEventFilter(self)
+
+    # ------------------------------------------------------------------ frame
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        bar.setSizeGripEnabled(False)
+        self.demo_badge = QLabel("DEMO")
+        theme.set_role(self.demo_badge, "demo")
+        self.demo_badge.setToolTip("Demo mode: everything runs against the built-in emulator. No key, no network, no costs.")
+        self.demo_badge.hide()
+        self.provider_label = QLabel("Starting…")
+        self.credits_label = QLabel("")
+        self.credits_label.setToolTip("Credits left at the provider (refreshed after each task)")
+        self.running_label = QLabel("")
+        for widget in (self.running_label, self.provider_label, self.credits_label, self.demo_badge):
+            bar.addPermanentWidget(widget)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        self.file_menu = menu.addMenu("&File")
+        self.view_menu = menu.addMenu("&View")
+        self.playback_menu = menu.addMenu("&Playback")
+        self.help_menu = menu.addMenu("&Help")
+
+        self.action_settings = QAction(icon("settings"), "&Settings…", self)
+        self.action_settings.setShortcut(QKeySequence("Ctrl+,"))
+        self.action_quit = QAction("&Quit", self)
+        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.action_quit.triggered.connect(self.close)
+        self.file_menu.addAction(self.action_settings)
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_quit)
+
+        for index, name in enumerate(TAB_NAMES):
+            action = QAction(name, self)
+            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        library_toggle = self.library_dock.toggleViewAction()
+        library_toggle.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        tasks_toggle = self.tasks_dock.toggleViewAction()
+        tasks_toggle.setShortcut(QKeySequence("Ctrl+Shift+T"))
+        self.view_menu.addAction(library_toggle)
+        self.view_menu.addAction(tasks_toggle)
+        self.action_focus_search = QAction("Search library", self)
+        self.action_focus_search.setShortcut(QKeySequence.StandardKey.Find)
+        self.view_menu.addAction(self.action_focus_search)
+
+        self.action_play = QAction(icon("play"), "Play / Pause", self)
+        self.action_play.setShortcut(QKeySequence("Ctrl+P"))
+        self.action_play.setToolTip("Play or pause the selected clip (Space)")
+        self.playback_menu.addAction(self.action_play)
+
+        self.action_about = QAction("&About Sonic Studio", self)
+        self.help_menu.addAction(self.action_about)
+
+    def set_demo(self, demo: bool) -> None:
+        self.demo_badge.setVisible(demo)
+        self.setWindowTitle("Sonic Studio — Demo mode" if demo else "Sonic Studio")
+
+    # ------------------------------------------------------------------ panels
+    def attach(self, ctx) -> None:
+        """Replace the placeholders with the real panels, wired to ``ctx``."""
+        from .panels.library import LibraryPanel
+        from .panels.personas import PersonasPanel
+        from .panels.player_bar import PlayerBar
+        from .panels.tasks import TasksPanel
+        from .status import StatusController
+        from .tabs.extend_cover import ExtendCoverTab
+        from .tabs.persona import PersonaTab
+        from .tabs.upload import UploadTab
+
+        self.ctx = ctx
+        current = self.tabs.currentIndex()
+        pages = (UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
+        for index, page in enumerate(pages):
+            old = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, icon(("upload", "extend", "persona")[index]), TAB_NAMES[index])
+            old.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        self.upload_tab, self.extend_tab, self.persona_tab = pages
+
+        self.library = LibraryPanel(ctx)
+        self.personas = PersonasPanel(ctx)
+        for index, (page, name, icon_name) in enumerate(((self.library, "Clips", "library"), (self.personas, "Personas", "persona"))):
+            old = self.library_tabs.widget(index)
+            self.library_tabs.removeTab(index)
+            self.library_tabs.insertTab(index, page, icon(icon_name), name)
+            old.deleteLater()
+        self.library_tabs.setCurrentIndex(0)
+
+        self.tasks = TasksPanel(ctx)
+        old = self.tasks_dock.widget()
+        self.tasks_dock.setWidget(self.tasks)
+        old.deleteLater()
+
+        self.player_bar = PlayerBar(ctx)
+        self.player_toolbar.addWidget(self.player_bar)
+        self.action_play.triggered.connect(self.player_bar.toggle)
+        self.action_focus_search.triggered.connect(self._focus_search)
+
+        self.status = StatusController(ctx, self)
+        ctx.bridge.notify.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.action_settings.triggered.connect(self.open_settings)
+        self.action_about.triggered.connect(self.open_about)
+
+    def open_settings(self) -> None:
+        from .dialogs.settings import SettingsDialog
+
+        SettingsDialog(self.ctx, self).open()
+
+    def open_about(self) -> None:
+        from .dialogs.about import AboutDialog
+
+        AboutDialog(self).open()
+
+    def _focus_search(self) -> None:
+        self.library_dock.show()
+        self.library_tabs.setCurrentIndex(0)
+        if hasattr(self.library, "focus_search"):
+            self.library.focus_search()
+
+    # ------------------------------------------------------------------ behaviour
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        """Space plays/pauses anywhere except while typing in a text field."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Space
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and self.ctx is not None
+            and self.isActiveWindow()
+        ):
+            focus = QApplication.focusWidget()
+            if not isinstance(focus, _TEXT_INPUTS):
+                self.player_bar.toggle()
+                return True
+        return super().eventFilter(obj, event)
+
+    def _restore_state(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = settings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        tab = settings.value("window/tab", 0)
+        try:
+            self.tabs.setCurrentIndex(int(tab))
+        except (TypeError, ValueError):
+            pass
+
+    def save_state(self) -> None:
+        settings = QSettings()
+        settings.setValue("window/geometry", self.saveGeometry())
+        settings.setValue("window/state", self.saveState())
+        settings.setValue("window/tab", self.tabs.currentIndex())
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        QApplication.instance().removeEventFilter(self)
+        event.accept()
+        self.closed.emit()

@@ -1,0 +1,131 @@
+"""The studio's look: Fusion with a dark palette, two accents, and an 8 px rhythm.
+
+Audio tools are dark because waveforms read better on dark.  Colours live here once;
+widgets ask for ``ACCENT``/``PERSONA`` instead of inventing their own, so the whole
+app stays one family.  The style sheet only adds what the palette cannot express
+(rounded panels, badges, hint and error labels).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtWidgets import QApplication
+
+BACKGROUND = "#16181d"
+PANEL = "#1d2027"
+PANEL_RAISED = "#252932"
+BORDER = "#2f3440"
+TEXT = "#e6e8ee"
+TEXT_DIM = "#9aa1b2"
+ACCENT = "#4cc2ff"  # selection, playhead, primary buttons
+PERSONA = "#ff8a4c"  # persona range, persona badges
+SUCCESS = "#5fd38d"
+WARNING = "#f2c14e"
+ERROR = "#ff6b6b"
+DEMO = "#b48cff"
+
+SPACING = 8
+
+_QSS = f"""
+QMainWindow, QDialog {{ background: {BACKGROUND}; }}
+QToolTip {{ color: {TEXT}; background: {PANEL_RAISED}; border: 1px solid {BORDER}; padding: 4px 6px; }}
+QTabWidget::pane {{ border: 1px solid {BORDER}; border-radius: 8px; top: -1px; background: {PANEL}; }}
+QTabBar::tab {{ background: transparent; color: {TEXT_DIM}; padding: 8px 18px; margin-right: 2px;
+               border-bottom: 2px solid transparent; font-weight: 500; }}
+QTabBar::tab:selected {{ color: {TEXT}; border-bottom: 2px solid {ACCENT}; }}
+QTabBar::tab:hover {{ color: {TEXT}; }}
+QDockWidget {{ color: {TEXT_DIM}; font-weight: 600; }}
+QDockWidget::title {{ padding: 6px 8px; background: {BACKGROUND}; }}
+QLineEdit, QPlainTextEdit, QTextEdit, QSpinBox, QDoubleSpinBox, QComboBox {{
+    background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 6px; padding: 5px 8px;
+    selection-background-color: {ACCENT}; selection-color: #0b0d12; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QComboBox:focus {{
+    border: 1px solid {ACCENT}; }}
+QLineEdit[invalid="true"], QPlainTextEdit[invalid="true"], QDoubleSpinBox[invalid="true"] {{ border: 1px solid {ERROR}; }}
+QPushButton {{ background: {PANEL_RAISED}; border: 1px solid {BORDER}; border-radius: 6px; padding: 6px 14px; color: {TEXT}; }}
+QPushButton:hover {{ border-color: {ACCENT}; }}
+QPushButton:pressed {{ background: {BORDER}; }}
+QPushButton:disabled {{ color: #5d6374; border-color: #262a33; }}
+QPushButton[primary="true"] {{ background: {ACCENT}; color: #0b0d12; border: none; font-weight: 600; padding: 8px 20px; }}
+QPushButton[primary="true"]:hover {{ background: #74d0ff; }}
+QPushButton[primary="true"]:disabled {{ background: #2a3b47; color: #6f8796; }}
+QToolButton {{ border: none; border-radius: 6px; padding: 4px; }}
+QToolButton:hover {{ background: {PANEL_RAISED}; }}
+QToolButton:checked {{ background: {BORDER}; }}
+QTableView, QListView, QTreeView {{ background: {PANEL}; alternate-background-color: #20242c; border: none;
+    selection-background-color: #24455a; selection-color: {TEXT}; gridline-color: {BORDER}; }}
+QHeaderView::section {{ background: {PANEL}; color: {TEXT_DIM}; border: none; border-bottom: 1px solid {BORDER};
+    padding: 6px 8px; font-weight: 600; }}
+QSlider::groove:horizontal {{ height: 4px; background: {BORDER}; border-radius: 2px; }}
+QSlider::sub-page:horizontal {{ background: {ACCENT}; border-radius: 2px; }}
+QSlider::handle:horizontal {{ background: {TEXT}; width: 14px; height: 14px; margin: -5px 0; border-radius: 7px; }}
+QProgressBar {{ background: {BACKGROUND}; border: 1px solid {BORDER}; border-radius: 4px; height: 8px; text-align: center; }}
+QProgressBar::chunk {{ background: {ACCENT}; border-radius: 3px; }}
+QStatusBar {{ background: {BACKGROUND}; color: {TEXT_DIM}; }}
+QStatusBar::item {{ border: none; }}
+QMenuBar {{ background: {BACKGROUND}; }}
+QMenu {{ background: {PANEL_RAISED}; border: 1px solid {BORDER}; }}
+QMenu::item:selected {{ background: #24455a; }}
+QGroupBox {{ border: 1px solid {BORDER}; border-radius: 8px; margin-top: 14px; padding: 10px 8px 8px 8px; }}
+QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {TEXT_DIM}; font-weight: 600; }}
+QLabel[role="hint"] {{ color: {TEXT_DIM}; }}
+QLabel[role="error"] {{ color: {ERROR}; }}
+QLabel[role="warning"] {{ color: {WARNING}; }}
+QLabel[role="title"] {{ font-size: 16pt; font-weight: 600; }}
+QLabel[role="badge"] {{ background: {PANEL_RAISED}; border: 1px solid {BORDER}; border-radius: 9px; padding: 1px 8px; }}
+QLabel[role="demo"] {{ background: {DEMO}; color: #14101c; border-radius: 9px; padding: 1px 8px; font-weight: 700; }}
+QLabel[role="empty"] {{ color: {TEXT_DIM}; font-size: 11pt; }}
+QFrame[role="card"] {{ background: {PANEL}; border: 1px solid {BORDER}; border-radius: 8px; }}
+QFrame[role="playerbar"] {{ background: {PANEL}; border-top: 1px solid {BORDER}; }}
+"""
+
+
+def apply(app: QApplication) -> None:
+    """Fusion + dark palette + the style sheet, for the whole application."""
+    app.setStyle("Fusion")
+    palette = QPalette()
+    colors = {
+        QPalette.ColorRole.Window: BACKGROUND,
+        QPalette.ColorRole.WindowText: TEXT,
+        QPalette.ColorRole.Base: BACKGROUND,
+        QPalette.ColorRole.AlternateBase: PANEL,
+        QPalette.ColorRole.ToolTipBase: PANEL_RAISED,
+        QPalette.ColorRole.ToolTipText: TEXT,
+        QPalette.ColorRole.PlaceholderText: "#6b7285",
+        QPalette.ColorRole.Text: TEXT,
+        QPalette.ColorRole.Button: PANEL_RAISED,
+        QPalette.ColorRole.ButtonText: TEXT,
+        QPalette.ColorRole.BrightText: "#ffffff",
+        QPalette.ColorRole.Highlight: ACCENT,
+        QPalette.ColorRole.HighlightedText: "#0b0d12",
+        QPalette.ColorRole.Link: ACCENT,
+        QPalette.ColorRole.Mid: BORDER,
+        QPalette.ColorRole.Dark: "#101216",
+        QPalette.ColorRole.Light: PANEL_RAISED,
+    }
+    for role, value in colors.items():
+        palette.setColor(role, QColor(value))
+    for role in (QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#5d6374"))
+    app.setPalette(palette)
+    font = QFont(app.font())
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10)
+    app.setFont(font)
+    app.setStyleSheet(_QSS)
+
+
+def set_role(widget, role: str) -> None:
+    """Give a widget a style role (hint, error, badge…) and refresh its style."""
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def set_invalid(widget, invalid: bool) -> None:
+    """Red border on a field whose content is not acceptable."""
+    if widget.property("invalid") == invalid:
+        return
+    widget.setProperty("invalid", invalid)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)

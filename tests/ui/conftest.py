@@ -1,0 +1,77 @@
+"""Fixtures for driving the real window against the emulator.
+
+Tests in this folder are async and run on a qasync loop (see the loop-factory hook in
+the top conftest), so awaiting lets Qt paint and deliver signals while the studio
+polls the emulator over a real loopback socket.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sonic_studio.emulator.app import Emulator, Timing
+from sonic_studio.emulator.server import EmulatorServer
+
+
+@pytest.fixture
+def ui_emulator():
+    """Emulator on a loopback socket with quick tasks; any key accepted (demo mode)."""
+    emulator = Emulator(timing=Timing(queue=0.1, first_clip=0.3, second_clip=0.5, concat=0.2))
+    server = EmulatorServer(emulator)
+    server.start_in_thread()
+    emulator.base_url = server.base_url
+    yield emulator
+    server.stop_thread()
+
+
+async def _make_ctx(ui_emulator, tmp_path, provider: str):
+    from sonic_studio.audio.player import Player
+    from sonic_studio.services.settings import Settings
+    from sonic_studio.services.studio import Studio
+    from sonic_studio.ui.bridge import StudioBridge, UiContext
+
+    data_dir = tmp_path / "studio"
+    data_dir.mkdir(exist_ok=True)
+    settings = Settings.load(data_dir)
+    settings.provider = provider
+    settings.demo = True
+    settings.demo_base_url = ui_emulator.base_url
+    settings.poll_interval = 0.05
+    studio = Studio(settings, data_dir=data_dir)
+    await studio.start()
+    ctx = UiContext(studio=studio, bridge=StudioBridge(studio), player=Player())
+    return ctx
+
+
+@pytest.fixture
+async def ctx(ui_emulator, tmp_path, qapp):
+    """A started studio (sonic provider, demo mode) wrapped in a UiContext."""
+    context = await _make_ctx(ui_emulator, tmp_path, "sonic")
+    yield context
+    context.player.stop()
+    context.bridge.detach()
+    await context.studio.aclose()
+
+
+@pytest.fixture
+async def suno_ctx(ui_emulator, tmp_path, qapp):
+    """Same, with the sunoapi.org provider."""
+    context = await _make_ctx(ui_emulator, tmp_path, "sunoapi")
+    yield context
+    context.player.stop()
+    context.bridge.detach()
+    await context.studio.aclose()
+
+
+@pytest.fixture
+async def window(ctx, qtbot):
+    """The real main window, attached to ``ctx`` and shown offscreen."""
+    from sonic_studio.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.attach(ctx)
+    win.set_demo(True)
+    win.show()
+    yield win
+    win.close()
