@@ -68,6 +68,14 @@ async def run_studio(window, args: argparse.Namespace) -> None:
             demo_server.stop()
         return
 
+    first_run = not studio.demo and not studio.has_key()
+    if first_run:
+        # No key yet: start in demo mode so everything works at once; the welcome
+        # dialog explains it and offers to enter a key.
+        demo_server = DemoServer()
+        studio.settings.demo_base_url = demo_server.base_url
+        await studio.configure(demo=True)
+
     bridge = StudioBridge(studio)
     player = Player()
     ctx = UiContext(studio=studio, bridge=bridge, player=player)
@@ -76,7 +84,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     window.attach(ctx)
     window.set_demo(studio.demo)
     asyncio.ensure_future(_refresh_credits(studio))
-    if not studio.demo and not studio.has_key():
+    if first_run:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 
     await closed.wait()

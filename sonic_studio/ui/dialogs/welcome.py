@@ -1,8 +1,8 @@
-"""First run: try the demo at once, or enter a key - and which provider to choose, and why.
+"""First run: you are in demo mode; keep exploring, or enter a key - and which provider, and why.
 
-Shown (non-modally) when no key is stored and demo mode is off, so a new user never
-faces an app that cannot do anything.  The demo starts the built-in emulator in this
-process; nothing leaves the machine.
+With no key stored the app starts in demo mode (the built-in emulator, in this
+process; nothing leaves the machine), so a new user never faces an app that cannot do
+anything.  This non-modal dialog says so and offers the way to a real key.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class WelcomeDialog(QDialog):
         texts.addWidget(subtitle)
         head.addLayout(texts, 1)
 
-        self.demo_button = QPushButton(icon("music"), "Try the demo")
+        self.demo_button = QPushButton(icon("music"), "Explore the demo")
         self.demo_button.setProperty("primary", True)
         self.demo_button.clicked.connect(lambda: asyncio.ensure_future(self._start_demo()))
         self.key_button = QPushButton(icon("settings"), "Enter my API key…")
@@ -62,7 +62,7 @@ class WelcomeDialog(QDialog):
         cards = QHBoxLayout()
         cards.setSpacing(theme.SPACING * 2)
         cards.addWidget(_card(
-            "Demo mode",
+            "You are in demo mode",
             "Everything works at once, with no key and no network: a built-in emulator of both services "
             "makes short synthesised songs in a few seconds. Nothing is charged. You can switch to a real "
             "key any time in Settings.",
@@ -86,6 +86,9 @@ class WelcomeDialog(QDialog):
         layout.addWidget(self.error)
 
     async def _start_demo(self) -> None:
+        if self.ctx.studio.demo:
+            self.accept()
+            return
         self.demo_button.setEnabled(False)
         extras = self.ctx.extras
         server = extras.get("demo_server") or extras["demo_server_factory"]()
