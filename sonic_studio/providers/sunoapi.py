@@ -1,0 +1,615 @@
+"""The sunoapi.org adapter: domain requests → camelCase HTTP calls, replies → domain results.
+
+sunoapi.org (shared/docs/api-contract.md section 1) wraps everything in
+``{code, msg, data}`` and may put an error in the body ``code`` of an HTTP 200 reply,
+so every reply is judged on both the HTTP status and the body code.  Two endpoints
+speak different dialects: generate-persona has its own code table (there 429 means
+"slow down", while on the generate family 429 means "no credits"), and the file-upload
+host adds a ``success`` flag.  All of that is translated into ``core.errors`` here.
+
+Readings of the contract's open points are documented in
+docs/contract-readings-sunoapi.md; the short version:
+
+* ``callBackUrl`` is required, but a desktop has no public address: we send a
+  placeholder under the reserved ``.invalid`` TLD (RFC 6761), which can never resolve,
+  and poll ``record-info``.  A CALLBACK_EXCEPTION status therefore says nothing about
+  the music: tracks that have audio are results.
+* Uploads have no provider-side clip id; an uploaded clip's id is derived from its URL
+  (``up-`` + 24 hex digits of SHA-256), so the same URL is always the same clip.
+* Generated clips of this provider are extended with ``/generate/extend`` (by
+  ``audioId``); any other clip with a URL uses ``/generate/upload-extend``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import httpx
+
+from ..core.capabilities import capabilities
+from ..core.errors import (
+    AuthError,
+    ConflictError,
+    InsufficientCreditsError,
+    MaintenanceError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    SonicError,
+    SourceUnreachableError,
+    ValidationError,
+)
+from ..core.models import (
+    Clip,
+    ClipState,
+    CoverRequest,
+    Credits,
+    ExtendRequest,
+    GenerateRequest,
+    GenerationParams,
+    Origin,
+    Persona,
+    PersonaRequest,
+    ProviderId,
+    SubmitResult,
+    TaskState,
+    TaskStatus,
+    UploadCoverRequest,
+    UploadExtendRequest,
+)
+from ..core.validation import (
+    Problem,
+    check_continue_at,
+    check_params,
+    check_persona,
+    check_source_url,
+    check_upload_duration,
+    check_vocal_window,
+    ensure,
+    is_loopback,
+)
+from .base import SLOW_TIMEOUT, ProgressCallback, Provider, as_float, retry_after_seconds
+
+# Reserved TLD (RFC 6761): never resolves, so no callback can reach anyone.
+CALLBACK_URL = "https://callback.sonic-studio.invalid/sunoapi"
+UPLOAD_PATH = "sonic-studio/uploads"
+DEFAULT_PERSONA_MODEL = "style_persona"
+DEFAULT_PERSONA_WINDOW = (0.0, 30.0)
+
+# Code tables (contract 1.5 / 1.9 / 1.11).
+GENERATE, PERSONA, UPLOAD = "generate", "persona", "upload"
+
+_RUNNING = {"TEXT_SUCCESS", "FIRST_SUCCESS"}
+_DONE = {"SUCCESS", "CALLBACK_EXCEPTION"}
+_FAILED = {"CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "SENSITIVE_WORD_ERROR", "FAILED"}
+
+# sunoapi.org reads models back as chirp-* names (contract 1.2); used to check that an
+# extension keeps the source's model, which the API requires.
+_CHIRP_TO_MODEL = {
+    "chirp-v4": "V4",
+    "chirp-v4-5": "V4_5",
+    "chirp-v4-5-plus": "V4_5PLUS",
+    "chirp-v4-5-all": "V4_5ALL",
+    "chirp-v5": "V5",
+    "chirp-v5-5": "V5_5",
+}
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _text(value: Any) -> str:
+    """Display text from a field that should be a string; odd scalars are stringified."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _weight(value: float | None) -> float | None:
+    """Weights go out with two decimals, the provider's step (contract 1.4)."""
+    return None if value is None else round(float(value), 2)
+
+
+def uploaded_clip_id(url: str) -> str:
+    """A stable local id for an uploaded file: sunoapi.org has none (see module doc)."""
+    return "up-" + hashlib.sha256(url.encode()).hexdigest()[:24]
+
+
+class _ProgressReader:
+    """A binary file that reports how much httpx has read from it while streaming."""
+
+    def __init__(self, file: BinaryIO, total: int, progress: ProgressCallback | None) -> None:
+        self._file = file
+        self._total = total
+        self._progress = progress
+        self._sent = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self._file.read(size)
+        self._sent += len(chunk)
+        if self._progress is not None and chunk:
+            self._progress(min(self._sent, self._total), self._total)
+        return chunk
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        position = self._file.seek(offset, whence)
+        self._sent = position  # httpx rewinds before rendering the body
+        return position
+
+    def tell(self) -> int:
+        return self._file.tell()
+
+    def fileno(self) -> int:  # lets httpx compute Content-Length from the real file
+        return self._file.fileno()
+
+
+class SunoApiProvider(Provider):
+    """sunoapi.org over httpx; every failure leaves as a ``core.errors`` class."""
+
+    capabilities = capabilities(ProviderId.SUNOAPI)
+
+    # ------------------------------------------------------------------ credits
+    async def credits(self) -> Credits:
+        try:
+            body = await self._call("GET", self._api("/api/v1/generate/credit"), GENERATE)
+        except NotFoundError:
+            # Older docs and samples use /get-credits (contract 1.10).
+            body = await self._call("GET", self._api("/api/v1/get-credits"), GENERATE)
+        data = body.get("data")
+        if isinstance(data, dict):  # some legacy replies nest it: {credits: n}
+            data = data.get("credits")
+        amount = None if isinstance(data, bool) else as_float(data)
+        if amount is None:
+            raise self._malformed("credit balance is not a number")
+        return Credits(credits=amount)
+
+    # ------------------------------------------------------------------ uploads
+    async def upload_url(self, url: str, *, duration: float | None = None, title: str = "") -> Clip:
+        """Nothing to send: upload-cover/upload-extend take the public URL directly."""
+        url = (url or "").strip()
+        problems = check_source_url(url, "url") + check_upload_duration(duration, self.capabilities)
+        if not problems and is_loopback(url) and not is_loopback(self.base_url):
+            problems.append(Problem("url", "sunoapi.org cannot reach files on this computer; use a public link."))
+        ensure(problems)
+        name = title or url.rsplit("/", 1)[-1]
+        return self._uploaded_clip(url, name, duration, None)
+
+    async def upload_file(self, path: Path, *, progress: ProgressCallback | None = None) -> Clip:
+        """Stream the file to the upload host (multipart); the link lasts 3 days."""
+        path = Path(path)
+        if not path.is_file():
+            raise ValidationError(f"There is no file at {path}.", field="file", provider=self.id.value)
+        total = path.stat().st_size
+        if total == 0:
+            raise ValidationError("That file is empty.", field="file", provider=self.id.value)
+        if progress is not None:
+            progress(0, total)
+        with path.open("rb") as handle:
+            reader = _ProgressReader(handle, total, progress)
+            body = await self._call(
+                "POST",
+                f"{self.upload_base_url}/api/file-stream-upload",
+                UPLOAD,
+                files={"file": (path.name, reader, mimetypes.guess_type(path.name)[0] or "application/octet-stream")},
+                data={"uploadPath": UPLOAD_PATH, "fileName": path.name},
+                timeout=SLOW_TIMEOUT,
+            )
+        data = self._data_dict(body)
+        url = data.get("downloadUrl")
+        if not isinstance(url, str) or check_source_url(url):
+            raise self._malformed("upload reply has no downloadUrl")
+        return self._uploaded_clip(url, path.name, None, _text(data.get("uploadedAt")) or None)
+
+    def _uploaded_clip(self, url: str, title: str, duration: float | None, created: str | None) -> Clip:
+        return Clip(
+            id=uploaded_clip_id(url),
+            provider=self.id,
+            origin=Origin.UPLOADED,
+            title=title,
+            duration=duration,
+            audio_url=url,
+            created_at=created,
+        )
+
+    # ------------------------------------------------------------------ generation
+    async def generate(self, request: GenerateRequest) -> SubmitResult:
+        params = request.params
+        ensure(self._check(params))
+        return await self._submit("/api/v1/generate", self._generation_body(params))
+
+    async def cover(self, request: CoverRequest) -> SubmitResult:
+        """A cover of any clip goes through upload-cover: its audio URL is public."""
+        source = request.source
+        problems = self._check(request.params)
+        if not source.audio_url:
+            problems.append(Problem("source", "This clip has no audio yet; wait until it has finished."))
+        ensure(problems)
+        body = {"uploadUrl": source.audio_url, **self._generation_body(request.params)}
+        return await self._submit("/api/v1/generate/upload-cover", body)
+
+    async def upload_cover(self, request: UploadCoverRequest) -> SubmitResult:
+        ensure(check_source_url(request.url, "url") + self._check(request.params))
+        body = {"uploadUrl": request.url.strip(), **self._generation_body(request.params)}
+        return await self._submit("/api/v1/generate/upload-cover", body)
+
+    async def extend(self, request: ExtendRequest) -> SubmitResult:
+        source = request.source
+        if source.origin is not Origin.GENERATED or source.provider is not self.id:
+            # sunoapi.org knows only its own audioIds; anything else is extended by URL.
+            extension = UploadExtendRequest(source.audio_url or "", request.continue_at, request.params)
+            return await self._upload_extend(extension, source.duration)
+        problems = self._check_extension(request.params, request.continue_at, source.duration)
+        source_model = _CHIRP_TO_MODEL.get((source.model or "").lower())
+        if source_model and source_model != request.params.model:
+            problems.append(
+                Problem("model", f"sunoapi.org extends a clip only with the model that made it ({source_model}).")
+            )
+        ensure(problems)
+        body = {"defaultParamFlag": True, "audioId": source.id, "continueAt": round(request.continue_at, 2)}
+        body.update(self._generation_body(request.params, extend=True))
+        return await self._submit("/api/v1/generate/extend", body)
+
+    async def upload_extend(self, request: UploadExtendRequest) -> SubmitResult:
+        return await self._upload_extend(request, None)
+
+    async def _upload_extend(self, request: UploadExtendRequest, duration: float | None) -> SubmitResult:
+        problems = check_source_url(request.url, "url")
+        problems += self._check_extension(request.params, request.continue_at, duration)
+        if request.auto_concat:
+            problems.append(Problem("auto_concat", "sunoapi.org has no automatic full-song join."))
+        ensure(problems)
+        body = {"uploadUrl": request.url.strip(), "defaultParamFlag": True, "continueAt": round(request.continue_at, 2)}
+        body.update(self._generation_body(request.params, extend=True))
+        body["instrumental"] = request.params.instrumental
+        return await self._submit("/api/v1/generate/upload-extend", body)
+
+    def _check(self, params: GenerationParams) -> list[Problem]:
+        problems = check_params(params, self.capabilities)
+        if params.persona_id and not params.custom_mode:
+            problems.append(Problem("persona_id", "A persona can only be used in custom mode (your own lyrics and style)."))
+        return problems
+
+    def _check_extension(self, params: GenerationParams, continue_at: float, duration: float | None) -> list[Problem]:
+        # We always send defaultParamFlag=true (our own style/title/lyrics + continueAt),
+        # which is sunoapi.org's custom mode.
+        problems = self._check(params) + check_continue_at(continue_at, duration)
+        if not params.custom_mode:
+            problems.insert(0, Problem("custom_mode", "sunoapi.org extends only in custom mode: give style, title and lyrics."))
+        return problems
+
+    @staticmethod
+    def _generation_body(params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
+        """camelCase fields, None/empty omitted; extend bodies carry no customMode/instrumental."""
+        custom = params.custom_mode or extend
+        if custom:
+            prompt = "" if params.instrumental else params.lyrics
+        else:
+            prompt = params.description
+        fields: dict[str, Any] = {
+            "model": params.model,
+            "callBackUrl": CALLBACK_URL,
+            "prompt": prompt,
+            "style": params.tags if custom else "",
+            "title": params.title if custom else "",
+            "negativeTags": params.negative_tags,
+            "vocalGender": params.vocal_gender,
+            "styleWeight": _weight(params.style_weight),
+            "weirdnessConstraint": _weight(params.weirdness),
+            "audioWeight": _weight(params.audio_weight),
+        }
+        if not extend:
+            fields = {"customMode": params.custom_mode, "instrumental": params.instrumental, **fields}
+        if params.persona_id:
+            fields["personaId"] = params.persona_id
+            fields["personaModel"] = params.persona_model or DEFAULT_PERSONA_MODEL
+        return {k: v for k, v in fields.items() if v is not None and v != ""}
+
+    async def _submit(self, path: str, body: dict[str, Any]) -> SubmitResult:
+        reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
+        task_id = self._data_dict(reply).get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._malformed("reply has no taskId")
+        return SubmitResult(task_id=task_id)
+
+    # ------------------------------------------------------------------ persona
+    async def create_persona(self, request: PersonaRequest) -> Persona:
+        source = request.source
+        start, end = request.vocal_start, request.vocal_end
+        # sunoapi.org wants hundredths of a second (contract 1.5); check what is sent.
+        start = None if start is None else round(start, 2)
+        end = None if end is None else round(end, 2)
+        problems = check_persona(self.capabilities, source, request.name, request.description, start, end)
+        if source.origin is Origin.GENERATED and source.provider is not self.id:
+            problems.append(Problem("source", "sunoapi.org can only make personas from its own clips."))
+        if start is None and end is None:  # the provider's default window must fit too
+            problems += check_vocal_window(self.capabilities, *DEFAULT_PERSONA_WINDOW, source.duration)
+        ensure(problems)
+        body = {
+            "taskId": source.source_task_id,
+            "audioId": source.id,
+            "name": request.name.strip(),
+            "description": request.description.strip(),
+            "vocalStart": start,
+            "vocalEnd": end,
+            "style": request.styles.strip(),
+        }
+        body = {k: v for k, v in body.items() if v is not None and v != ""}
+        reply = await self._call("POST", self._api("/api/v1/generate/generate-persona"), PERSONA, json_body=body)
+        data = self._data_dict(reply)
+        persona_id = data.get("personaId")
+        if not isinstance(persona_id, str) or not persona_id:
+            raise self._malformed("persona reply has no personaId")
+        return Persona(
+            id=persona_id,
+            provider=self.id,
+            name=_text(data.get("name")) or body["name"],
+            description=_text(data.get("description")) or body["description"],
+            styles=request.styles.strip(),
+            source_clip_id=source.id,
+            source_task_id=source.source_task_id,
+            vocal_start=start,
+            vocal_end=end,
+        )
+
+    # ------------------------------------------------------------------ polling
+    async def get_task(self, task_id: str) -> TaskStatus:
+        if not task_id or not task_id.strip():
+            raise ValidationError("No task id to look up.", field="task_id", provider=self.id.value)
+        reply = await self._call(
+            "GET", self._api("/api/v1/generate/record-info"), GENERATE, params={"taskId": task_id}
+        )
+        data = reply.get("data")
+        if data is None:  # code 200 but nothing known about it
+            raise NotFoundError(provider=self.id.value, code=200)
+        if not isinstance(data, dict):
+            raise self._malformed("task data is not an object")
+        return self._task_status(task_id, data)
+
+    def _task_status(self, task_id: str, data: dict) -> TaskStatus:
+        status = data.get("status")
+        if not isinstance(status, str) or not status.strip():
+            raise self._malformed("task has no status")
+        status = status.strip().upper()
+        clips = self._clips(task_id, data.get("response"))
+        with_audio = [c for c in clips if c.audio_url]
+        if status == "PENDING":
+            return self._status(task_id, status, TaskState.PENDING, clips, ClipState.PENDING)
+        if status in _FAILED or status.endswith("_FAILED"):
+            error = self._task_error(status, data)
+            state = TaskState.PARTIAL if with_audio else TaskState.FAILED
+            return self._status(task_id, status, state, clips, ClipState.FAILED, error)
+        if status in _DONE:
+            if not with_audio:
+                error = ServerError(
+                    "sunoapi.org finished the task without delivering any audio. You can submit it again.",
+                    provider=self.id.value,
+                    provider_message=self._scrub(_text(data.get("errorMessage")) or status),
+                )
+                return self._status(task_id, status, TaskState.FAILED, clips, ClipState.FAILED, error)
+            # CALLBACK_EXCEPTION: our placeholder callback failed, the music did not.
+            state = TaskState.SUCCEEDED if len(with_audio) == len(clips) else TaskState.PARTIAL
+            return self._status(task_id, status, state, clips, ClipState.FAILED)
+        # TEXT_SUCCESS / FIRST_SUCCESS, and unknown words such as GENERATING: not finished.
+        return self._status(task_id, status, TaskState.RUNNING, clips, ClipState.RUNNING)
+
+    def _status(
+        self,
+        task_id: str,
+        status: str,
+        state: TaskState,
+        clips: list[Clip],
+        without_audio: ClipState,
+        error: SonicError | None = None,
+    ) -> TaskStatus:
+        """Clips with audio are done; the others take ``without_audio``."""
+        for clip in clips:
+            if not clip.audio_url:
+                clip.state = without_audio
+                if without_audio is ClipState.FAILED:
+                    clip.error = str(error) if error else "sunoapi.org delivered no audio for this track."
+        return TaskStatus(task_id=task_id, state=state, clips=clips, provider_status=status, error=error)
+
+    def _task_error(self, status: str, data: dict) -> SonicError:
+        code = data.get("errorCode")
+        code = int(code) if _is_int(code) or (isinstance(code, str) and code.isdigit()) else None
+        said = self._scrub(_text(data.get("errorMessage")) or status)
+        kw = dict(provider=self.id.value, provider_message=said, code=code)
+        if status == "SENSITIVE_WORD_ERROR":
+            return ValidationError(
+                "sunoapi.org refused the lyrics, style or title because they contain words it does not "
+                "allow. Change the wording and submit again.",
+                field="lyrics",
+                **kw,
+            )
+        if code == 451:
+            return SourceUnreachableError(**kw)
+        if code in (400, 413, 422):
+            return ValidationError(
+                "sunoapi.org could not use this request (for example the source audio is too long, or the "
+                "extension point is past its end). No credits were used.",
+                **kw,
+            )
+        if code == 429:
+            return InsufficientCreditsError(**kw)
+        return ServerError(
+            "sunoapi.org could not make the audio for this task. No result was delivered; you can submit it again.",
+            **kw,
+        )
+
+    def _clips(self, task_id: str, response: Any) -> list[Clip]:
+        if response is None:
+            return []
+        if not isinstance(response, dict):
+            raise self._malformed("task response is not an object")
+        # record-info uses sunoData[]; the quickstart sample shows data[] (contract 1.7).
+        tracks = response.get("sunoData")
+        if tracks is None:
+            tracks = response.get("data")
+        if tracks is None:
+            return []
+        if not isinstance(tracks, list):
+            raise self._malformed("track list is not a list")
+        return [self._clip(task_id, raw) for raw in tracks]
+
+    def _clip(self, task_id: str, raw: Any) -> Clip:
+        if not isinstance(raw, dict):
+            raise self._malformed("track is not an object")
+        clip_id = raw.get("id")
+        if not isinstance(clip_id, str) or not clip_id:
+            raise self._malformed("track has no id")
+        return Clip(
+            id=clip_id,
+            provider=self.id,
+            origin=Origin.GENERATED,
+            source_task_id=task_id,
+            title=_text(raw.get("title")),
+            tags=_text(raw.get("tags")),
+            lyrics=_text(raw.get("prompt")),
+            duration=self._duration(raw.get("duration")),
+            audio_url=self._url(raw, "audioUrl", "audio_url"),
+            stream_url=self._url(raw, "streamAudioUrl", "stream_audio_url"),
+            image_url=self._url(raw, "imageUrl", "image_url"),
+            model=_text(raw.get("modelName") or raw.get("model_name")) or None,
+            state=ClipState.SUCCEEDED,
+            created_at=_text(raw.get("createTime") or raw.get("create_time")) or None,
+        )
+
+    def _url(self, raw: dict, camel: str, snake: str) -> str | None:
+        """camelCase in record-info, snake_case in callbacks; accept both (contract 1.7)."""
+        value = raw.get(camel) or raw.get(snake)
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str):
+            raise self._malformed(f"track {camel} is not text")
+        return value
+
+    def _duration(self, value: Any) -> float | None:
+        if value is None or value == "":
+            return None
+        number = None if isinstance(value, bool) else as_float(value)
+        if number is None:
+            raise self._malformed("track duration is not a number")
+        return number
+
+    # ------------------------------------------------------------------ HTTP + errors
+    def _api(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    async def _call(self, method: str, url: str, table: str, **kw: Any) -> dict:
+        """Send, then judge HTTP status and body code with ``table``'s meanings."""
+        response = await self._send(method, url, **kw)
+        if not response.is_success:
+            raise self._http_error(response, table)
+        try:
+            body = self._json(response)
+        except MalformedResponseError as exc:
+            exc.provider_message = self._scrub(exc.provider_message)
+            raise
+        if not isinstance(body, dict):
+            raise self._malformed("reply is not a JSON object", response.status_code)
+        code, success = body.get("code"), body.get("success")
+        if success is not False and (code == 200 and _is_int(code) or (code is None and success is True)):
+            return body
+        if not _is_int(code):
+            raise self._malformed("reply has no status code", response.status_code)
+        # HTTP 200 with an error in the body: the usual sunoapi.org way.
+        raise self._error(code if code != 200 else 500, body.get("msg"), response, table)
+
+    def _http_error(self, response: httpx.Response, table: str) -> SonicError:
+        code, msg = response.status_code, None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            msg = body.get("msg") or body.get("message")
+            # The body code is the API's own word; prefer it when it names an error.
+            if _is_int(body.get("code")) and body["code"] != 200:
+                code = body["code"]
+        elif response.content:
+            msg = response.text[:200]
+        return self._error(code, msg, response, table)
+
+    def _error(self, code: int, msg: Any, response: httpx.Response, table: str) -> SonicError:
+        cls, message, extra = _classify(code, table)
+        if cls is RateLimitedError:
+            extra["retry_after"] = retry_after_seconds(response)
+        return cls(
+            message,
+            provider=self.id.value,
+            provider_message=self._scrub(_text(msg)) or None,
+            http_status=response.status_code,
+            code=code,
+            **extra,
+        )
+
+    def _data_dict(self, body: dict) -> dict:
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise self._malformed("reply data is not an object")
+        return data
+
+    def _malformed(self, what: str, http_status: int | None = None) -> MalformedResponseError:
+        return MalformedResponseError(provider=self.id.value, provider_message=what, http_status=http_status)
+
+    def _scrub(self, text: str | None) -> str | None:
+        """Never let the key travel inside an error, even if a server echoes it."""
+        if text and self._key and self._key in text:
+            return text.replace(self._key, "[API key hidden]")
+        return text
+
+
+_RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."
+
+
+def _classify(code: int, table: str) -> tuple[type[SonicError], str | None, dict]:
+    """(error class, our message or None for the class default, extra kwargs) for a code.
+
+    The generate family and the upload host share sunoapi.org's main table; the persona
+    endpoint has its own (402 = credits, 429 = rate limited).  Uploads are free, so a 429
+    from the upload host can only mean "too many requests".
+    """
+    if code == 429:
+        if table == GENERATE:
+            return InsufficientCreditsError, None, {}
+        return RateLimitedError, _RATE, {}
+    if code in (405, 430):
+        return RateLimitedError, _RATE, {}
+    if code in (401, 403):
+        return AuthError, None, {}
+    if code == 402:
+        return InsufficientCreditsError, None, {}
+    if code == 404:
+        return NotFoundError, None, {}
+    if code == 409:
+        return ConflictError, None, {}
+    if code == 413:
+        if table == UPLOAD:
+            return ValidationError, "The file is too large for sunoapi.org's upload service.", {"field": "file"}
+        return ValidationError, "The lyrics or description are too long for this model. Shorten them and try again.", {"field": "lyrics"}
+    if code in (400, 422):
+        if table == PERSONA:
+            message = (
+                "sunoapi.org did not accept the persona request. The song must have finished, and the vocal "
+                "range must be 10-30 s inside the clip."
+            )
+        else:
+            message = "sunoapi.org rejected the request as invalid. Check the fields and try again."
+        return ValidationError, message, {}
+    if code == 451:
+        return SourceUnreachableError, None, {}
+    if code == 455:
+        return MaintenanceError, None, {}
+    if code >= 500:
+        return ServerError, None, {}
+    return ServerError, f"sunoapi.org gave an unexpected answer (code {code}). Try again in a moment.", {}
+
+
+__all__ = ["CALLBACK_URL", "SunoApiProvider", "UPLOAD_PATH", "uploaded_clip_id"]
