@@ -1,0 +1,519 @@
+"""Adapter for the AI Music API "sonic" family (aimusicapi.ai / musicapi.ai).
+
+Turns domain requests into the provider's snake_case ``/api/v1/sonic/*`` calls and its
+replies back into domain results.  The provider is loose in what it sends - ``code``
+present or not, errors in ``detail``/``error``/``message``, durations as numbers or
+decimal strings, a ``not_ready`` phase as HTTP 200 or 202, clip pairs with
+``auto_concat`` - so every reply is read defensively: anything unexpected becomes a
+``MalformedResponseError``, never a ``KeyError``.  Every failure is translated into
+the ``core.errors`` taxonomy (here HTTP 403 "remaining credits are not enough" means
+no credits).  Requests are checked locally first, so a bad one never costs credits.
+Readings of the contract's open points: docs/contract-readings-sonic.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..core.capabilities import capabilities
+from ..core.errors import (
+    AuthError,
+    ConflictError,
+    InsufficientCreditsError,
+    MaintenanceError,
+    MalformedResponseError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    SonicError,
+    SourceUnreachableError,
+    ValidationError,
+)
+from ..core.models import (
+    Clip,
+    ClipState,
+    CoverRequest,
+    Credits,
+    ExtendRequest,
+    GenerateRequest,
+    GenerationParams,
+    Origin,
+    Persona,
+    PersonaRequest,
+    ProviderId,
+    SubmitResult,
+    TaskState,
+    TaskStatus,
+    UploadCoverRequest,
+    UploadExtendRequest,
+)
+from ..core.validation import (
+    Problem,
+    check_continue_at,
+    check_params,
+    check_persona,
+    check_source_url,
+    check_upload_duration,
+    ensure,
+)
+from .base import DEFAULT_TIMEOUT, SLOW_TIMEOUT, Provider, as_float, as_text, retry_after_seconds
+
+NAME = "The AI Music API"
+
+# Documented clip states (contract 2.7) plus the webhook's "streaming"; anything else
+# is read as still running - a new word must never end a paid task early.
+_CLIP_STATES = {
+    "pending": ClipState.PENDING,
+    "running": ClipState.RUNNING,
+    "streaming": ClipState.RUNNING,
+    "succeeded": ClipState.SUCCEEDED,
+    "failed": ClipState.FAILED,
+}
+_SOURCE_WORDS = ("not accessible", "could not be downloaded", "unable to fetch", "could not fetch", "unreachable")
+
+
+class SonicProvider(Provider):
+    """``Provider`` for the AI Music API, plus its ``concat`` and ``wav`` extras."""
+
+    capabilities = capabilities(ProviderId.SONIC)
+
+    # ------------------------------------------------------------------ account
+    async def credits(self) -> Credits:
+        body = await self._call("GET", "/api/v1/get-credits")
+        # Documented as top-level {credits, extra_credits}; the utility envelope puts it in data.
+        source = body["data"] if isinstance(body.get("data"), dict) else body
+        credits = as_float(source.get("credits"))
+        if credits is None:
+            raise self._malformed("the credits reply has no credits number")
+        return Credits(credits=credits, extra_credits=as_float(source.get("extra_credits")))
+
+    # ------------------------------------------------------------------ upload
+    async def upload_url(self, url: str, *, duration: float | None = None, title: str = "") -> Clip:
+        ensure(check_source_url(url) + check_upload_duration(duration, self.capabilities))
+        body = await self._call("POST", "/api/v1/sonic/upload", {"url": url.strip()}, timeout=SLOW_TIMEOUT)
+        clip_id = self._text_field(body, "clip_id")
+        return Clip(
+            id=clip_id,
+            provider=ProviderId.SONIC,
+            origin=Origin.UPLOADED,
+            title=title,
+            duration=duration,
+            audio_url=url.strip(),
+        )
+
+    # ------------------------------------------------------------------ generation
+    async def generate(self, request: GenerateRequest) -> SubmitResult:
+        params = request.params
+        ensure(check_params(params, self.capabilities))
+        body = {"task_type": "create_music", **_params_body(params)}
+        if params.persona_id:
+            body.update(task_type="persona_music", persona_id=params.persona_id)
+        return await self._create(body)
+
+    async def extend(self, request: ExtendRequest) -> SubmitResult:
+        source = request.source
+        ensure(
+            _source_problems(source)
+            + check_params(request.params, self.capabilities)
+            + _no_persona(request.params)
+            + check_continue_at(request.continue_at, source.duration)
+        )
+        uploaded = source.origin is Origin.UPLOADED
+        body = {
+            "task_type": "extend_upload_music" if uploaded else "extend_music",
+            "continue_clip_id": source.id,
+            "continue_at": request.continue_at,
+            **_params_body(request.params),
+        }
+        return await self._create(body)
+
+    async def cover(self, request: CoverRequest) -> SubmitResult:
+        source = request.source
+        ensure(
+            _source_problems(source)
+            + check_params(request.params, self.capabilities)
+            + _no_persona(request.params)
+        )
+        uploaded = source.origin is Origin.UPLOADED
+        body = {
+            "task_type": "cover_upload_music" if uploaded else "cover_music",
+            "continue_clip_id": source.id,
+            **_params_body(request.params),
+        }
+        return await self._create(body)
+
+    async def concat(self, clip_id: str) -> SubmitResult:
+        """The full song from an extension clip (``extend`` returns only the new part)."""
+        ensure(_clip_id_problems(clip_id))
+        return await self._create({"task_type": "concat_music", "continue_clip_id": clip_id})
+
+    async def _create(self, body: dict[str, Any]) -> SubmitResult:
+        # use_suno_cdn: one schema reading makes it required; live runs accept it (contract 2.4).
+        reply = await self._call("POST", "/api/v1/sonic/create", {**body, "use_suno_cdn": False})
+        return SubmitResult(task_id=self._text_field(reply, "task_id"))
+
+    # ------------------------------------------------------------------ one-stop
+    async def upload_extend(self, request: UploadExtendRequest) -> SubmitResult:
+        ensure(
+            check_source_url(request.url)
+            + check_params(request.params, self.capabilities)
+            + _no_persona(request.params)
+            + check_continue_at(request.continue_at, None)
+        )
+        body = {
+            "url": request.url.strip(),
+            "continue_at": request.continue_at,
+            "auto_concat": bool(request.auto_concat),
+            **_params_body(request.params),
+        }
+        return await self._one_stop("/api/v1/sonic/upload-extend", body, request.url)
+
+    async def upload_cover(self, request: UploadCoverRequest) -> SubmitResult:
+        ensure(
+            check_source_url(request.url)
+            + check_params(request.params, self.capabilities)
+            + _no_persona(request.params)
+        )
+        body = {"url": request.url.strip(), **_params_body(request.params)}
+        return await self._one_stop("/api/v1/sonic/upload-cover", body, request.url)
+
+    async def _one_stop(self, path: str, body: dict[str, Any], url: str) -> SubmitResult:
+        reply = await self._call("POST", path, body, timeout=SLOW_TIMEOUT)
+        task_id = self._text_field(reply, "task_id")
+        upload = _dig(reply, "steps", "upload")
+        clip_id = upload.get("clip_id") if isinstance(upload, dict) else None
+        uploaded = None
+        if isinstance(clip_id, str) and clip_id:
+            uploaded = Clip(
+                id=clip_id,
+                provider=ProviderId.SONIC,
+                origin=Origin.UPLOADED,
+                duration=as_float(upload.get("duration")),
+                audio_url=url.strip(),
+            )
+        return SubmitResult(task_id=task_id, uploaded_clip=uploaded)
+
+    # ------------------------------------------------------------------ persona
+    async def create_persona(self, request: PersonaRequest) -> Persona:
+        source = request.source
+        ensure(
+            _source_problems(source)
+            + check_persona(
+                self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
+            )
+        )
+        body: dict[str, Any] = {
+            "name": request.name,
+            "clip_id": source.id,
+            "describe": request.description,
+            "styles": request.styles,
+        }
+        if request.vocal_start is not None:
+            body["vocal_start_s"] = request.vocal_start
+        if request.vocal_end is not None:
+            body["vocal_end_s"] = request.vocal_end
+        reply = await self._call("POST", "/api/v1/sonic/persona", body)
+        return Persona(
+            id=self._text_field(reply, "persona_id"),
+            provider=ProviderId.SONIC,
+            name=request.name,
+            description=request.description,
+            styles=request.styles,
+            source_clip_id=source.id,
+            source_task_id=source.source_task_id,
+            vocal_start=request.vocal_start,
+            vocal_end=request.vocal_end,
+        )
+
+    # ------------------------------------------------------------------ utilities
+    async def wav(self, clip_id: str) -> str:
+        """A WAV rendering of a clip; returns its URL (synchronous at the provider)."""
+        ensure(_clip_id_problems(clip_id))
+        reply = await self._call("POST", "/api/v1/sonic/wav", {"clip_id": clip_id})
+        url = _dig(reply, "data", "wav_url") or reply.get("wav_url")
+        if not isinstance(url, str) or not url:
+            raise self._malformed("the WAV reply has no wav_url")
+        return url
+
+    # ------------------------------------------------------------------ polling
+    async def get_task(self, task_id: str) -> TaskStatus:
+        ensure(_clip_id_problems(task_id, "task_id", "task"))
+        response = await self._send("GET", f"{self.base_url}/api/v1/sonic/task/{quote(task_id, safe='')}")
+        if response.status_code == 202:  # older "task not ready" reply; the body does not matter
+            return TaskStatus(task_id, TaskState.PENDING, provider_status="not_ready")
+        body = self._checked(response)
+        data = body.get("data")
+        if isinstance(data, dict):
+            data = [data]  # tolerate a single clip object
+        if body.get("type") == "not_ready" or not data:
+            return TaskStatus(task_id, TaskState.PENDING, provider_status=as_text(body.get("type")) or "not_ready")
+        if not isinstance(data, list):
+            raise self._malformed("the task data is not a list")
+        return self._summarise(task_id, [self._unit(item, task_id) for item in data])
+
+    def _unit(self, item: Any, task_id: str) -> "_Unit":
+        """One result slot: a plain clip, or an auto_concat pair {extended, full}."""
+        if isinstance(item, dict) and ("extended" in item or "replaced" in item):
+            extended = self._clip(item.get("extended", item.get("replaced")), task_id)
+            full_item = item.get("full")
+            if full_item is None:
+                # The full song is the deliverable: not finished until it arrives.
+                return _Unit([extended], ClipState.FAILED if extended.state is ClipState.FAILED else None)
+            full = self._clip(full_item, task_id).with_(full_song_of=extended.id)
+            if ClipState.FAILED in (extended.state, full.state):
+                outcome = ClipState.FAILED
+            else:
+                outcome = full.state if full.state.terminal else None
+            return _Unit([extended, full], outcome)
+        clip = self._clip(item, task_id)
+        return _Unit([clip], clip.state if clip.state.terminal else None)
+
+    def _clip(self, item: Any, task_id: str) -> Clip:
+        if not isinstance(item, dict):
+            raise self._malformed("a clip in the task reply is not an object")
+        clip_id = item.get("clip_id", item.get("id"))
+        if not isinstance(clip_id, str) or not clip_id:
+            raise self._malformed("a clip in the task reply has no clip_id")
+        state = _CLIP_STATES.get(as_text(item.get("state")).strip().lower(), ClipState.RUNNING)
+        url = _url(item.get("audio_url"))
+        error = None
+        if state is ClipState.FAILED:
+            reason = _message_of(item.get("error_message")) or _message_of(item.get("error"))
+            error = reason or "The provider could not make this clip."
+        return Clip(
+            id=clip_id,
+            provider=ProviderId.SONIC,
+            origin=Origin.GENERATED,
+            source_task_id=task_id,
+            title=as_text(item.get("title")),
+            tags=as_text(item.get("tags")),
+            lyrics=as_text(item.get("lyrics")),
+            duration=as_float(item.get("duration")),
+            # While a clip runs its audio_url (if any) is a stream, not the final file.
+            audio_url=url if state is ClipState.SUCCEEDED else None,
+            stream_url=url if state is not ClipState.SUCCEEDED else None,
+            image_url=_url(item.get("image_url")),
+            model=as_text(item.get("mv")) or None,
+            state=state,
+            error=error,
+            created_at=as_text(item.get("created_at")) or None,
+        )
+
+    def _summarise(self, task_id: str, units: list["_Unit"]) -> TaskStatus:
+        clips = [clip for unit in units for clip in unit.clips]
+        raw = ",".join(clip.state.value for clip in clips)
+        if any(unit.outcome is None for unit in units):
+            busy = any(clip.state is not ClipState.PENDING for clip in clips)
+            return TaskStatus(task_id, TaskState.RUNNING if busy else TaskState.PENDING, clips, raw)
+        good = sum(unit.outcome is ClipState.SUCCEEDED for unit in units)
+        if good == len(units):
+            return TaskStatus(task_id, TaskState.SUCCEEDED, clips, raw)
+        if good:
+            return TaskStatus(task_id, TaskState.PARTIAL, clips, raw)
+        reason = next((clip.error for clip in clips if clip.error), None)
+        error = ServerError(
+            f"{NAME} could not make this song. Failed tasks are normally refunded by the provider.",
+            provider=self.id.value,
+            provider_message=reason,
+        )
+        return TaskStatus(task_id, TaskState.FAILED, clips, raw, error)
+
+    # ------------------------------------------------------------------ HTTP
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> dict[str, Any]:
+        response = await self._send(method, f"{self.base_url}{path}", json_body=body, timeout=timeout)
+        return self._checked(response)
+
+    def _checked(self, response: httpx.Response) -> dict[str, Any]:
+        """A successful reply's JSON object; every failure raised as the taxonomy."""
+        if not 200 <= response.status_code < 300:
+            raise self._error(response, _lenient_json(response))
+        body = self._json(response)
+        if not isinstance(body, dict):
+            raise self._malformed("the reply is not a JSON object", response)
+        code = body.get("code")
+        # HTTP 200 can still carry an error code in the body (contract 1.1 / 2.1).
+        if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
+            raise self._error(response, body)
+        return body
+
+    def _error(self, response: httpx.Response, body: Any) -> SonicError:
+        code = body.get("code") if isinstance(body, dict) else None
+        code = code if isinstance(code, int) and not isinstance(code, bool) else None
+        status = response.status_code if response.status_code >= 300 else (code or 500)
+        text = self._scrub(_provider_text(body) or _excerpt(response))
+        info = dict(provider=self.id.value, provider_message=text, http_status=response.status_code, code=code)
+        return _classify(status, text or "", body, response, info)
+
+    def _malformed(self, what: str, response: httpx.Response | None = None) -> MalformedResponseError:
+        return MalformedResponseError(
+            provider=self.id.value,
+            provider_message=what,
+            http_status=response.status_code if response is not None else None,
+        )
+
+    def _text_field(self, body: dict[str, Any], name: str) -> str:
+        """A required id from a reply: top level, or inside ``data`` as some versions send it."""
+        value = body.get(name, _dig(body, "data", name))
+        if not isinstance(value, str) or not value.strip():
+            raise self._malformed(f"the reply has no {name}")
+        return value
+
+    def _scrub(self, text: str | None) -> str | None:
+        """Never let the key reach an exception, even if a server echoes it back."""
+        if text and self._key and self._key in text:
+            return text.replace(self._key, "[key hidden]")
+        return text
+
+
+@dataclass
+class _Unit:
+    clips: list[Clip]
+    outcome: ClipState | None  # SUCCEEDED / FAILED once settled, None while work remains
+
+
+# ----------------------------------------------------------------------------- request bodies
+
+
+def _params_body(params: GenerationParams) -> dict[str, Any]:
+    """GenerationParams in the provider's words; unset knobs are left out."""
+    body: dict[str, Any] = {"mv": params.model, "custom_mode": params.custom_mode}
+    if params.custom_mode:
+        if params.lyrics:
+            body["prompt"] = params.lyrics
+    else:
+        body["gpt_description_prompt"] = params.description
+    for name, value in (("tags", params.tags), ("title", params.title), ("negative_tags", params.negative_tags)):
+        if value:
+            body[name] = value
+    body["make_instrumental"] = bool(params.instrumental)
+    optional = {
+        "vocal_gender": params.vocal_gender or None,
+        "style_weight": params.style_weight,
+        "weirdness_constraint": params.weirdness,
+        "audio_weight": params.audio_weight,
+    }
+    body.update({name: value for name, value in optional.items() if value is not None})
+    return body
+
+
+def _source_problems(source: Clip) -> list[Problem]:
+    if source.provider is not ProviderId.SONIC:
+        return [Problem("source", f"This clip belongs to another provider; {NAME} cannot use it.")]
+    return _clip_id_problems(source.id, "source", "clip")
+
+
+def _no_persona(params: GenerationParams) -> list[Problem]:
+    # The sonic API takes a persona only in task_type persona_music (a new song).
+    if params.persona_id:
+        return [Problem("persona_id", f"{NAME} uses a persona only for new songs, not for extends or covers.")]
+    return []
+
+
+def _clip_id_problems(value: Any, field: str = "clip_id", what: str = "clip") -> list[Problem]:
+    if not isinstance(value, str) or not value.strip():
+        return [Problem(field, f"No {what} id was given.")]
+    return []
+
+
+# ----------------------------------------------------------------------------- replies
+
+
+def _dig(body: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(body, dict):
+            return None
+        body = body.get(key)
+    return body
+
+
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.startswith(("http://", "https://")) else None
+
+
+def _message_of(value: Any) -> str | None:
+    """Readable text from a string, a {message|msg} object, or a list of those."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _message_of(value.get("message", value.get("msg")))
+    if isinstance(value, list):
+        parts = [text for text in map(_message_of, value) if text]
+        return "; ".join(parts) or None
+    return None
+
+
+def _provider_text(body: Any) -> str | None:
+    """Error bodies vary; clients read detail || error || message (contract 2.1)."""
+    if not isinstance(body, dict):
+        return None
+    for key in ("detail", "error", "message", "msg"):
+        text = _message_of(body.get(key))
+        if text:
+            return text
+    return None
+
+
+def _lenient_json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:  # also covers JSONDecodeError and bad encodings
+        return None
+
+
+def _excerpt(response: httpx.Response) -> str | None:
+    text = response.text.strip() if response.content else ""
+    return text[:200] or None
+
+
+def _classify(status: int, text: str, body: Any, response: httpx.Response, info: dict) -> SonicError:
+    """The provider's status (HTTP, or the body code on an HTTP 200) -> our taxonomy."""
+    lowered = text.lower()
+    if status == 400:
+        if "not found" in lowered:
+            thing = next((w for w in ("task", "persona") if w in lowered), "clip")
+            return NotFoundError(f"{NAME} does not know this {thing}; it may have expired.", **info)
+        if any(word in lowered for word in _SOURCE_WORDS):
+            return SourceUnreachableError(**info)
+        return ValidationError(f"{NAME} did not accept the request: {text or 'no reason given'}", **info)
+    if status == 401:
+        return AuthError(**info)
+    if status == 402 or (status == 403 and "credit" in lowered):
+        return InsufficientCreditsError(**info)
+    if status == 403:
+        if "subscription" in lowered:
+            return InsufficientCreditsError(f"{NAME} needs an active subscription for this request.", **info)
+        return ValidationError(
+            f"{NAME} refused the content: {text or 'no reason given'}. Change the lyrics or description and try again.",
+            **info,
+        )
+    if status == 404:
+        return NotFoundError(**info)
+    if status == 410:
+        return NotFoundError(f"{NAME} has retired this feature.", **info)
+    if status == 409:
+        existing = _dig(body, "persona_id") or _dig(body, "existing_id") or _dig(body, "data", "persona_id")
+        return ConflictError(existing_id=existing if isinstance(existing, str) else None, **info)
+    if status == 422:
+        return ValidationError(f"{NAME} did not accept the request: {text or 'no reason given'}", **info)
+    if status == 429:
+        return RateLimitedError(retry_after=retry_after_seconds(response), **info)
+    if status == 451:
+        return SourceUnreachableError(**info)
+    if status == 455:
+        return MaintenanceError(**info)
+    if status == 504:
+        return ServerError(f"The task timed out at {NAME}; the credits it cost were refunded.", **info)
+    if status in (500, 502, 503):
+        return ServerError(**info)
+    return ServerError(f"{NAME} answered in an unexpected way (HTTP {status}).", **info)
