@@ -115,9 +115,14 @@ def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
         bass = np.sin(2 * np.pi * bass_hz * t_bar) * np.exp(-(t_bar % beat) * 3.0)
         pad = sum(np.sin(2 * np.pi * _midi_hz(n + 12) * t_bar) for n in chord) / 3
         pad_amp = 0.10 if section in ("intro", "break") else 0.07
-        seg += 0.30 * bass.astype(np.float32) + pad_amp * pad.astype(np.float32)
-        if section != "intro":
+        # Instrumental bars are sparse (bass and pad, light drums in breaks) so the sung
+        # sections stand out on a waveform - which is what a persona picker needs to show.
+        bass_amp = 0.30 if section in ("verse", "chorus") else 0.16
+        seg += bass_amp * bass.astype(np.float32) + pad_amp * pad.astype(np.float32)
+        if section in ("verse", "chorus"):
             seg += drums
+        elif section == "break":
+            seg += 0.35 * drums
         if vocal and section in ("verse", "chorus"):
             # 8 half-beat syllables per bar in the chorus, 4 longer ones in the verse.
             count = 8 if section == "chorus" else 4
@@ -129,7 +134,7 @@ def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
                 note = chord[int(rng.integers(0, 3))] + octave
                 n = int(step * 0.95)
                 syl = _voice_note(_midi_hz(note), n, vowels[int(rng.integers(0, len(vowels)))], rng)
-                seg[s * step : s * step + n] += 0.28 * syl
+                seg[s * step : s * step + n] += 0.40 * syl
     out = out[:total]
     fade = min(total, int(1.5 * SR))
     out[total - fade :] *= np.linspace(1, 0, fade, dtype=np.float32)
@@ -171,7 +176,7 @@ def _cache_dir() -> Path:
 def song_mp3(seed: int, seconds: float, vocal: bool = True) -> bytes:
     """A rendered, encoded song; cached in memory and on disk (atomic write)."""
     seconds = round(float(seconds), 2)
-    path = _cache_dir() / f"song-v1-{seed}-{seconds:.2f}-{int(vocal)}.mp3"
+    path = _cache_dir() / f"song-v2-{seed}-{seconds:.2f}-{int(vocal)}.mp3"
     try:
         return path.read_bytes()
     except OSError:
