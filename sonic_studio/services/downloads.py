@@ -1,0 +1,138 @@
+"""Copy a finished clip's audio and cover art into the library, safely.
+
+Provider URLs expire (sunoapi.org keeps files 14 days), so results are copied at
+once.  A download either produces a complete, decodable file at its final path or
+nothing there: bytes go to a temporary file in the same folder, are size-capped,
+checked against Content-Length, decoded end to end with ffmpeg (audio), fsynced, and
+only then renamed into place.  Downloads are plain GETs on the shared client without
+the API key (CDNs need none, and must not receive it), http(s) only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from .media import NotPlayable, decode_check
+
+log = logging.getLogger(__name__)
+
+MAX_AUDIO_BYTES = 300 * 1024 * 1024
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+TIMEOUT = httpx.Timeout(60.0, connect=15.0)
+_AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
+_IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+
+class DownloadError(Exception):
+    """A download that did not produce a file; ``str()`` is for the clip's error line."""
+
+    def __init__(self, message: str, *, transient: bool) -> None:
+        self.transient = transient
+        super().__init__(message)
+
+
+class Downloader:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        *,
+        concurrency: int = 4,
+        attempts: int = 3,
+        retry_delay: float = 1.0,
+        check_audio: bool = True,
+    ) -> None:
+        self._client = client
+        self._slots = asyncio.Semaphore(concurrency)
+        self._attempts = attempts
+        self._retry_delay = retry_delay
+        self._check_audio = check_audio
+
+    async def fetch(self, url: str, dest: Path, *, audio: bool) -> Path:
+        """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError."""
+        for attempt in range(1, self._attempts + 1):
+            try:
+                async with self._slots:
+                    return await self._fetch_once(url, dest, audio=audio)
+            except DownloadError as exc:
+                if not exc.transient or attempt == self._attempts:
+                    raise
+                log.info("download attempt %d failed (%s); retrying", attempt, exc)
+                await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    async def _fetch_once(self, url: str, dest: Path, *, audio: bool) -> Path:
+        parts = urlsplit(url or "")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
+        limit = MAX_AUDIO_BYTES if audio else MAX_IMAGE_BYTES
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=f".part{dest.suffix}", dir=dest.parent)
+        tmp = Path(tmp_name)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                await self._stream(url, handle, limit)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if audio and self._check_audio:
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, decode_check, tmp)
+                except NotPlayable as exc:
+                    raise DownloadError(f"The downloaded file is not playable audio ({exc}).",
+                                        transient=False) from None
+            elif tmp.stat().st_size == 0:
+                raise DownloadError("The provider sent an empty file.", transient=True)
+            os.replace(tmp, dest)
+        finally:
+            tmp.unlink(missing_ok=True)
+        return dest
+
+    async def _stream(self, url: str, handle, limit: int) -> None:
+        try:
+            # Explicitly no auth and no extra headers: the key belongs to the API host only.
+            async with self._client.stream("GET", url, timeout=TIMEOUT, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    raise _status_error(response.status_code)
+                declared = response.headers.get("content-length")
+                expected = int(declared) if declared and declared.isdigit() else None
+                if expected is not None and expected > limit:
+                    raise DownloadError(f"The file is too large ({expected // 1_048_576} MB).", transient=False)
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    received += len(chunk)
+                    if received > limit:
+                        raise DownloadError("The file is larger than any song should be; stopped.", transient=False)
+                    handle.write(chunk)
+        except httpx.HTTPError as exc:
+            raise DownloadError(f"The download broke off ({type(exc).__name__}).", transient=True) from None
+        if expected is not None and received != expected:
+            raise DownloadError(f"The download was cut short ({received} of {expected} bytes).", transient=True)
+
+
+def _status_error(status: int) -> DownloadError:
+    if status in (403, 404, 410):
+        return DownloadError(
+            f"The file is no longer available at the provider (HTTP {status}); the link may have expired.",
+            transient=False,
+        )
+    if status == 429 or status >= 500:
+        return DownloadError(f"The file host is busy or failing (HTTP {status}).", transient=True)
+    return DownloadError(f"The file host refused the download (HTTP {status}).", transient=False)
+
+
+def library_file(library: Path, provider: str, clip_id: str, title: str, url: str | None, *, audio: bool) -> Path:
+    """A readable, unique file name: ``<library>/<provider>/<title>-<clip id>.<ext>``."""
+    ext = Path(urlsplit(url or "").path).suffix.lower()
+    allowed = _AUDIO_EXTS if audio else _IMAGE_EXTS
+    if ext not in allowed:
+        ext = ".mp3" if audio else ".jpg"
+    slug = re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-")[:60] or "clip"
+    safe_id = re.sub(r"[^\w\-]+", "_", clip_id)[:80]
+    return library / provider / f"{slug}-{safe_id}{ext}"

@@ -1,0 +1,51 @@
+"""Two ffmpeg questions the services ask about local files: is it playable, how long is it.
+
+Decoding and playback are the audio layer's job; here we only need a yes/no before a
+download is accepted into the library, and a duration before a local file is sent
+for upload (validate before spending).  Both block, so callers use an executor.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from pathlib import Path
+
+from ..audio.ffmpeg import ffmpeg_exe
+
+log = logging.getLogger(__name__)
+
+_DURATION = re.compile(rb"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
+
+
+class NotPlayable(Exception):
+    """ffmpeg could not decode the file; ``str()`` is ffmpeg's last error line."""
+
+
+def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess | None:
+    try:
+        return subprocess.run([ffmpeg_exe(), "-nostdin", *args], capture_output=True, timeout=timeout)
+    except Exception as exc:  # no ffmpeg binary, or it hung: say so, do not lose the file
+        log.warning("ffmpeg could not run (%s); skipping the check", type(exc).__name__)
+        return None
+
+
+def decode_check(path: Path) -> None:
+    """Decode the whole first audio stream; raise NotPlayable if ffmpeg reports an error."""
+    result = _run(["-v", "error", "-xerror", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"], 180)
+    if result is not None and result.returncode != 0:
+        lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise NotPlayable(lines[-1][:120] if lines else "unknown decoder error")
+
+
+def probe_duration(path: Path) -> float | None:
+    """Seconds of audio per the container header, or None when ffmpeg cannot tell."""
+    result = _run(["-hide_banner", "-i", str(path)], 30)
+    if result is None:
+        return None
+    match = _DURATION.search(result.stderr)
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)

@@ -1,0 +1,71 @@
+"""Personas: create one at the provider from a clip (paid), and keep a local list of them.
+
+Creation validates first (window 10-30 s inside the clip on sunoapi.org, generated
+clips only there, ...), so a mistake costs nothing.  Renaming, notes and deleting
+are local: the provider's persona id keeps working regardless.
+"""
+
+from __future__ import annotations
+
+from ..core.models import PersonaRequest
+from ..core.validation import Problem, check_persona, ensure
+from ..store.records import PersonaRecord
+from .context import ServiceContext
+from .events import PersonaAdded, PersonaRemoved, PersonaUpdated
+
+
+class PersonaService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    async def create(
+        self,
+        clip: int,
+        name: str,
+        description: str,
+        styles: str = "",
+        vocal_start: float | None = None,
+        vocal_end: float | None = None,
+    ) -> PersonaRecord:
+        provider = await self._ctx.active_provider()
+        detail = self._ctx.store.clips.detail(clip)
+        source = detail.to_clip()
+        problems = check_persona(provider.capabilities, source, name, description, vocal_start, vocal_end)
+        if detail.provider is not provider.id:
+            problems.insert(0, _wrong_provider(detail.provider.value))
+        ensure(problems)
+        persona = await provider.create_persona(
+            PersonaRequest(source, name.strip(), description.strip(), styles.strip(), vocal_start, vocal_end)
+        )
+        persona.source_clip_id = persona.source_clip_id or source.id
+        persona.source_task_id = persona.source_task_id or source.source_task_id
+        record = self._ctx.store.personas.add(persona, source_clip=clip)
+        self._ctx.events.emit(PersonaAdded(record))
+        return record
+
+    def list(self, text: str = "") -> list[PersonaRecord]:
+        return self._ctx.store.personas.list(text)
+
+    def get(self, persona: int) -> PersonaRecord:
+        return self._ctx.store.personas.get(persona)
+
+    def find(self, persona_id: str) -> PersonaRecord | None:
+        return self._ctx.store.personas.find(self._ctx.provider_id, persona_id)
+
+    def rename(self, persona: int, name: str) -> PersonaRecord:
+        record = self._ctx.store.personas.update(persona, name=name.strip())
+        self._ctx.events.emit(PersonaUpdated(record))
+        return record
+
+    def set_notes(self, persona: int, notes: str) -> PersonaRecord:
+        record = self._ctx.store.personas.update(persona, notes=notes)
+        self._ctx.events.emit(PersonaUpdated(record))
+        return record
+
+    def delete_local(self, persona: int) -> None:
+        self._ctx.store.personas.delete(persona)
+        self._ctx.events.emit(PersonaRemoved(persona))
+
+
+def _wrong_provider(where: str) -> Problem:
+    return Problem("source", f"This clip lives at {where}; switch to that provider to make a persona from it.")

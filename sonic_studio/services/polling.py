@@ -1,0 +1,305 @@
+"""Polling sessions: follow one submitted task to the end and copy its results home.
+
+A session polls with the task's cadence, stores every clip as soon as the provider
+shows it, downloads each clip the moment it is finished, and ends in SUCCEEDED,
+PARTIAL or FAILED - or STALLED when the wait cap passes, so nothing is ever "stuck".
+Transient errors (rate limits, 5xx, timeouts, garbage replies) only delay the next
+poll; permanent ones fail the task with the taxonomy's message.  A session never
+submits anything: the only request it makes to the API is "how is task X?".
+Cancelling a session (app closing) leaves the row as it is, to be resumed next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from pathlib import Path
+
+from ..core.errors import ErrorKind, NetworkError, SonicError
+from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..store.records import ClipRow, TaskRecord, TaskState
+from .context import ServiceContext
+from .downloads import DownloadError, library_file
+from .events import ClipAdded, ClipUpdated, TaskChanged
+from .redact import scrub, scrub_changes
+from .task_docs import lineage_params
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._sessions: dict[int, asyncio.Task] = {}
+        self._wake: dict[int, asyncio.Event] = {}
+        self._rng = random.Random()
+
+    # ------------------------------------------------------------------ control
+    def start(self, task_id: int, *, immediate: bool = False) -> None:
+        """Follow ``task_id`` (no-op wake-up if a session already runs)."""
+        running = self._sessions.get(task_id)
+        if running is not None and not running.done():
+            self.wake(task_id)
+            return
+        self._wake[task_id] = asyncio.Event()
+        session = self._ctx.spawn(self._session(task_id, immediate), name=f"poll-task-{task_id}")
+        self._sessions[task_id] = session
+        session.add_done_callback(lambda _t, tid=task_id: self._forget(tid, _t))
+
+    def session(self, task_id: int) -> asyncio.Task | None:
+        return self._sessions.get(task_id)
+
+    def wake(self, task_id: int) -> None:
+        event = self._wake.get(task_id)
+        if event is not None:
+            event.set()
+
+    def wake_all(self) -> None:
+        for event in self._wake.values():
+            event.set()
+
+    def _forget(self, task_id: int, task: asyncio.Task) -> None:
+        if self._sessions.get(task_id) is task:
+            del self._sessions[task_id]
+            self._wake.pop(task_id, None)
+
+    # ------------------------------------------------------------------ the session
+    async def _session(self, task_id: int, immediate: bool) -> None:
+        try:
+            await self._follow(task_id, immediate)
+        except Exception:
+            # A bug must not leave a task looking busy with nobody following it.
+            log.exception("following task %s failed unexpectedly", task_id)
+            self._update(task_id, state=TaskState.STALLED,
+                         detail="Stopped following this task after an internal error; use “Check again”.")
+
+    async def _follow(self, task_id: int, immediate: bool) -> None:
+        ctx = self._ctx
+        rec = ctx.store.tasks.get(task_id)
+        assert rec.provider_task_id, "only submitted tasks are polled"
+        cadence = ctx.cadence(rec.provider, rec.base_url)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + cadence.max_wait
+        was_finished = rec.state.finished
+        polls = errors = 0
+        retry_after: float | None = None
+        attempted: set[int] = set()  # clips whose download we tried in this session
+        first = True
+        while True:
+            if first and immediate:
+                delay = 0.0
+            else:
+                delay = cadence.delay(polls, errors=errors, retry_after=retry_after, rng=self._rng)
+            first = False
+            await self._sleep(task_id, delay)
+
+            try:
+                provider = await ctx.provider_for(rec.provider)
+            except SonicError as exc:  # no key for this provider right now
+                errors += 1
+                rec = self._update(task_id, detail=f"waiting: {exc}")
+                if loop.time() >= deadline:
+                    return self._stall(task_id, cadence.max_wait, was_finished)
+                continue
+            if provider.base_url != rec.base_url:
+                self._update(
+                    task_id,
+                    detail=f"submitted to {rec.base_url}; the app now talks to {provider.base_url}. "
+                    "Switch back to check this task.",
+                )
+                return
+
+            ctx.store.tasks.bump_attempts(task_id)
+            try:
+                status = await self._poll_once(provider, rec.provider_task_id)
+            except SonicError as exc:
+                if not _worth_polling_again(exc):
+                    return self._fail(task_id, exc, was_finished)
+                errors += 1
+                retry_after = getattr(exc, "retry_after", None)
+                log.info("task %s: transient poll error (%s); polling again", task_id, exc.kind.value)
+                rec = self._update(task_id, detail=f"retrying: {exc}")
+                if loop.time() >= deadline:
+                    return self._stall(task_id, cadence.max_wait, was_finished)
+                continue
+            errors, retry_after = 0, None
+            polls += 1
+
+            if status.finished:
+                rec = self._update(task_id, state=TaskState.DOWNLOADING, detail="saving clips to the library")
+            rows = await self._absorb(rec, status, attempted)
+            if status.finished:
+                return self._complete(task_id, status, rows)
+            state = TaskState.RUNNING if status.state is ProviderTaskState.RUNNING else TaskState.PENDING
+            rec = self._update(task_id, state=state, detail=_running_detail(state, rows),
+                               progress=_progress(state, rows))
+            if loop.time() >= deadline:
+                return self._stall(task_id, cadence.max_wait, was_finished)
+
+    async def _poll_once(self, provider, provider_task_id: str) -> TaskStatus:
+        """One poll with our own time limit, so a hung connection cannot stall the session."""
+        try:
+            return await asyncio.wait_for(provider.get_task(provider_task_id), self._ctx.poll_timeout)
+        except asyncio.TimeoutError:
+            raise NetworkError("The provider did not answer in time; polling again.",
+                               provider=provider.id.value) from None
+
+    async def _sleep(self, task_id: int, seconds: float) -> None:
+        event = self._wake.get(task_id)
+        if seconds <= 0 or event is None:
+            await asyncio.sleep(0)
+            return
+        try:
+            await asyncio.wait_for(event.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        event.clear()
+
+    # ------------------------------------------------------------------ clips and files
+    async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int]) -> list[ClipRow]:
+        store, events = self._ctx.store, self._ctx.events
+        rows: list[ClipRow] = []
+        wanted: list[int] = []
+        for clip in status.clips:
+            clip = clip.with_(provider=rec.provider, source_task_id=clip.source_task_id or rec.provider_task_id,
+                              error=scrub(clip.error) if clip.error else None)
+            before = store.clips.find(rec.provider, clip.id)
+            row, created = store.clips.upsert(clip, task=rec.id)
+            if created or row.task_kind is None:
+                store.clips.set_lineage(
+                    row.id,
+                    task=rec.id,
+                    task_kind=rec.kind,
+                    parent_clip=rec.source_clip,
+                    parent_clip_id=rec.request.get("source_clip_id"),
+                    source_url=rec.source_url,
+                    params=lineage_params(rec.request),
+                    persona_id=(rec.request.get("params") or {}).get("persona_id"),
+                )
+                row = store.clips.row(row.id)
+            if created:
+                events.emit(ClipAdded(row))
+            elif row != before:
+                events.emit(ClipUpdated(row))
+            rows.append(row)
+            if clip.state is ClipState.SUCCEEDED and row.id not in attempted and self._needs_files(row.id):
+                attempted.add(row.id)
+                wanted.append(row.id)
+        if wanted:
+            await asyncio.gather(*(self._download(clip_id) for clip_id in wanted))
+        return [store.clips.row(row.id) for row in rows]
+
+    def _needs_files(self, clip_id: int) -> bool:
+        detail = self._ctx.store.clips.detail(clip_id)
+        if not detail.audio_path or not Path(detail.audio_path).exists():
+            return True
+        return bool(detail.image_url) and (not detail.image_path or not Path(detail.image_path).exists())
+
+    async def _download(self, clip_id: int) -> None:
+        ctx = self._ctx
+        clip = ctx.store.clips.detail(clip_id)
+        lib = ctx.library_dir
+        if not clip.audio_path or not Path(clip.audio_path).exists():
+            if not clip.audio_url:
+                ctx.store.clips.set_files(clip_id, download_error="The provider gave no download link for this clip.")
+            else:
+                dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
+                try:
+                    await ctx.downloader.fetch(clip.audio_url, dest, audio=True)
+                    ctx.store.clips.set_files(clip_id, audio_path=str(dest), clear_error=True)
+                except DownloadError as exc:
+                    log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
+                    ctx.store.clips.set_files(clip_id, download_error=str(exc))
+        if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
+            dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
+            try:
+                await ctx.downloader.fetch(clip.image_url, dest, audio=False)
+                ctx.store.clips.set_files(clip_id, image_path=str(dest))
+            except DownloadError as exc:  # cover art is nice to have; the audio is what was paid for
+                log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
+        ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
+
+    # ------------------------------------------------------------------ endings
+    def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow]) -> None:
+        saved = [r for r in rows if r.state is ClipState.SUCCEEDED and r.audio_path]
+        lost = [r for r in rows if r.state is ClipState.SUCCEEDED and not r.audio_path]
+        failed = [r for r in rows if r.state is ClipState.FAILED]
+        if not rows:
+            state = TaskState.FAILED
+            error = status.error or SonicError("The provider finished the task but returned no clips.")
+            detail = str(error)
+        elif saved and not lost and not failed and status.state is not ProviderTaskState.FAILED:
+            state, error = TaskState.SUCCEEDED, None
+            detail = f"{len(saved)} clip{'s' if len(saved) != 1 else ''} saved to the library"
+        elif saved or lost:
+            state = TaskState.PARTIAL
+            problems = [f"“{r.title or r.clip_id}”: {r.download_error or 'not downloaded'}" for r in lost]
+            problems += [f"“{r.title or r.clip_id}”: the provider could not make it" for r in failed]
+            summary = f"{len(saved)} of {len(rows)} clips saved."
+            error = SonicError(" ".join([summary, *problems]), provider=rows[0].provider.value)
+            detail = summary
+        else:
+            state = TaskState.FAILED
+            error = status.error or SonicError("The provider reported that the task failed.")
+            detail = str(error)
+        rec = self._update(task_id, state=state, error=error, detail=detail, progress=1.0,
+                           finished_at=time.time())
+        self._ctx.task_finished(rec)
+
+    def _fail(self, task_id: int, error: SonicError, was_finished: bool) -> None:
+        rec = self._ctx.store.tasks.get(task_id)
+        if was_finished and rec.state in (TaskState.SUCCEEDED, TaskState.PARTIAL):
+            # A re-check of a finished task must not turn saved results into a failure.
+            self._update(task_id, state=rec.state, detail=f"Check failed: {error}")
+            return
+        log.warning("task %s failed: %s", task_id, error.kind.value)
+        rec = self._update(task_id, state=TaskState.FAILED, error=error, detail=str(error),
+                           finished_at=time.time())
+        self._ctx.task_finished(rec)
+
+    def _stall(self, task_id: int, waited: float, was_finished: bool) -> None:
+        minutes = max(1, round(waited / 60))
+        rec = self._ctx.store.tasks.get(task_id)
+        if was_finished and rec.state in (TaskState.SUCCEEDED, TaskState.PARTIAL):
+            self._update(task_id, detail=f"Check again got no answer within {minutes} min; saved clips are unaffected.")
+            return
+        self._update(
+            task_id,
+            state=TaskState.STALLED,
+            detail=f"Still not finished after {minutes} min of waiting. Use “Check again” later; "
+            "nothing will be submitted again.",
+        )
+
+    def _update(self, task_id: int, **changes) -> TaskRecord:
+        rec = self._ctx.store.tasks.update(task_id, **scrub_changes(changes))
+        self._ctx.events.emit(TaskChanged(rec))
+        return rec
+
+    async def shutdown(self, timeout: float) -> None:
+        sessions = [s for s in self._sessions.values() if not s.done()]
+        for session in sessions:
+            session.cancel()
+        if sessions:
+            await asyncio.wait(sessions, timeout=timeout)
+
+
+def _worth_polling_again(error: SonicError) -> bool:
+    # A status poll costs nothing, so "no credits" cannot be about it: sunoapi.org's
+    # generate-family 429 ("no credits") on a poll really means "slow down".
+    return error.transient or error.kind is ErrorKind.INSUFFICIENT_CREDITS
+
+
+def _running_detail(state: TaskState, rows: list[ClipRow]) -> str:
+    if state is TaskState.PENDING or not rows:
+        return "queued at the provider"
+    ready = sum(1 for r in rows if r.state.terminal)
+    return f"generating: {ready} of {len(rows)} clips ready"
+
+
+def _progress(state: TaskState, rows: list[ClipRow]) -> float:
+    if state is TaskState.PENDING or not rows:
+        return 0.05
+    done = sum(1 for r in rows if r.state.terminal)
+    return round(0.1 + 0.8 * done / len(rows), 3)

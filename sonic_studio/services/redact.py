@@ -1,0 +1,68 @@
+"""Last line of defence for the API key: scrub known secrets from text and log records.
+
+The code never formats the key into messages on purpose; this catches accidents (a
+library logging a header, an exception quoting a request).  ``KeyStore`` registers
+every key it hands out; the logging filter and ``scrub`` replace it wherever it shows.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from ..core.errors import SonicError
+
+_MASK = "[redacted]"
+_secrets: set[str] = set()
+_lock = threading.Lock()
+
+
+def register_secret(value: str | None) -> None:
+    # Very short values would mask ordinary words; real keys are long.
+    if value and len(value) >= 8:
+        with _lock:
+            _secrets.add(value)
+
+
+def scrub(text: str) -> str:
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        if secret in text:
+            text = text.replace(secret, _MASK)
+    return text
+
+
+def contains_secret(text: str) -> bool:
+    with _lock:
+        return any(secret in text for secret in _secrets)
+
+
+def scrub_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    """Task-row changes with any secret masked (a server may echo the key in an error)."""
+    safe = dict(changes)
+    error = safe.get("error")
+    if isinstance(error, SonicError):
+        text = json.dumps(error.to_dict())
+        if contains_secret(text):
+            safe["error"] = SonicError.from_dict(json.loads(scrub(text)))
+    if isinstance(safe.get("detail"), str):
+        safe["detail"] = scrub(safe["detail"])
+    return safe
+
+
+class RedactingFilter(logging.Filter):
+    """Attach to handlers: formats the record once and masks any registered secret."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if contains_secret(message):
+            record.msg = scrub(message)
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None and contains_secret(str(record.exc_info[1])):
+            record.exc_info = None
+            record.exc_text = None
+            record.msg = f"{record.msg} (exception details withheld: they contained a secret)"
+        return True

@@ -1,0 +1,350 @@
+"""Submitting paid work so that no result is ever lost, and following it to the end.
+
+Every submit goes: validate locally (nothing sent on a mistake) -> write a SUBMITTING
+row -> call the provider -> write the provider's task id -> only then report success
+and start polling.  If the provider clearly refused, the row is FAILED; if we cannot
+know (timeout, dropped connection, 5xx, a reply we cannot read) the row is UNKNOWN:
+it may have been accepted and charged, so we say so and never retry on our own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Awaitable, Callable
+from urllib.parse import urlsplit
+
+from ..core.capabilities import ProviderCapabilities
+from ..core.errors import (
+    MalformedResponseError,
+    NetworkError,
+    ServerError,
+    SonicError,
+    ValidationError,
+)
+from ..core.models import (
+    Clip,
+    CoverRequest,
+    ExtendRequest,
+    GenerateRequest,
+    GenerationParams,
+    Origin,
+    SubmitResult,
+    TaskKind,
+    UploadCoverRequest,
+    UploadExtendRequest,
+)
+from ..core.validation import (
+    Problem,
+    check_continue_at,
+    check_params,
+    check_source_url,
+    check_upload_duration,
+    ensure,
+    fmt_time,
+)
+from ..providers.base import ProgressCallback, Provider
+from ..store.records import ClipRow, TaskRecord, TaskState
+from .context import ServiceContext
+from .events import ClipAdded, TaskChanged
+from .media import probe_duration
+from .polling import Poller
+from .redact import scrub_changes
+from .task_docs import request_doc
+
+log = logging.getLogger(__name__)
+
+# Errors after which the provider may well have accepted the request.
+_MAYBE_SUBMITTED = (NetworkError, MalformedResponseError, ServerError)
+_PROCESS_START = time.time()
+UNKNOWN_MESSAGE = (
+    "We lost contact while submitting, so this request may or may not have been accepted "
+    "(and charged). Check your account on the provider's site before submitting it again."
+)
+
+
+class TaskService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+        self._poller = Poller(ctx)
+
+    # ------------------------------------------------------------------ submits
+    async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
+        provider = await self._ctx.active_provider()
+        source = self._source_clip(clip, provider)
+        ensure(check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
+        return await self._submit(
+            provider, TaskKind.EXTEND,
+            title=f"extend “{_name(source)}” from {fmt_time(continue_at)}",
+            request=request_doc(TaskKind.EXTEND, params, continue_at=continue_at, source_clip_id=source.id),
+            source_clip=clip,
+            call=lambda p: p.extend(ExtendRequest(source, continue_at, params)),
+        )
+
+    async def submit_cover(self, clip: int, params: GenerationParams) -> TaskRecord:
+        provider = await self._ctx.active_provider()
+        source = self._source_clip(clip, provider)
+        ensure(check_params(params, provider.capabilities))
+        return await self._submit(
+            provider, TaskKind.COVER,
+            title=f"cover “{_name(source)}”",
+            request=request_doc(TaskKind.COVER, params, source_clip_id=source.id),
+            source_clip=clip,
+            call=lambda p: p.cover(CoverRequest(source, params)),
+        )
+
+    async def submit_upload_extend(
+        self, source: str | Path, continue_at: float, params: GenerationParams, auto_concat: bool = False
+    ) -> TaskRecord:
+        provider = await self._ctx.active_provider()
+        caps = provider.capabilities
+        problems = check_params(params, caps) + check_continue_at(continue_at, None)
+        if auto_concat and not caps.supports_auto_concat:
+            problems.append(Problem("auto_concat", f"{caps.display_name} cannot join the extension to the song."))
+        url, local = await self._source_url(provider, source, problems, params.model)
+        return await self._submit(
+            provider, TaskKind.UPLOAD_EXTEND,
+            title=f"upload-extend {_short(local or url)} from {fmt_time(continue_at)}",
+            request=request_doc(TaskKind.UPLOAD_EXTEND, params, continue_at=continue_at, source_url=url,
+                                auto_concat=auto_concat or None, local_file=local),
+            source_url=url,
+            call=lambda p: p.upload_extend(UploadExtendRequest(url, continue_at, params, auto_concat)),
+        )
+
+    async def submit_upload_cover(self, source: str | Path, params: GenerationParams) -> TaskRecord:
+        provider = await self._ctx.active_provider()
+        problems = check_params(params, provider.capabilities)
+        url, local = await self._source_url(provider, source, problems, params.model)
+        return await self._submit(
+            provider, TaskKind.UPLOAD_COVER,
+            title=f"upload-cover {_short(local or url)}",
+            request=request_doc(TaskKind.UPLOAD_COVER, params, source_url=url, local_file=local),
+            source_url=url,
+            call=lambda p: p.upload_cover(UploadCoverRequest(url, params)),
+        )
+
+    async def submit_generate(self, params: GenerationParams) -> TaskRecord:
+        provider = await self._ctx.active_provider()
+        ensure(check_params(params, provider.capabilities))
+        title = f"generate “{params.title or params.description[:40] or 'new song'}”"
+        if params.persona_id:
+            persona = self._ctx.store.personas.find(provider.id, params.persona_id)
+            title += f" with persona “{persona.name if persona else params.persona_id}”"
+        return await self._submit(
+            provider, TaskKind.GENERATE,
+            title=title,
+            request=request_doc(TaskKind.GENERATE, params),
+            call=lambda p: p.generate(GenerateRequest(params)),
+        )
+
+    async def upload(self, source: str | Path, progress: ProgressCallback | None = None) -> ClipRow:
+        """Register audio with the provider (sonic: public URL -> clip id; sunoapi.org: hosted file)."""
+        provider = await self._ctx.active_provider()
+        path = _local_path(source)
+        if path is not None:
+            ensure(await self._local_file_problems(provider.capabilities, path, None))
+            clip = await provider.upload_file(path, progress=progress)
+        else:
+            ensure(check_source_url(str(source)))
+            clip = await provider.upload_url(str(source).strip())
+        return self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
+
+    # ------------------------------------------------------------------ following tasks
+    async def check_again(self, task: int) -> TaskRecord:
+        """Poll now (and re-download missing files); never resubmits."""
+        rec = self._ctx.store.tasks.get(task)
+        if not rec.provider_task_id:
+            raise ValidationError(
+                "This request never got a task id from the provider, so there is nothing to check. "
+                "It may or may not have been accepted: look at your account on the provider's site.",
+                field="task",
+            )
+        rec = self._update(task, detail="checking again")
+        self._poller.start(task, immediate=True)
+        return rec
+
+    async def wait(self, task: int, timeout: float | None = None) -> TaskRecord:
+        """Until this process stops following the task (finished, stalled, failed...)."""
+        session = self._poller.session(task)
+        if session is not None:
+            await asyncio.wait({session}, timeout=timeout)
+        return self._ctx.store.tasks.get(task)
+
+    def get(self, task: int) -> TaskRecord:
+        return self._ctx.store.tasks.get(task)
+
+    def find(self, provider_task_id: str) -> TaskRecord | None:
+        return self._ctx.store.tasks.find(provider_task_id)
+
+    def list(self, active_only: bool = False, limit: int = 500) -> list[TaskRecord]:
+        return self._ctx.store.tasks.list(active_only=active_only, limit=limit)
+
+    def following(self, task: int) -> bool:
+        session = self._poller.session(task)
+        return session is not None and not session.done()
+
+    def recover_orphans(self) -> list[int]:
+        """Submits whose process died before the provider answered become UNKNOWN."""
+        store = self._ctx.store
+        orphans = []
+        for rec in store.tasks.in_states(TaskState.SUBMITTING):
+            if not _owner_alive(store.tasks.owner_pid(rec.id), rec.created_at):
+                self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                             detail="may have been submitted; check your account", finished_at=time.time())
+                orphans.append(rec.id)
+        return orphans
+
+    def resume_all(self) -> list[int]:
+        """Poll every unfinished task that has a provider task id again (start-up, "tasks resume")."""
+        store = self._ctx.store
+        resumed = []
+        for rec in store.tasks.in_states(TaskState.PENDING, TaskState.RUNNING, TaskState.DOWNLOADING,
+                                         TaskState.STALLED):
+            if rec.provider_task_id:
+                self._poller.start(rec.id, immediate=True)
+                resumed.append(rec.id)
+        if resumed:
+            log.info("resuming %d unfinished task(s)", len(resumed))
+        return resumed
+
+    def wake_all(self) -> None:
+        """The adapter or key changed: let waiting sessions try again now."""
+        self._poller.wake_all()
+
+    async def shutdown(self, timeout: float) -> None:
+        await self._poller.shutdown(timeout)
+
+    # ------------------------------------------------------------------ internals
+    async def _submit(
+        self,
+        provider: Provider,
+        kind: TaskKind,
+        *,
+        title: str,
+        request: dict,
+        call: Callable[[Provider], Awaitable[SubmitResult]],
+        source_clip: int | None = None,
+        source_url: str | None = None,
+    ) -> TaskRecord:
+        store = self._ctx.store
+        rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
+                                 source_clip=source_clip, source_url=source_url)
+        self._ctx.events.emit(TaskChanged(rec))
+        try:
+            result = await call(provider)
+        except SonicError as exc:
+            maybe = isinstance(exc, _MAYBE_SUBMITTED)
+            self._update(
+                rec.id,
+                state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
+                error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
+                                 provider_message=exc.provider_message, http_status=exc.http_status,
+                                 code=exc.code) if maybe else exc,
+                detail="may have been submitted; check your account" if maybe else str(exc),
+                finished_at=time.time(),
+            )
+            raise
+        except BaseException:
+            # Cancelled (app closing) or a bug: we cannot know whether it went out.
+            self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                         detail="may have been submitted; check your account", finished_at=time.time())
+            raise
+        # The one write that must happen before anyone is told "submitted".
+        rec = store.tasks.update(rec.id, provider_task_id=result.task_id, state=TaskState.PENDING,
+                                 submitted_at=time.time(), detail="queued at the provider", progress=0.05)
+        if result.uploaded_clip is not None:
+            row = self._store_upload(result.uploaded_clip, source_url=source_url)
+            rec = store.tasks.update(rec.id, source_clip=row.id)
+        self._ctx.events.emit(TaskChanged(rec))
+        log.info("task %s submitted (%s)", rec.id, kind.value)
+        self._poller.start(rec.id)
+        return rec
+
+    def _source_clip(self, clip: int, provider: Provider) -> Clip:
+        detail = self._ctx.store.clips.detail(clip)
+        if detail.provider is not provider.id:
+            raise ValidationError(
+                f"This clip lives at {detail.provider.value}; switch to that provider to use it.", field="source"
+            )
+        return detail.to_clip()
+
+    async def _source_url(
+        self, provider: Provider, source: str | Path, problems: list[Problem], model: str | None
+    ) -> tuple[str, str | None]:
+        """The public URL to send; a local file is hosted first where the provider allows it."""
+        path = _local_path(source)
+        if path is None:
+            ensure(problems + check_source_url(str(source)))
+            return str(source).strip(), None
+        ensure(problems + await self._local_file_problems(provider.capabilities, path, model))
+        clip = await provider.upload_file(path)
+        row = self._store_upload(clip, source_url=clip.audio_url)
+        if not clip.audio_url:
+            raise ValidationError("The upload host did not return a link for the file.", field="file")
+        log.info("hosted local file as clip %s", row.id)
+        return clip.audio_url, path.name
+
+    async def _local_file_problems(self, caps: ProviderCapabilities, path: Path, model: str | None) -> list[Problem]:
+        if not path.is_file():
+            return [Problem("file", f"There is no file at {path}.")]
+        if not caps.accepts_file_upload:
+            return []  # the adapter explains "needs a public URL"; nothing is sent
+        seconds = await asyncio.get_running_loop().run_in_executor(None, probe_duration, path)
+        return check_upload_duration(seconds, caps, model)
+
+    def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
+        store = self._ctx.store
+        title = clip.title or (Path(urlsplit(source_url or "").path).stem if source_url else "")
+        clip = clip.with_(origin=Origin.UPLOADED, title=title)
+        row, created = store.clips.upsert(clip)
+        if created:
+            store.clips.set_lineage(row.id, task=None, task_kind=None, source_url=source_url)
+            row = store.clips.row(row.id)
+            self._ctx.events.emit(ClipAdded(row))
+        return row
+
+    def _update(self, task: int, **changes) -> TaskRecord:
+        rec = self._ctx.store.tasks.update(task, **scrub_changes(changes))
+        self._ctx.events.emit(TaskChanged(rec))
+        return rec
+
+
+def _local_path(source: str | Path) -> Path | None:
+    if isinstance(source, Path):
+        return source.expanduser()
+    text = source.strip()
+    if "://" in text:
+        return None
+    return Path(text).expanduser()
+
+
+def _name(clip: Clip) -> str:
+    return clip.title or clip.id
+
+
+def _short(text: str | None) -> str:
+    text = text or ""
+    return text if len(text) <= 48 else "…" + text[-47:]
+
+
+def _owner_alive(pid: int | None, created_at: float) -> bool:
+    """Is the process that wrote this SUBMITTING row still running (the GUI and CLI share the DB)?"""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        # Written by this very process (another Studio in it) is in flight; an earlier
+        # process that happened to get the same pid is not.
+        return created_at >= _PROCESS_START
+    if os.name != "posix":
+        # No cheap, safe liveness probe here; a submit never takes longer than a few minutes.
+        return time.time() - created_at < 300
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

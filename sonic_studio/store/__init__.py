@@ -1,0 +1,41 @@
+"""The local library: SQLite tables for tasks, clips, lineage and personas.
+
+``Store.open(data_dir)`` is blocking (integrity check, migrations): run it in an
+executor.  After that the repositories' small reads and writes are fine on the event
+loop; ``clips.query`` over a big library is better awaited in an executor too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .clips import ClipRepo
+from .database import DB_FILENAME, CorruptDatabaseError, Database, DatabaseError, NewerSchemaError
+from .personas import PersonaRepo
+from .records import ClipDetail, ClipQuery, ClipRow, Lineage, PersonaRecord, TaskRecord, TaskState
+from .tasks import TaskRepo
+
+
+class Store:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.tasks = TaskRepo(db)
+        self.clips = ClipRepo(db)
+        self.personas = PersonaRepo(db)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "Store":
+        return cls(Database.open(Path(data_dir) / DB_FILENAME))
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    def close(self) -> None:
+        self.db.close()
+
+
+__all__ = [
+    "ClipDetail", "ClipQuery", "ClipRow", "CorruptDatabaseError", "DB_FILENAME", "DatabaseError",
+    "Lineage", "NewerSchemaError", "PersonaRecord", "Store", "TaskRecord", "TaskState",
+]

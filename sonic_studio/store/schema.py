@@ -1,0 +1,107 @@
+"""The SQLite schema as an ordered list of migrations (``PRAGMA user_version`` = how many ran).
+
+Append new migrations; never edit one that has shipped, because users' databases
+already ran it.  Each runs in one transaction together with its version bump, so a
+crash mid-migration leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: tasks, clips, lineage, personas.
+    """
+    CREATE TABLE tasks (
+        id               INTEGER PRIMARY KEY,
+        provider         TEXT NOT NULL,
+        provider_task_id TEXT,
+        kind             TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        title            TEXT NOT NULL DEFAULT '',
+        detail           TEXT NOT NULL DEFAULT '',
+        progress         REAL,
+        request_json     TEXT NOT NULL DEFAULT '{}',
+        error_json       TEXT,
+        source_clip      INTEGER REFERENCES clips(id) ON DELETE SET NULL,
+        source_url       TEXT,
+        base_url         TEXT NOT NULL DEFAULT '',
+        owner_pid        INTEGER,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        created_at       REAL NOT NULL,
+        submitted_at     REAL,
+        updated_at       REAL NOT NULL,
+        finished_at      REAL
+    );
+    CREATE UNIQUE INDEX tasks_provider_task ON tasks(provider, provider_task_id)
+        WHERE provider_task_id IS NOT NULL;
+    CREATE INDEX tasks_state ON tasks(state);
+    CREATE INDEX tasks_created ON tasks(created_at);
+
+    CREATE TABLE clips (
+        id                  INTEGER PRIMARY KEY,
+        provider            TEXT NOT NULL,
+        clip_id             TEXT NOT NULL,
+        origin              TEXT NOT NULL,
+        task                INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        source_task_id      TEXT,
+        title               TEXT NOT NULL DEFAULT '',
+        tags                TEXT NOT NULL DEFAULT '',
+        lyrics              TEXT NOT NULL DEFAULT '',
+        duration            REAL,
+        audio_url           TEXT,
+        stream_url          TEXT,
+        image_url           TEXT,
+        model               TEXT,
+        state               TEXT NOT NULL,
+        provider_error      TEXT,
+        provider_created_at TEXT,
+        full_song_of        TEXT,
+        audio_path          TEXT,
+        image_path          TEXT,
+        download_error      TEXT,
+        created_at          REAL NOT NULL,
+        updated_at          REAL NOT NULL,
+        deleted_at          REAL,
+        UNIQUE (provider, clip_id)
+    );
+    CREATE INDEX clips_created ON clips(created_at);
+    CREATE INDEX clips_title ON clips(title COLLATE NOCASE);
+    CREATE INDEX clips_duration ON clips(duration);
+    CREATE INDEX clips_origin ON clips(origin);
+    CREATE INDEX clips_deleted ON clips(deleted_at);
+    CREATE INDEX clips_task ON clips(task);
+
+    CREATE TABLE lineage (
+        clip           INTEGER PRIMARY KEY REFERENCES clips(id) ON DELETE CASCADE,
+        task           INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        task_kind      TEXT,
+        parent_clip    INTEGER REFERENCES clips(id) ON DELETE SET NULL,
+        parent_clip_id TEXT,
+        source_url     TEXT,
+        params_json    TEXT NOT NULL DEFAULT '{}',
+        persona_id     TEXT
+    );
+    CREATE INDEX lineage_persona ON lineage(persona_id);
+    CREATE INDEX lineage_parent ON lineage(parent_clip);
+
+    CREATE TABLE personas (
+        id             INTEGER PRIMARY KEY,
+        provider       TEXT NOT NULL,
+        persona_id     TEXT NOT NULL,
+        name           TEXT NOT NULL,
+        description    TEXT NOT NULL DEFAULT '',
+        styles         TEXT NOT NULL DEFAULT '',
+        source_clip    INTEGER REFERENCES clips(id) ON DELETE SET NULL,
+        source_clip_id TEXT,
+        source_task_id TEXT,
+        vocal_start    REAL,
+        vocal_end      REAL,
+        notes          TEXT NOT NULL DEFAULT '',
+        created_at     REAL NOT NULL,
+        updated_at     REAL NOT NULL,
+        UNIQUE (provider, persona_id)
+    );
+    CREATE INDEX personas_name ON personas(name COLLATE NOCASE);
+    """,
+]
+
+LATEST_VERSION = len(MIGRATIONS)
