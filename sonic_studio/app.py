@@ -31,6 +31,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="keep the library, settings and logs in this folder")
     parser.add_argument("--provider", choices=["sonic", "sunoapi"], help="provider to use for this session")
     parser.add_argument("--version", action="version", version=f"Sonic Studio {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="open every tab and dialog, print one line each, then quit (for smoke tests)")
     return parser.parse_args(argv)
 
 
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     heartbeat.stop()
-    return 0
+    return getattr(window, "exit_code", 0)
 
 
 if __name__ == "__main__":

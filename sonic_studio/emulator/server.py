@@ -65,7 +65,9 @@ class EmulatorServer:
         ready = threading.Event()
 
         def run() -> None:
-            self._loop = asyncio.new_event_loop()
+            # Not new_event_loop(): under qasync the default loop type is a Qt loop, which
+            # cannot run in a plain thread.
+            self._loop = asyncio.SelectorEventLoop()
             self._loop.run_until_complete(self.start())
             ready.set()
             self._loop.run_forever()

@@ -16,6 +16,7 @@ import sys
 import traceback
 
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialog
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +52,13 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     if args.provider:
         settings.provider = ProviderId(args.provider).value
     demo_server: DemoServer | None = None
-    if args.demo or settings.demo:
-        demo_server = DemoServer()
-        settings.demo = True
-        settings.demo_base_url = demo_server.base_url
-
-    studio = Studio(settings, data_dir=args.data_dir)
     _install_excepthook(window)
     try:
+        if args.demo or settings.demo:
+            demo_server = DemoServer()
+            settings.demo = True
+            settings.demo_base_url = demo_server.base_url
+        studio = Studio(settings, data_dir=args.data_dir)
         await studio.start()
     except Exception as exc:  # a corrupt database and the like: say so, keep the window
         log.exception("studio failed to start")
@@ -84,7 +84,9 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     window.attach(ctx)
     window.set_demo(studio.demo)
     asyncio.ensure_future(_refresh_credits(studio))
-    if first_run:
+    if getattr(args, "self_test", False):
+        asyncio.ensure_future(_self_test(window))
+    elif first_run:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 
     await closed.wait()
@@ -101,6 +103,32 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     server = ctx.extras.get("demo_server")
     if server is not None:
         server.stop()
+
+
+async def _self_test(window) -> None:
+    """Visit every tab and dialog, report each on stdout, then close: a black-box check for bundles.
+
+    Any failure prints ``self-test: FAILED`` and makes the process exit with status 1.
+    """
+    try:
+        await asyncio.sleep(0.3)
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            await asyncio.sleep(0.2)
+            print(f"self-test: tab {window.tabs.tabText(index)!r} ok", flush=True)
+        for name, opener in (("settings", window.open_settings), ("about", window.open_about)):
+            opener()
+            await asyncio.sleep(0.2)
+            print(f"self-test: dialog {name} ok", flush=True)
+        for dialog in window.findChildren(QDialog):
+            dialog.close()
+        print("self-test: done", flush=True)
+    except Exception:
+        log.exception("self-test failed")
+        print("self-test: FAILED (see the log)", flush=True)
+        window.exit_code = 1
+    finally:
+        QTimer.singleShot(0, window.close)
 
 
 async def _refresh_credits(studio) -> None:

@@ -65,7 +65,7 @@ class SettingsDialog(QDialog):
 
         self.provider = QComboBox()
         for pid in ProviderId:
-            self.provider.addItem(capabilities(pid).display_name, pid)
+            self.provider.addItem(capabilities(pid).display_name, pid.value)
         self.provider.setCurrentIndex(list(ProviderId).index(self.studio.provider_id))
         self.provider.setToolTip("Which service generates your music. Each has its own API key.")
         self.provider_blurb = _hint()
@@ -153,7 +153,7 @@ class SettingsDialog(QDialog):
 
     # ------------------------------------------------------------------ state
     def _pid(self) -> ProviderId:
-        return self.provider.currentData()
+        return ProviderId(self.provider.currentData())
 
     def _provider_changed(self) -> None:
         pid = self._pid()
