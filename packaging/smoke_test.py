@@ -384,6 +384,16 @@ def check_gui(report: Report, bundle: Path, home: Path, settle: float) -> None:
     report.check("no errors in the log or on stderr", not errors, " | ".join(errors[:3]))
 
 
+def check_self_test(report: Report, bundle: Path, home: Path) -> None:
+    """--self-test visits every tab and dialog in the real window and exits 0 only if all opened."""
+    env = isolated_env(home)
+    result = run([str(bundle / GUI), "--demo", "--self-test", "--data-dir", str(home / "selftest-data")], env, timeout=90)
+    visited = [line for line in result.stdout.splitlines() if line.startswith("self-test:")]
+    report.check("every tab and dialog opens (--self-test)",
+                 result.returncode == 0 and "self-test: done" in result.stdout,
+                 f"exit code {result.returncode}; " + "; ".join(visited[-6:]))
+
+
 def main(argv: list[str]) -> int:
     bundle = Path(argv[0] if argv else ROOT / "dist" / "sonic-studio").resolve()
     if not (bundle / GUI).is_file():
@@ -398,6 +408,7 @@ def main(argv: list[str]) -> int:
         check_version_and_help(report, bundle, isolated_env(home))
         check_cli_against_emulator(report, bundle, home)
         check_keyring(report, bundle, home)
+        check_self_test(report, bundle, home)
         check_gui(report, bundle, home, settle)
     if report.failed:
         print(f"\nSMOKE TEST FAILED: {', '.join(report.failed)}")
