@@ -7,9 +7,25 @@ polls the emulator over a real loopback socket.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import shiboken6
 
 from sonic_studio.emulator.app import Emulator, Timing
+
+
+async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
+    """Await until ``predicate()`` holds, letting Qt and the studio run meanwhile.
+
+    (Defined here too because this conftest shadows the top one for ``from conftest import``.)
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        await asyncio.sleep(interval)
 from sonic_studio.emulator.server import EmulatorServer
 
 
@@ -74,4 +90,5 @@ async def window(ctx, qtbot):
     win.set_demo(True)
     win.show()
     yield win
-    win.close()
+    if shiboken6.isValid(win):  # pytest-qt may already have closed and deleted it
+        win.close()
