@@ -1,0 +1,457 @@
+"""The musical part of every generation request, as one reusable form.
+
+Extend, cover and "generate with this persona" all ask the same things - lyrics or a
+description, style tags, title, model, instrumental, vocal gender and the 0–1 weights -
+so one widget asks them, knows the active provider's limits (``set_provider``), turns
+its fields into a ``GenerationParams`` (``params``), checks them with the same
+``core.validation`` rules the services use (``problems``) and shows each message under
+the field it is about (``show_problems``).  The owner decides when to submit; the form
+never talks to the services.
+
+Messages appear for fields the person has already edited (an empty form is not an
+error, it is a form); ``reveal=True`` shows them all, e.g. after a refused submit.
+Nothing typed is ever thrown away: switching between lyrics and description keeps
+both texts, switching provider keeps every field.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.capabilities import ProviderCapabilities
+from ...core.models import GenerationParams
+from ...core.validation import Problem, check_params
+from .. import theme
+from ..widgets.weight_slider import WeightSlider
+
+AUDIO_WEIGHT_ZONES = (
+    (0.0, 0.3, "0–0.3 more creative"),
+    (0.4, 0.6, "0.4–0.6 balanced"),
+    (0.7, 1.0, "0.7–1 closer to the original"),
+)
+VOCAL_GENDERS = (("Any voice", None), ("Female", "f"), ("Male", "m"))
+
+
+class SegmentedButtons(QWidget):
+    """Two or more exclusive choices shown as joined buttons (mode switches)."""
+
+    changed = Signal(str)  # the key of the chosen segment
+
+    def __init__(self, segments: Iterable[tuple[str, str, str]], parent: QWidget | None = None) -> None:
+        """``segments``: (key, text, tooltip) tuples; the first is selected."""
+        super().__init__(parent)
+        self.setObjectName("segmented")
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._buttons: dict[str, QPushButton] = {}
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        items = list(segments)
+        for index, (key, text, tip) in enumerate(items):
+            button = QPushButton(text)
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setObjectName("first" if index == 0 else "last" if index == len(items) - 1 else "middle")
+            self._group.addButton(button)
+            self._buttons[key] = button
+            layout.addWidget(button)
+            button.toggled.connect(lambda on, k=key: on and self.changed.emit(k))
+        self._buttons[items[0][0]].setChecked(True)
+        self.setStyleSheet(
+            f"""
+            QWidget#segmented QPushButton {{ border-radius: 0; padding: 6px 16px; }}
+            QWidget#segmented QPushButton#first {{ border-top-left-radius: 6px; border-bottom-left-radius: 6px; }}
+            QWidget#segmented QPushButton#last {{ border-top-right-radius: 6px; border-bottom-right-radius: 6px;
+                                                  border-left: none; }}
+            QWidget#segmented QPushButton#middle {{ border-left: none; }}
+            QWidget#segmented QPushButton:checked {{ background: #24455a; color: {theme.TEXT};
+                                                      border-color: {theme.ACCENT}; }}
+            """
+        )
+
+    def current(self) -> str:
+        for key, button in self._buttons.items():
+            if button.isChecked():
+                return key
+        return next(iter(self._buttons))
+
+    def set_current(self, key: str) -> None:
+        self._buttons[key].setChecked(True)
+
+    def button(self, key: str) -> QPushButton:
+        return self._buttons[key]
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    theme.set_role(label, "error")
+    label.hide()
+    return label
+
+
+def _with_error(widget: QWidget, error: QLabel, extra: QWidget | None = None) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(2)
+    layout.addWidget(widget)
+    if extra is not None:
+        layout.addWidget(extra)
+    layout.addWidget(error)
+    return box
+
+
+class GenerationForm(QWidget):
+    """Lyrics/description, tags, title, model, instrumental, vocal gender and weights.
+
+    Public API: ``params()``, ``problems()``, ``show_problems(problems, reveal=False)``,
+    ``set_provider(caps, default_model)``, ``set_params(params)``,
+    ``set_audio_weight(visible, required=False)``, ``add_above_text(widget)``, ``reveal_all()``,
+    ``focus_field(field)``, ``error_text(field)``;
+    signal ``changed`` after any edit.
+    """
+
+    changed = Signal()
+    OWN_FIELDS = ("lyrics", "description", "tags", "negative_tags", "title", "model", "vocal_gender",
+                  "audio_weight", "style_weight", "weirdness", "instrumental", "custom_mode")
+
+    def __init__(
+        self,
+        caps: ProviderCapabilities,
+        default_model: str | None = None,
+        *,
+        audio_weight: str = "hidden",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._caps = caps
+        self._audio_weight_on = audio_weight != "hidden"
+        self._touched: set[str] = set()
+        self._errors: dict[str, QLabel] = {}
+        self._inputs: dict[str, QWidget] = {}
+
+        # ---- left column: what is sung (or described)
+        self.mode = SegmentedButtons(
+            [
+                ("custom", "Write lyrics", "Custom mode: your lyrics are sung as written, with your style and title"),
+                ("description", "Describe it", "Describe the song in a sentence; the provider writes the lyrics"),
+            ]
+        )
+        self.lyrics = QPlainTextEdit()
+        self.lyrics.setPlaceholderText("[Verse]\nYour lyrics, sung as written…\n\n[Chorus]\n…")
+        self.lyrics.setToolTip("Lyrics, sung verbatim. Section tags like [Verse] and [Chorus] help.")
+        self.description = QPlainTextEdit()
+        self.description.setPlaceholderText("e.g. a dreamy synthwave song about driving through the city at night")
+        self.description.setToolTip("A short description; the provider writes lyrics and arrangement from it.")
+        self.text_stack = QStackedWidget()
+        self.text_stack.addWidget(self.lyrics)
+        self.text_stack.addWidget(self.description)
+        self.text_stack.setMinimumHeight(150)
+        self.count_label = QLabel()
+        theme.set_role(self.count_label, "hint")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._errors["lyrics"] = _error_label()
+        self._errors["description"] = _error_label()
+
+        left = self._left = QVBoxLayout()
+        self._left_inserts = 0
+        left.setSpacing(theme.SPACING // 2)
+        left.addWidget(self.mode, 0, Qt.AlignmentFlag.AlignLeft)
+        left.addWidget(self.text_stack, 1)
+        left.addWidget(self.count_label)
+        left.addWidget(self._errors["lyrics"])
+        left.addWidget(self._errors["description"])
+
+        # ---- right column: how it should sound
+        self.tags = QLineEdit()
+        self.tags.setPlaceholderText("e.g. synthwave, warm analog, 100 bpm")
+        self.tags.setToolTip("Style tags: genre, mood, instruments, tempo")
+        self.negative_tags = QLineEdit()
+        self.negative_tags.setPlaceholderText("styles to avoid (optional)")
+        self.negative_tags.setToolTip("Styles the result should not have")
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Title of the result")
+        self.model = QComboBox()
+        self.model.setToolTip("Model used for this request (the provider's list; the default comes from Settings)")
+        self.instrumental = QCheckBox("Instrumental")
+        self.instrumental.setToolTip("No vocals; lyrics are not needed")
+        self.vocal_gender = QComboBox()
+        for text, value in VOCAL_GENDERS:
+            self.vocal_gender.addItem(text, value)
+        self.vocal_gender.setToolTip("Preferred voice. Raises the chance, not a guarantee; used in lyrics mode.")
+        vocals = QWidget()
+        vocals_row = QHBoxLayout(vocals)
+        vocals_row.setContentsMargins(0, 0, 0, 0)
+        vocals_row.setSpacing(theme.SPACING)
+        vocals_row.addWidget(self.vocal_gender, 1)
+        vocals_row.addWidget(self.instrumental)
+
+        self.audio_weight = WeightSlider(
+            optional=True,
+            value=0.5,  # where the slider rests when the weight is switched on (balanced)
+            zones=AUDIO_WEIGHT_ZONES,
+            tooltip="How much the source audio shapes the result: low = more creative, high = closer to the original",
+        )
+        self.style_weight = WeightSlider(
+            optional=True, value=None, tooltip="How strictly the style tags are followed (unticked: provider default)"
+        )
+        self.weirdness = WeightSlider(
+            optional=True, value=None, tooltip="How far the result may wander creatively (unticked: provider default)"
+        )
+
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setHorizontalSpacing(theme.SPACING * 2)
+        form.setVerticalSpacing(theme.SPACING)
+        rows = (
+            ("tags", "Style", self.tags),
+            ("negative_tags", "Exclude", self.negative_tags),
+            ("title", "Title", self.title),
+            ("model", "Model", self.model),
+            ("vocal_gender", "Vocals", vocals),
+            ("audio_weight", "Audio weight", self.audio_weight),
+            ("style_weight", "Style weight", self.style_weight),
+            ("weirdness", "Weirdness", self.weirdness),
+        )
+        self._rows: dict[str, QWidget] = {}
+        for field, text, widget in rows:
+            self._errors[field] = _error_label()
+            self._rows[field] = _with_error(widget, self._errors[field])
+            form.addRow(text, self._rows[field])
+        self._inputs = {
+            "lyrics": self.lyrics, "description": self.description, "tags": self.tags,
+            "negative_tags": self.negative_tags, "title": self.title, "model": self.model,
+            "vocal_gender": self.vocal_gender, "audio_weight": self.audio_weight.edit,
+            "style_weight": self.style_weight.edit, "weirdness": self.weirdness.edit,
+        }
+        self._form_layout = form
+
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.setSpacing(theme.SPACING * 3)
+        columns.addLayout(left, 6)
+        columns.addLayout(form, 5)
+
+        # ---- wiring: every edit marks its field touched and announces a change
+        self.mode.changed.connect(self._mode_changed)
+        self.lyrics.textChanged.connect(lambda: self._edited("lyrics"))
+        self.description.textChanged.connect(lambda: self._edited("description"))
+        self.tags.textEdited.connect(lambda _t: self._edited("tags"))
+        self.negative_tags.textEdited.connect(lambda _t: self._edited("negative_tags"))
+        self.title.textEdited.connect(lambda _t: self._edited("title"))
+        self.model.currentIndexChanged.connect(lambda _i: self._edited("model"))
+        self.instrumental.toggled.connect(self._instrumental_toggled)
+        self.vocal_gender.currentIndexChanged.connect(lambda _i: self._edited("vocal_gender"))
+        for field in ("audio_weight", "style_weight", "weirdness"):
+            getattr(self, field).valueChanged.connect(lambda _v, f=field: self._edited(f))
+
+        self.audio_weight.setValue(None)  # unset until chosen, or until a cover requires it
+        self.set_audio_weight(audio_weight != "hidden", required=audio_weight == "required")
+        self.set_provider(caps, default_model)
+        self._touched.clear()
+        self._update_counter()
+
+    # ------------------------------------------------------------------ public API
+    @property
+    def capabilities(self) -> ProviderCapabilities:
+        return self._caps
+
+    def custom_mode(self) -> bool:
+        return self.mode.current() == "custom"
+
+    def params(self) -> GenerationParams:
+        """The request as the fields stand now (only the active text: lyrics or description)."""
+        custom = self.custom_mode()
+        return GenerationParams(
+            model=self.model.currentData() or "",
+            custom_mode=custom,
+            lyrics=self.lyrics.toPlainText() if custom else "",
+            description="" if custom else self.description.toPlainText(),
+            tags=self.tags.text().strip(),
+            title=self.title.text().strip(),
+            negative_tags=self.negative_tags.text().strip(),
+            instrumental=self.instrumental.isChecked(),
+            vocal_gender=None if self.instrumental.isChecked() else self.vocal_gender.currentData(),
+            style_weight=self.style_weight.value(),
+            weirdness=self.weirdness.value(),
+            audio_weight=self.audio_weight.value() if self.audio_weight_visible() else None,
+        )
+
+    def problems(self) -> list[Problem]:
+        """Everything that would stop this request, by field (same rules as the services)."""
+        problems: list[Problem] = []
+        labels = {"audio_weight": "Audio weight", "style_weight": "Style weight", "weirdness": "Weirdness"}
+        for field, label in labels.items():
+            slider: WeightSlider = getattr(self, field)
+            if field == "audio_weight" and not self.audio_weight_visible():
+                continue
+            problem = slider.text_problem()
+            if problem:
+                problems.append(Problem(field, f"{label}: {problem}"))
+        return problems + check_params(self.params(), self._caps)
+
+    def show_problems(self, problems: Iterable[Problem], *, reveal: bool = False) -> list[Problem]:
+        """Put each message under its field; returns the problems about fields this form does not have.
+
+        Only fields the person has touched show a message, unless ``reveal``.
+        """
+        if reveal:
+            self.reveal_all()
+        first: dict[str, str] = {}
+        foreign: list[Problem] = []
+        for problem in problems:
+            field = problem.field
+            if field not in self.OWN_FIELDS:
+                foreign.append(problem)
+            elif field not in first:
+                first[field] = problem.message
+        for field, label in self._errors.items():
+            message = first.get(field) if field in self._touched else None
+            label.setText(message or "")
+            label.setVisible(bool(message) and self._field_visible(field))
+            self._mark_invalid(field, bool(message))
+        return foreign
+
+    def reveal_all(self) -> None:
+        """Treat every field as touched, so all messages show."""
+        self._touched.update(self._errors)
+
+    def touched(self) -> frozenset[str]:
+        return frozenset(self._touched)
+
+    def error_text(self, field: str) -> str:
+        """The message shown under ``field`` now ("" when none) - what a person reads."""
+        label = self._errors.get(field)
+        return label.text() if label is not None and label.isVisible() else ""
+
+    def focus_field(self, field: str) -> None:
+        widget = self._inputs.get(field)
+        if widget is not None:
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def set_provider(self, caps: ProviderCapabilities, default_model: str | None = None) -> None:
+        """Models and limits of another provider; the typed content stays."""
+        self._caps = caps
+        previous = self.model.currentData()
+        self.model.blockSignals(True)
+        self.model.clear()
+        for info in caps.models:
+            self.model.addItem(info.label, info.name)
+            self.model.setItemData(self.model.count() - 1, info.name, Qt.ItemDataRole.ToolTipRole)
+        names = caps.model_names()
+        choice = previous if previous in names else default_model if default_model in names else caps.default_model
+        self.model.setCurrentIndex(max(0, names.index(choice) if choice in names else 0))
+        self.model.blockSignals(False)
+        self._update_counter()
+        self.changed.emit()
+
+    def set_params(self, params: GenerationParams) -> None:
+        """Fill the form (e.g. to repeat a request); fields set here count as touched."""
+        self.mode.set_current("custom" if params.custom_mode else "description")
+        if params.custom_mode:
+            self.lyrics.setPlainText(params.lyrics)
+        else:
+            self.description.setPlainText(params.description)
+        self.tags.setText(params.tags)
+        self.negative_tags.setText(params.negative_tags)
+        self.title.setText(params.title)
+        index = self.model.findData(params.model)
+        if index >= 0:
+            self.model.setCurrentIndex(index)
+        self.instrumental.setChecked(params.instrumental)
+        gender = self.vocal_gender.findData(params.vocal_gender)
+        self.vocal_gender.setCurrentIndex(max(0, gender))
+        self.style_weight.setValue(params.style_weight)
+        self.weirdness.setValue(params.weirdness)
+        if params.audio_weight is not None:
+            self.audio_weight.setValue(params.audio_weight)
+        self._touched.update(("tags", "title", "model", "lyrics" if params.custom_mode else "description"))
+        self.changed.emit()
+
+    def add_above_text(self, widget: QWidget) -> None:
+        """Stack a widget on top of the lyrics column (e.g. the source's waveform), in order."""
+        self._left.insertWidget(self._left_inserts, widget)
+        self._left_inserts += 1
+
+    def set_audio_weight(self, visible: bool, required: bool = False) -> None:
+        """Audio weight exists only when a source audio shapes the result (extend, cover).
+
+        ``required`` (cover): it always has a value; otherwise it may stay unset, which
+        leaves it to the provider.
+        """
+        self._audio_weight_on = visible
+        self.audio_weight.set_optional(not required)
+        self._form_layout.setRowVisible(self._rows["audio_weight"], visible)
+        self.changed.emit()
+
+    def audio_weight_visible(self) -> bool:
+        return self._audio_weight_on
+
+    def current_limit(self) -> int:
+        info = self._caps.model(self.model.currentData())
+        return info.lyrics_max if self.custom_mode() else info.description_max
+
+    # ------------------------------------------------------------------ internals
+    def _field_visible(self, field: str) -> bool:
+        if field == "audio_weight":
+            return self.audio_weight_visible()
+        if field == "lyrics":
+            return self.custom_mode()
+        if field == "description":
+            return not self.custom_mode()
+        return True
+
+    def _mark_invalid(self, field: str, invalid: bool) -> None:
+        widget = self._inputs.get(field)
+        if widget is None:
+            return
+        if field in ("audio_weight", "style_weight", "weirdness"):
+            getattr(self, field).set_invalid(invalid)
+        else:
+            theme.set_invalid(widget, invalid)
+
+    def _edited(self, field: str) -> None:
+        self._touched.add(field)
+        if field in ("lyrics", "description", "model"):
+            self._update_counter()
+        self.changed.emit()
+
+    def _mode_changed(self, key: str) -> None:
+        self.text_stack.setCurrentIndex(0 if key == "custom" else 1)
+        self._update_counter()
+        self.changed.emit()
+
+    def _instrumental_toggled(self, on: bool) -> None:
+        self.vocal_gender.setEnabled(not on)
+        self.lyrics.setPlaceholderText(
+            "Instrumental: lyrics are optional here." if on else "[Verse]\nYour lyrics, sung as written…\n\n[Chorus]\n…"
+        )
+        self._edited("instrumental")
+
+    def _update_counter(self) -> None:
+        editor = self.lyrics if self.custom_mode() else self.description
+        used = len(editor.toPlainText())
+        limit = self.current_limit()
+        what = "lyrics" if self.custom_mode() else "description"
+        self.count_label.setText(f"{used:,} / {limit:,} characters of {what}")
+        theme.set_role(self.count_label, "error" if used > limit else "hint")
