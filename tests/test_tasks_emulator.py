@@ -200,3 +200,22 @@ async def test_submit_dropped_by_the_server_is_unknown_and_not_retried(studio_fo
     [task] = studio.tasks.list()
     assert task.state is TaskState.UNKNOWN
     assert len(emulator.submissions("/api/v1/sonic/upload-cover")) == 1
+
+
+async def test_uploads_keep_a_playable_local_copy_with_duration(studio_for, emulator, tmp_path):
+    """Provider uploads are temporary (sunoapi.org: 3 days) and URLs vanish: the library keeps its own copy."""
+    from sonic_studio.emulator import synth
+
+    sonic = await studio_for(ProviderId.SONIC)
+    by_url = await sonic.tasks.upload(SAMPLE)
+    assert by_url.audio_path and decodes(by_url.audio_path)
+    assert abs(by_url.duration - 96.0) < 0.5
+    await sonic.aclose()
+
+    song = tmp_path / "my take.mp3"
+    song.write_bytes(synth.song_mp3(21, 33.0))
+    suno = await studio_for(ProviderId.SUNOAPI)
+    local = await suno.tasks.upload(song)
+    assert local.audio_path and Path(local.audio_path).read_bytes() == song.read_bytes()
+    assert Path(local.audio_path).is_relative_to(suno.library_dir)
+    assert abs(local.duration - 33.0) < 0.5

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -49,7 +50,8 @@ from ..core.validation import (
 from ..providers.base import ProgressCallback, Provider
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
-from .events import ClipAdded, TaskChanged
+from .downloads import DownloadError, library_file
+from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
 from .polling import Poller
 from .redact import scrub_changes
@@ -70,6 +72,7 @@ class TaskService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._poller = Poller(ctx)
+        self._copies: set[asyncio.Task] = set()  # background local copies of uploads
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
@@ -150,7 +153,8 @@ class TaskService:
         else:
             ensure(check_source_url(str(source)))
             clip = await provider.upload_url(str(source).strip())
-        return self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
+        row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
+        return await self._keep_local_copy(row.id, path, None if path is not None else str(source).strip())
 
     # ------------------------------------------------------------------ following tasks
     async def check_again(self, task: int) -> TaskRecord:
@@ -215,6 +219,9 @@ class TaskService:
         self._poller.wake_all()
 
     async def shutdown(self, timeout: float) -> None:
+        for copy in list(self._copies):
+            copy.cancel()
+        await asyncio.gather(*self._copies, return_exceptions=True)
         await self._poller.shutdown(timeout)
 
     # ------------------------------------------------------------------ internals
@@ -258,6 +265,11 @@ class TaskService:
         if result.uploaded_clip is not None:
             row = self._store_upload(result.uploaded_clip, source_url=source_url)
             rec = store.tasks.update(rec.id, source_clip=row.id)
+            if row.audio_path is None and source_url:
+                # Not awaited: "submitted" must not wait for our own copy of the source.
+                copy = asyncio.ensure_future(self._keep_local_copy(row.id, None, source_url))
+                self._copies.add(copy)
+                copy.add_done_callback(self._copies.discard)
         self._ctx.events.emit(TaskChanged(rec))
         log.info("task %s submitted (%s)", rec.id, kind.value)
         self._poller.start(rec.id)
@@ -284,6 +296,7 @@ class TaskService:
         row = self._store_upload(clip, source_url=clip.audio_url)
         if not clip.audio_url:
             raise ValidationError("The upload host did not return a link for the file.", field="file")
+        await self._keep_local_copy(row.id, path, None)
         log.info("hosted local file as clip %s", row.id)
         return clip.audio_url, path.name
 
@@ -306,10 +319,48 @@ class TaskService:
             self._ctx.events.emit(ClipAdded(row))
         return row
 
+    async def _keep_local_copy(self, clip: int, path: Path | None, url: str | None) -> ClipRow:
+        """Keep the uploaded audio in the library too, with its duration.
+
+        The provider only holds uploads briefly (sunoapi.org: 3 days) and a pasted URL
+        can vanish, while the library must play, draw and extend the clip later.  A
+        copy that fails is noted on the clip; the upload itself stands.
+        """
+        store, lib = self._ctx.store, self._ctx.library_dir
+        row = store.clips.row(clip)
+        if row.audio_path:
+            return row
+        dest = library_file(lib, row.provider.value, row.clip_id, row.title,
+                            path.name if path is not None else url, audio=True)
+        loop = asyncio.get_running_loop()
+        try:
+            if path is not None:
+                await loop.run_in_executor(None, _copy_atomic, path, dest)
+            elif url:
+                await self._ctx.downloader.fetch(url, dest, audio=True)
+            else:
+                return row
+        except (OSError, DownloadError) as exc:
+            log.info("no local copy of upload %s: %s", clip, exc)
+            row = store.clips.set_files(clip, download_error=f"No local copy of the upload: {exc}")
+        else:
+            duration = await loop.run_in_executor(None, probe_duration, dest)
+            store.clips.set_duration(clip, duration)
+            row = store.clips.set_files(clip, audio_path=str(dest), clear_error=True)
+        self._ctx.events.emit(ClipUpdated(row))
+        return row
+
     def _update(self, task: int, **changes) -> TaskRecord:
         rec = self._ctx.store.tasks.update(task, **scrub_changes(changes))
         self._ctx.events.emit(TaskChanged(rec))
         return rec
+
+
+def _copy_atomic(src: Path, dest: Path) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dest)
 
 
 def _local_path(source: str | Path) -> Path | None:

@@ -124,6 +124,12 @@ class ClipRepo:
         )
         return self.row(clip)
 
+    def set_duration(self, clip: int, duration: float | None) -> None:
+        """Fill in a duration we measured locally; a provider's own figure is kept."""
+        if duration is not None:
+            self._db.execute("UPDATE clips SET duration = COALESCE(duration, ?), updated_at = ? WHERE id = ?",
+                             (duration, time.time(), clip))
+
     def rename(self, clip: int, title: str) -> ClipRow:
         self._db.execute("UPDATE clips SET title = ?, updated_at = ? WHERE id = ?", (title, time.time(), clip))
         return self.row(clip)
