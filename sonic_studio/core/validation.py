@@ -8,6 +8,7 @@ never leaves the machine whichever front end built it.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -15,7 +16,6 @@ from .capabilities import ProviderCapabilities
 from .errors import ValidationError
 from .models import Clip, GenerationParams, Origin, ProviderId
 
-LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,14 @@ def check_weight(value: float | None, field: str, label: str) -> list[Problem]:
 
 
 def is_loopback(url: str) -> bool:
+    """True only for this machine: ``localhost`` or a loopback IP (not "127.evil.example")."""
     host = (urlsplit(url).hostname or "").lower()
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def check_source_url(url: str, field: str = "url") -> list[Problem]:
@@ -127,13 +133,13 @@ def check_params(params: GenerationParams, caps: ProviderCapabilities) -> list[P
     elif not params.description.strip():
         problems.append(Problem("description", "Describe the song you want (or switch to custom mode)."))
     for field, value, limit, label in (
-        ("lyrics", params.lyrics, info.lyrics_max, "Lyrics"),
-        ("tags", params.tags, info.tags_max, "Style tags"),
-        ("title", params.title, info.title_max, "Title"),
-        ("description", params.description, info.description_max, "Description"),
+        ("lyrics", params.lyrics, info.lyrics_max, "The lyrics are"),
+        ("tags", params.tags, info.tags_max, "The style tags are"),
+        ("title", params.title, info.title_max, "The title is"),
+        ("description", params.description, info.description_max, "The description is"),
     ):
         if len(value) > limit:
-            problems.append(Problem(field, f"{label} are {len(value)} characters; {info.label} allows {limit}."))
+            problems.append(Problem(field, f"{label} {len(value)} characters long; {info.label} allows {limit}."))
     if params.vocal_gender not in (None, "", "m", "f"):
         problems.append(Problem("vocal_gender", "Vocal gender must be m or f."))
     problems += check_weight(params.style_weight, "style_weight", "Style weight")

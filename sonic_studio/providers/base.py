@@ -13,6 +13,7 @@ only, never to CDN downloads; exceptions never carry the key or request headers.
 from __future__ import annotations
 
 import json
+import math
 from abc import ABC, abstractmethod
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -166,8 +167,10 @@ class Provider(ABC):
         """The body as JSON, or MalformedResponseError quoting a short, safe excerpt."""
         try:
             return response.json()
-        except (json.JSONDecodeError, UnicodeDecodeError, ValueError):
+        except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
             excerpt = response.text[:200] if response.content else "(empty body)"
+            if self._key:
+                excerpt = excerpt.replace(self._key, "[key hidden]")
             raise MalformedResponseError(
                 provider=self.id.value,
                 provider_message=excerpt,
@@ -199,9 +202,9 @@ def as_float(value: Any) -> float | None:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
-    return number if number == number and number >= 0 else None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def as_text(value: Any) -> str:

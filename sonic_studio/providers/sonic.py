@@ -13,6 +13,7 @@ Readings of the contract's open points: docs/contract-readings-sonic.md.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -353,7 +354,7 @@ class SonicProvider(Provider):
         status = response.status_code if response.status_code >= 300 else (code or 500)
         text = self._scrub(_provider_text(body) or _excerpt(response))
         info = dict(provider=self.id.value, provider_message=text, http_status=response.status_code, code=code)
-        return _classify(status, text or "", body, response, info)
+        return _classify(status, _said(text), body, response, info)
 
     def _malformed(self, what: str, response: httpx.Response | None = None) -> MalformedResponseError:
         return MalformedResponseError(
@@ -467,7 +468,7 @@ def _provider_text(body: Any) -> str | None:
 def _lenient_json(response: httpx.Response) -> Any:
     try:
         return response.json()
-    except ValueError:  # also covers JSONDecodeError and bad encodings
+    except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
         return None
 
 
@@ -517,3 +518,10 @@ def _classify(status: int, text: str, body: Any, response: httpx.Response, info:
     if status in (500, 502, 503):
         return ServerError(**info)
     return ServerError(f"{NAME} answered in an unexpected way (HTTP {status}).", **info)
+
+
+def _said(text: str | None) -> str:
+    """The provider's words fit for a one-line message: no control/format characters, at most 200."""
+    cleaned = "".join(" " if unicodedata.category(ch)[0] in "CZ" and ch != " " else ch for ch in text or "")
+    cleaned = " ".join(cleaned.split())
+    return cleaned if len(cleaned) <= 200 else cleaned[:199] + "…"

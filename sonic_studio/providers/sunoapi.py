@@ -418,7 +418,7 @@ class SunoApiProvider(Provider):
 
     def _task_error(self, status: str, data: dict) -> SonicError:
         code = data.get("errorCode")
-        code = int(code) if _is_int(code) or (isinstance(code, str) and code.isdigit()) else None
+        code = int(code) if _is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
         said = self._scrub(_text(data.get("errorMessage")) or status)
         kw = dict(provider=self.id.value, provider_message=said, code=code)
         if status == "SENSITIVE_WORD_ERROR":
@@ -526,7 +526,7 @@ class SunoApiProvider(Provider):
         code, msg = response.status_code, None
         try:
             body = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser allows
             body = None
         if isinstance(body, dict):
             msg = body.get("msg") or body.get("message")

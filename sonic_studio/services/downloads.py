@@ -11,6 +11,7 @@ the API key (CDNs need none, and must not receive it), http(s) only.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import re
@@ -29,6 +30,8 @@ MAX_IMAGE_BYTES = 20 * 1024 * 1024
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+_PARTIAL = ".partial-"
+_NAME_BYTES = 200  # well under the 255-byte limit of common file systems
 
 
 class DownloadError(Exception):
@@ -74,7 +77,7 @@ class Downloader:
             raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
         limit = MAX_AUDIO_BYTES if audio else MAX_IMAGE_BYTES
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{dest.stem}-", suffix=f".part{dest.suffix}", dir=dest.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=partial_prefix(), suffix=dest.suffix, dir=dest.parent)
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -127,12 +130,69 @@ def _status_error(status: int) -> DownloadError:
     return DownloadError(f"The file host refused the download (HTTP {status}).", transient=False)
 
 
+def partial_prefix() -> str:
+    """Temp files carry our pid, so a later start can tell a dead process's leftovers from live work."""
+    return f"{_PARTIAL}{os.getpid()}-"
+
+
+def sweep_partials(library: Path) -> int:
+    """Delete half-written files left by processes that died (killed mid-download); returns the count.
+
+    The GUI and the CLI may share a library, so files of a process that is still
+    running are left alone.
+    """
+    removed = 0
+    if not library.is_dir():
+        return 0
+    for path in library.rglob(f"{_PARTIAL}*"):
+        try:
+            pid = int(path.name[len(_PARTIAL):].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        try:
+            path.unlink()
+            removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def library_file(library: Path, provider: str, clip_id: str, title: str, url: str | None, *, audio: bool) -> Path:
-    """A readable, unique file name: ``<library>/<provider>/<title>-<clip id>.<ext>``."""
+    """A readable, unique file name: ``<library>/<provider>/<title>-<clip id>.<ext>``.
+
+    Everything a server sent is reduced to word characters, and the name is capped in
+    UTF-8 bytes (file systems count bytes, not characters); a shortened id gets a hash
+    so two long ids never share a file.
+    """
     ext = Path(urlsplit(url or "").path).suffix.lower()
     allowed = _AUDIO_EXTS if audio else _IMAGE_EXTS
     if ext not in allowed:
         ext = ".mp3" if audio else ".jpg"
-    slug = re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-")[:60] or "clip"
-    safe_id = re.sub(r"[^\w\-]+", "_", clip_id)[:80]
-    return library / provider / f"{slug}-{safe_id}{ext}"
+    slug = _fit(re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-"), 60) or "clip"
+    safe_id = re.sub(r"[^\w\-]+", "_", clip_id)
+    if len(safe_id.encode()) > 100:
+        digest = hashlib.sha256(clip_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        safe_id = f"{_fit(safe_id, 80)}-{digest}"
+    name = f"{slug}-{safe_id}"
+    safe_provider = re.sub(r"[^\w\-]+", "_", provider)[:40] or "provider"
+    return library / safe_provider / f"{_fit(name, _NAME_BYTES)}{ext}"
+
+
+def _fit(text: str, max_bytes: int) -> str:
+    """The longest prefix of ``text`` that is at most ``max_bytes`` in UTF-8."""
+    data = text.encode("utf-8", "surrogatepass")
+    if len(data) <= max_bytes:
+        return text
+    return data[:max_bytes].decode("utf-8", "ignore")

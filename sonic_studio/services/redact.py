@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 import threading
 from typing import Any
 
@@ -61,8 +62,10 @@ class RedactingFilter(logging.Filter):
         if contains_secret(message):
             record.msg = scrub(message)
             record.args = None
-        if record.exc_info and record.exc_info[1] is not None and contains_secret(str(record.exc_info[1])):
-            record.exc_info = None
-            record.exc_text = None
-            record.msg = f"{record.msg} (exception details withheld: they contained a secret)"
+        if record.exc_info and record.exc_info[1] is not None:
+            # The whole traceback, chained causes included: a key can hide in any of them.
+            text = "".join(traceback.format_exception(*record.exc_info))
+            if contains_secret(text):
+                record.exc_info = None
+                record.exc_text = scrub(text).rstrip("\n")
         return True

@@ -31,7 +31,7 @@ from ..store import Store
 from ..store.records import TaskRecord
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for
 from .credits import CreditsService
-from .downloads import Downloader
+from .downloads import Downloader, sweep_partials
 from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
 from .library import LibraryService
@@ -98,6 +98,9 @@ class Studio:
         loop = asyncio.get_running_loop()
         self._store = await loop.run_in_executor(None, Store.open, self.data_dir)
         self.library_dir.mkdir(parents=True, exist_ok=True)
+        swept = await loop.run_in_executor(None, sweep_partials, self.library_dir)
+        if swept:
+            log.info("removed %d half-written file(s) left by an interrupted run", swept)
         await self._key_for(self.provider_id)
         self.tasks.recover_orphans()
         if resume:

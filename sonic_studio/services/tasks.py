@@ -50,7 +50,7 @@ from ..core.validation import (
 from ..providers.base import ProgressCallback, Provider
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
-from .downloads import DownloadError, library_file
+from .downloads import DownloadError, library_file, partial_prefix
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
 from .polling import Poller
@@ -306,6 +306,8 @@ class TaskService:
         if not caps.accepts_file_upload:
             return []  # the adapter explains "needs a public URL"; nothing is sent
         seconds = await asyncio.get_running_loop().run_in_executor(None, probe_duration, path)
+        if seconds is None:
+            return [Problem("file", f"{path.name} is not an audio file we can read (ffmpeg could not open it).")]
         return check_upload_duration(seconds, caps, model)
 
     def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
@@ -358,9 +360,12 @@ class TaskService:
 
 def _copy_atomic(src: Path, dest: Path) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    tmp = dest.with_name(partial_prefix() + dest.name)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _local_path(source: str | Path) -> Path | None:
