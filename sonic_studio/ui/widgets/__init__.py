@@ -1,1 +1,1 @@
-"""Qt user interface."""
+"""Reusable widgets shared by the tabs: the waveform view (preview, extend marker, persona range)."""

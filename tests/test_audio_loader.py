@@ -1,0 +1,151 @@
+"""Streaming decode and the progressive, cancellable PeakLoader."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+import numpy as np
+import pytest
+
+from sonic_studio.audio.decode import DecodeCancelled, DecodeError, PcmStream, decode_peaks
+from sonic_studio.audio.ffmpeg import ffmpeg_exe
+from sonic_studio.audio.loader import PeakLoader
+from sonic_studio.audio.peak_cache import PeakCache
+from sonic_studio.audio.peaks import build_pyramid
+from sonic_studio.emulator.synth import song_mp3
+
+
+@pytest.fixture
+def song(tmp_path):
+    path = tmp_path / "song.mp3"
+    path.write_bytes(song_mp3(31, 40.0))
+    return path
+
+
+@pytest.fixture
+def long_song(tmp_path):
+    path = tmp_path / "long.mp3"
+    path.write_bytes(song_mp3(32, 240.0))
+    return path
+
+
+def bare_pcm(path) -> np.ndarray:
+    out = subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-ac", "1", "-ar", "8000",
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(out, dtype="<i2")
+
+
+def assert_same_pyramid(a, b):
+    assert a.n_samples == b.n_samples and len(a.levels) == len(b.levels)
+    for (a_min, a_max), (b_min, b_max) in zip(a.levels, b.levels):
+        np.testing.assert_array_equal(a_min, b_min)
+        np.testing.assert_array_equal(a_max, b_max)
+
+
+def test_streamed_peaks_equal_peaks_of_the_whole_decode(song):
+    partials = []
+    pyr = decode_peaks(PcmStream(song), on_partial=partials.append, partial_interval=0.0)
+    assert pyr.complete and pyr.duration == pytest.approx(40.0, abs=0.1)
+    assert_same_pyramid(pyr, build_pyramid(bare_pcm(song)))
+    assert partials, "no partial snapshot"
+    assert all(not p.complete for p in partials)
+    assert [p.n_samples for p in partials] == sorted(p.n_samples for p in partials)
+    assert partials[0].duration_hint == pytest.approx(40.0, abs=0.2)  # known before decoding ends
+
+
+def test_decode_error_is_readable(tmp_path):
+    fake = tmp_path / "notes.mp3"
+    fake.write_text("not audio at all\n" * 50)
+    with pytest.raises(DecodeError, match=r"^notes.mp3 is not an audio file ffmpeg can read.$"):
+        decode_peaks(PcmStream(fake))
+    with pytest.raises(DecodeError, match="does not exist"):
+        decode_peaks(PcmStream(tmp_path / "missing.mp3"))
+
+
+def test_cancel_kills_ffmpeg(long_song):
+    stream = PcmStream(long_song)
+    chunks = iter(stream)
+    next(chunks)
+    stream.cancel()
+    with pytest.raises(DecodeCancelled):
+        for _ in chunks:
+            pass
+    assert stream._proc.poll() is not None  # reaped, not orphaned
+
+
+def test_loader_progressive_then_finished_then_cached(qtbot, song, tmp_path):
+    loader = PeakLoader(PeakCache(tmp_path / "cache"), partial_interval=0.0)
+    seen = {"started": [], "partial": [], "finished": [], "failed": []}
+    for name in seen:
+        getattr(loader, name).connect(seen[name].append)
+    with qtbot.waitSignal(loader.finished, timeout=20_000):
+        loader.load(song)
+    assert seen["started"] == [str(song)] and not seen["failed"]
+    assert seen["partial"] and all(not p.complete for p in seen["partial"])
+    (pyr,) = seen["finished"]
+    assert_same_pyramid(pyr, build_pyramid(bare_pcm(song)))
+    assert not loader.is_loading()
+    loader.shutdown()  # joins the worker, which writes the cache after emitting
+
+    # Opened again: answered synchronously from the disk cache, no decode.
+    again = PeakLoader(PeakCache(tmp_path / "cache"))
+    got, starts = [], []
+    again.finished.connect(got.append)
+    again.started.connect(starts.append)
+    t0 = time.perf_counter()
+    again.load(song)
+    assert got and time.perf_counter() - t0 < 0.5
+    assert not starts, "decoded a cached clip"
+    assert_same_pyramid(got[0], pyr)
+
+    # Changing the file invalidates the entry.
+    song.write_bytes(song_mp3(33, 20.0))
+    with qtbot.waitSignal(again.started, timeout=5_000):
+        again.load(song)
+    with qtbot.waitSignal(again.finished, timeout=20_000) as blocker:
+        pass
+    assert blocker.args[0].duration == pytest.approx(20.0, abs=0.1)
+    again.shutdown()
+
+
+def test_new_load_cancels_the_previous_one(qtbot, song, long_song, tmp_path):
+    loader = PeakLoader(None)
+    finished, partial = [], []
+    loader.finished.connect(finished.append)
+    loader.partial.connect(partial.append)
+    loader.load(long_song)
+    first_job = loader._job
+    qtbot.waitUntil(lambda: first_job.stream is not None and first_job.stream._proc is not None, timeout=5_000)
+    with qtbot.waitSignal(loader.finished, timeout=20_000):
+        loader.load(song)
+    qtbot.waitUntil(lambda: first_job.stream._proc.poll() is not None, timeout=5_000)  # ffmpeg killed
+    qtbot.wait(100)  # anything still queued from the old job would arrive now
+    assert len(finished) == 1 and finished[0].duration == pytest.approx(40.0, abs=0.1)
+    assert all(p.duration < 100 for p in partial[-1:])  # nothing from the 4-minute clip after the switch
+    loader.shutdown()
+    assert all(not t.is_alive() for t in loader._threads)
+
+
+def test_loading_the_same_clip_twice_does_not_restart(qtbot, song):
+    loader = PeakLoader(None)
+    starts = []
+    loader.started.connect(starts.append)
+    with qtbot.waitSignal(loader.finished, timeout=20_000):
+        loader.load(song)
+        loader.load(song)
+    assert len(starts) == 1
+    loader.shutdown()
+
+
+def test_loader_reports_failures(qtbot, tmp_path):
+    fake = tmp_path / "readme.mp3"
+    fake.write_text("# not audio\n" * 40)
+    loader = PeakLoader(None)
+    with qtbot.waitSignal(loader.failed, timeout=10_000) as blocker:
+        loader.load(fake)
+    assert blocker.args == ["readme.mp3 is not an audio file ffmpeg can read."]
+    with qtbot.waitSignal(loader.failed, timeout=10_000) as blocker:
+        loader.load(tmp_path / "nope.mp3")
+    assert "nope.mp3" in blocker.args[0]
+    loader.shutdown()
