@@ -380,10 +380,25 @@ async def hostile_window(window_ctx, qtbot):
     win.close()
 
 
+def renders_as_markup(tip: str) -> bool:
+    """True when Qt would interpret server markup in ``tip`` instead of showing it literally.
+
+    Escaped rich text (``<qt>&lt;b&gt;…</qt>``) is fine: rendered, it reads exactly as
+    the server's text.
+    """
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtGui import Qt as GuiQt
+
+    if not GuiQt.mightBeRichText(tip):
+        return False
+    doc = QTextDocument()
+    doc.setHtml(tip)
+    return MARKER not in doc.toPlainText()
+
+
 def rich_text_problems(win) -> list[str]:
     """Every place in the window where server text could be rendered as rich text."""
     from PySide6.QtCore import QModelIndex, Qt
-    from PySide6.QtGui import Qt as GuiQt
     from PySide6.QtWidgets import QAbstractItemView, QLabel, QWidget
 
     problems = []
@@ -393,7 +408,7 @@ def rich_text_problems(win) -> list[str]:
             problems.append(f"QLabel in {where} uses {label.textFormat().name}")
     for widget in [win, *win.findChildren(QWidget)]:
         tip = widget.toolTip()
-        if "HOSTILE" in tip and GuiQt.mightBeRichText(tip):
+        if "HOSTILE" in tip and renders_as_markup(tip):
             owner = widget.parentWidget()
             while owner is not None and owner.parentWidget() is not None and not type(owner).__module__.startswith("sonic"):
                 owner = owner.parentWidget()
@@ -405,7 +420,7 @@ def rich_text_problems(win) -> list[str]:
         for row in range(min(model.rowCount(), 50)):
             for column in range(model.columnCount()):
                 tip = model.data(model.index(row, column, QModelIndex()), Qt.ItemDataRole.ToolTipRole)
-                if isinstance(tip, str) and "HOSTILE" in tip and GuiQt.mightBeRichText(tip):
+                if isinstance(tip, str) and "HOSTILE" in tip and renders_as_markup(tip):
                     problems.append(f"{type(model).__name__} tooltip (column {column}) is rich text")
     return sorted(set(problems))
 

@@ -102,6 +102,13 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX personas_name ON personas(name COLLATE NOCASE);
     """,
+    # 2: a full index on deleted_at made SQLite answer "deleted_at IS NULL" through it and
+    # then sort every live clip (23 ms instead of 0.3 ms per page at 10,000 clips). A
+    # partial index keeps purging fast and lets list queries use the sort indexes.
+    """
+    DROP INDEX clips_deleted;
+    CREATE INDEX clips_deleted ON clips(deleted_at) WHERE deleted_at IS NOT NULL;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -92,6 +92,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     await closed.wait()
 
     try:
+        window.player_bar.shutdown()  # stops waveform decoding too
         player.stop()
     except Exception:  # a broken audio backend must not block quitting
         log.exception("player stop failed")

@@ -8,6 +8,8 @@ app stays one family.  The style sheet only adds what the palette cannot express
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtGui import QColor, QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
@@ -131,6 +133,18 @@ def set_role(widget, role: str) -> None:
     widget.setProperty("role", role)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def plain_tip(text: str | None) -> str:
+    """A tooltip that shows ``text`` literally.
+
+    Qt guesses whether a tooltip is rich text, so a clip titled ``<b>x</b>`` (or with
+    an ``<img>``) from a server would be rendered as HTML.  Escaping and wrapping in
+    ``<qt>`` forces rich text whose content is the text itself.
+    """
+    if not text:
+        return ""
+    return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 
 def set_invalid(widget, invalid: bool) -> None:

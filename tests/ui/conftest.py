@@ -8,6 +8,7 @@ polls the emulator over a real loopback socket.
 from __future__ import annotations
 
 import asyncio
+import gc
 
 import pytest
 import shiboken6
@@ -27,6 +28,17 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -
             raise AssertionError(f"condition not met within {timeout} s")
         await asyncio.sleep(interval)
 from sonic_studio.emulator.server import EmulatorServer
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_between_tests():
+    """Free the previous test's Qt objects (and event loop) now, on this thread.
+
+    Otherwise the garbage collector may run their destructors at a random later point,
+    where a Qt timer can fire on an already-freed object and crash the run.
+    """
+    gc.collect()
+    yield
 
 
 @pytest.fixture
