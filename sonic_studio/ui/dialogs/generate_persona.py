@@ -1,0 +1,216 @@
+""""Generate with this persona": a new song sung in a saved voice.
+
+The musical fields are the shared :class:`GenerationForm` (the same lyrics, style,
+title and model as Extend/Cover); this dialog adds the persona and submits
+``studio.tasks.submit_generate`` with ``persona_id`` - which each adapter maps to its
+own fields (sunoapi.org: ``personaId`` + ``personaModel``; AI Music API:
+``task_type: persona_music`` + ``persona_id``).  The task then runs like any other:
+the dialog closes as soon as the provider has the request, and the result lands in
+the library with the persona in its lineage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...core.errors import SonicError, ValidationError
+from ...core.models import GenerationParams, ProviderId, TaskKind
+from ...core.validation import Problem
+from ...store.records import PersonaRecord
+from .. import theme
+from ..icons import icon
+from ..panels.personas import fmt_window
+from ..tabs.generation_form import GenerationForm
+
+# sunoapi.org: "style_persona" for personas made with generate-persona ("voice_persona"
+# is for voice-clone ids, which the studio does not make).
+SUNO_PERSONA_MODEL = "style_persona"
+
+
+def _label(text: str = "", role: str = "hint") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    theme.set_role(label, role)
+    return label
+
+
+def persona_mapping(provider: ProviderId) -> str:
+    """How the persona travels in the request, in the provider's own field names."""
+    if provider is ProviderId.SUNOAPI:
+        return f"Sent as personaId + personaModel “{SUNO_PERSONA_MODEL}” with your lyrics and style (custom mode)."
+    return "Sent as task_type “persona_music” with persona_id."
+
+
+class GeneratePersonaDialog(QDialog):
+    """Lyrics, style, title, model -> a generate task that uses ``persona``."""
+
+    def __init__(self, ctx, persona: PersonaRecord, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.studio = ctx.studio
+        self.persona = persona
+        self.task = None  # the submitted TaskRecord, once the provider has it
+        self._busy = False
+        caps = self.studio.capabilities
+        self.setWindowTitle(f"Generate with “{persona.name}”")
+        self.setMinimumSize(860, 560)
+
+        header = QFrame()
+        theme.set_role(header, "card")
+        badge = QLabel()
+        badge.setPixmap(icon("persona", theme.PERSONA).pixmap(28, 28))
+        name = _label(persona.name, "title")
+        source = self._source_text()
+        self.source_label = _label(source)
+        self.description_label = _label(persona.description)
+        self.description_label.setVisible(bool(persona.description))
+        text = QVBoxLayout()
+        text.setSpacing(2)
+        text.addWidget(name)
+        text.addWidget(self.source_label)
+        text.addWidget(self.description_label)
+        head = QHBoxLayout(header)
+        head.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
+        head.setSpacing(theme.SPACING * 2)
+        head.addWidget(badge, 0, Qt.AlignmentFlag.AlignTop)
+        head.addLayout(text, 1)
+
+        self.form = GenerationForm(caps, self.studio.settings.default_model(caps.id))
+        if persona.styles:
+            self.form.tags.setText(persona.styles)
+        if caps.id is ProviderId.SUNOAPI:
+            # sunoapi.org takes a persona only in custom mode (own lyrics + style).
+            describe = self.form.mode.button("description")
+            describe.setEnabled(False)
+            describe.setToolTip("sunoapi.org uses a persona only with your own lyrics and style")
+
+        self.mapping_label = _label(persona_mapping(caps.id))
+        cost = caps.estimated_cost(TaskKind.GENERATE)
+        self.cost_label = _label(f"Estimated {cost:g} credits" if cost is not None else "")
+        self.error_label = _label(role="error")
+        self.error_label.hide()
+        self.reason_label = _label()
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.submit_button = QPushButton(icon("music", "#0b0d12"), "Generate")
+        self.submit_button.setProperty("primary", True)
+        self.submit_button.setDefault(True)
+        self.submit_button.clicked.connect(self.submit)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+
+        footer = QHBoxLayout()
+        footer.setSpacing(theme.SPACING)
+        notes = QVBoxLayout()
+        notes.setSpacing(2)
+        notes.addWidget(self.mapping_label)
+        notes.addWidget(self.reason_label)
+        notes.addWidget(self.error_label)
+        footer.addLayout(notes, 1)
+        footer.addWidget(self.cost_label, 0, Qt.AlignmentFlag.AlignBottom)
+        footer.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
+        footer.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignBottom)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
+        layout.setSpacing(theme.SPACING * 2)
+        layout.addWidget(header)
+        layout.addWidget(self.form, 1)
+        layout.addLayout(footer)
+
+        self.form.changed.connect(self._refresh)
+        self._refresh()
+        self.form.focus_field("lyrics")
+
+    def _source_text(self) -> str:
+        title = self.persona.source_clip_id or "unknown clip"
+        if self.persona.source_clip is not None:
+            try:
+                clip = self.studio.library.get(self.persona.source_clip)
+                title = clip.title or clip.clip_id
+            except KeyError:
+                pass
+        window = fmt_window(self.persona.vocal_start, self.persona.vocal_end)
+        styles = f" · {self.persona.styles}" if self.persona.styles else ""
+        return f"Voice from “{title}”, {window}{styles}"
+
+    # ------------------------------------------------------------------ request
+    def params(self) -> GenerationParams:
+        params = self.form.params()
+        params.persona_id = self.persona.persona_id
+        if self.studio.provider_id is ProviderId.SUNOAPI:
+            params.persona_model = SUNO_PERSONA_MODEL
+        return params
+
+    def _refresh(self) -> None:
+        problems = self.form.problems()
+        # Messages go under their fields; the first (whatever its field) also says why
+        # the button is off.
+        self.form.show_problems(problems)
+        reason = problems[0].message if problems else ""
+        if self._busy:
+            reason = "Sending the request…"
+        self.reason_label.setText(reason)
+        self.reason_label.setVisible(bool(reason))
+        self.submit_button.setEnabled(not problems and not self._busy)
+        self.submit_button.setToolTip(
+            reason or f"Generate a new song sung by “{self.persona.name}” (Ctrl+Enter)"
+        )
+
+    def submit(self) -> None:
+        """Validate, then submit in a task (the dialog never blocks the window)."""
+        if self._busy:
+            return
+        problems = self.form.problems()
+        if problems:
+            self.form.show_problems(problems, reveal=True)
+            self.form.focus_field(problems[0].field)
+            self._refresh()
+            return
+        asyncio.ensure_future(self._submit(self.params()))
+
+    async def _submit(self, params: GenerationParams) -> None:
+        self._set_busy(True)
+        try:
+            task = await self.studio.tasks.submit_generate(params)
+        except SonicError as error:
+            self._set_busy(False)
+            self._show_error(error, field=error.field if isinstance(error, ValidationError) else None)
+            return
+        self._set_busy(False)
+        self.task = task
+        title = params.title or "new song"
+        self.ctx.bridge.notify.emit(
+            f"Generating “{title}” with persona “{self.persona.name}” — it appears in the library when done."
+        )
+        QTimer.singleShot(0, self.accept)
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.submit_button.setText("Generating…" if busy else "Generate")
+        self.form.setEnabled(not busy)
+        if busy:
+            self.error_label.hide()
+        self._refresh()
+
+    def _show_error(self, error: SonicError, field: str | None = None) -> None:
+        if field in GenerationForm.OWN_FIELDS:
+            self.form.show_problems([Problem(field, str(error))], reveal=True)
+        self.error_label.setText(str(error))
+        self.error_label.setToolTip(error.details())
+        self.error_label.show()
+
+
+__all__ = ["GeneratePersonaDialog", "persona_mapping"]

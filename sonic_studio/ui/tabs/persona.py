@@ -1,0 +1,903 @@
+"""The Persona tab: pick the 10–30 s of clean vocals that become a reusable voice.
+
+The source is the clip selected in the library.  Whether it can make a persona is
+decided from the provider's capabilities and said in words (an upload on
+sunoapi.org, a model older than V4, a song still being made, no local audio yet, a
+clip made at the other provider).  Its waveform is the range picker (``WaveformView``
+in RANGE mode): the provider's length limits are enforced *while* dragging, the spin
+boxes and the picker are bound both ways, and "Play selection" auditions exactly the
+chosen range through the shared player, so you hear what the provider will analyse.
+
+The form maps to each provider's own fields (shown under it), validates with the same
+``core.validation`` rules the services use, and submits ``studio.personas.create`` in
+a task.  The provider's "one persona per clip" rule (HTTP 409) is explained, and the
+persona the clip already made is selected in the Personas panel when we know it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtWidgets import (
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...audio.loader import PeakLoader
+from ...core.capabilities import capabilities
+from ...core.errors import ConflictError, SonicError, ValidationError
+from ...core.models import ClipState, Origin
+from ...core.validation import Problem, check_persona
+from ...store.records import ClipDetail, PersonaRecord
+from .. import theme
+from ..icons import icon
+from ..panels.personas import RangeAudition
+from ..widgets.waveform import WaveformMode, WaveformView, format_time
+from .upload import local_uploads, peak_cache
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION_HINT = "Be specific: genre, mood, instruments, vocal qualities"
+EMPTY_TITLE = "Pick a clip in the library"
+EMPTY_TEXT = (
+    "Its vocals become a persona: a voice you can reuse in new songs.\n"
+    "Select {window} of clean singing, name the voice, describe it, and create it."
+)
+_WINDOW_FIELDS = ("vocal_window", "vocal_start", "vocal_end")
+_TIME_RE = re.compile(r"^\s*(?:(\d+):)?(\d+(?:[.,]\d*)?)\s*(?:s)?\s*$")
+_PARTIAL_RE = re.compile(r"^\s*\d*:?\d*[.,]?\d*\s*s?\s*$")
+
+
+def parse_time(text: str) -> float | None:
+    """``1:01.25``, ``61.25`` or ``61,25 s`` -> 61.25 (None when it is not a time)."""
+    match = _TIME_RE.match(text)
+    if not match:
+        return None
+    minutes, seconds = match.groups()
+    return int(minutes or 0) * 60 + float(seconds.replace(",", "."))
+
+
+class TimeSpinBox(QDoubleSpinBox):
+    """Seconds shown as ``m:ss.cc`` (like the waveform labels), 0.01 s steps.
+
+    Typing accepts either form (``1:01.25`` or ``61.25``); the arrow keys step by
+    0.01 s (faster when held), PageUp/PageDown by 0.1 s.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDecimals(2)
+        self.setSingleStep(0.01)
+        self.setKeyboardTracking(False)  # commit on Enter/focus-out, not per keystroke
+        self.setAccelerated(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.setMinimumWidth(110)
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt naming)
+        return format_time(value)
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802
+        value = parse_time(text)
+        return self.value() if value is None else value
+
+    def validate(self, text: str, pos: int):
+        value = parse_time(text)
+        if value is not None:
+            ok = self.minimum() - 1e-9 <= value <= self.maximum() + 1e-9
+            return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
+        if _PARTIAL_RE.match(text):
+            return QValidator.State.Intermediate, text, pos
+        return QValidator.State.Invalid, text, pos
+
+    def fixup(self, text: str) -> str:
+        value = parse_time(text)
+        if value is None:
+            return self.textFromValue(self.value())
+        return self.textFromValue(min(max(value, self.minimum()), self.maximum()))
+
+
+def _label(text: str = "", role: str = "hint") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    theme.set_role(label, role)
+    return label
+
+
+def _error_label() -> QLabel:
+    label = _label(role="error")
+    label.hide()
+    return label
+
+
+class PersonaTab(QWidget):
+    """Source clip -> vocal range -> name/description/styles -> persona."""
+
+    def __init__(self, ctx) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.studio = ctx.studio
+        self.clip: ClipDetail | None = None
+        self.audio_path: Path | None = None
+        self.source_problem: str | None = None  # why this clip cannot make a persona
+        self.existing: PersonaRecord | None = None  # the persona this clip already made
+        self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
+        self._touched: set[str] = set()
+        self._busy = False
+        self._submission: asyncio.Future | None = None  # held: the loop keeps tasks only weakly
+
+        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self._audition = RangeAudition(ctx.player, self)
+        self._build()
+        self._wire()
+        self._apply_capabilities()
+        self.set_clip(ctx.selected_clip)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> None:
+        # Empty state: what to do next.
+        empty = QWidget()
+        empty_layout = QVBoxLayout(empty)
+        empty_icon = QLabel()
+        empty_icon.setPixmap(icon("persona", theme.PERSONA).pixmap(48, 48))
+        empty_icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_title = _label(EMPTY_TITLE, "title")
+        self.empty_title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text = _label("", "empty")
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        empty_layout.addStretch(1)
+        for widget in (empty_icon, self.empty_title, self.empty_text):
+            empty_layout.addWidget(widget)
+        empty_layout.addStretch(2)
+
+        editor = QWidget()
+        layout = QVBoxLayout(editor)
+        layout.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
+        layout.setSpacing(theme.SPACING)
+        layout.addLayout(self._build_header())
+        layout.addWidget(self._build_banner())
+        self.waveform = WaveformView(mode=WaveformMode.RANGE)
+        self.waveform.setMinimumHeight(120)
+        self.waveform.setAccessibleDescription("Drag to choose the vocal range the persona is made from")
+        self._waveform_tip = self.waveform.toolTip()
+        layout.addWidget(self.waveform, 1)
+        layout.addLayout(self._build_range_row())
+        self.rules_label = _label()
+        self.rules_label.setToolTip(
+            "The provider's rule for the persona's analysis window; the picker enforces it while you drag."
+        )
+        layout.addWidget(self.rules_label)
+        self.range_error = _error_label()
+        layout.addWidget(self.range_error)
+        layout.addWidget(self._separator())
+        layout.addLayout(self._build_form())
+        layout.addLayout(self._build_footer())
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(editor)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(empty)
+        self.stack.addWidget(scroll)
+        self.empty_page, self.editor_page = empty, scroll
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+
+    def _build_header(self) -> QHBoxLayout:
+        self.clip_icon = QLabel()
+        self.clip_icon.setPixmap(icon("music", theme.TEXT_DIM).pixmap(22, 22))
+        self.clip_title = _label("", "title")
+        self.clip_title.setWordWrap(False)
+        self.clip_meta = _label()
+        self.clip_meta.setWordWrap(False)
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACING)
+        row.addWidget(self.clip_icon)
+        row.addWidget(self.clip_title)
+        row.addWidget(self.clip_meta, 1, Qt.AlignmentFlag.AlignBottom)
+        return row
+
+    def _build_banner(self) -> QFrame:
+        """One line under the title: why the clip cannot be used, or what it already made."""
+        self.banner = QFrame()
+        theme.set_role(self.banner, "card")
+        self.banner_icon = QLabel()
+        self.banner_text = _label(role="warning")
+        self.show_existing_button = QPushButton(icon("persona", theme.PERSONA), "Show persona")
+        self.show_existing_button.setToolTip("Select it in Library › Personas")
+        self.show_existing_button.clicked.connect(self._show_existing)
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(theme.SPACING, theme.SPACING // 2, theme.SPACING, theme.SPACING // 2)
+        row.setSpacing(theme.SPACING)
+        row.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(self.banner_text, 1)
+        row.addWidget(self.show_existing_button)
+        self.banner.hide()
+        return self.banner
+
+    def _build_range_row(self) -> QHBoxLayout:
+        self.start_spin = TimeSpinBox()
+        self.start_spin.setToolTip("Start of the vocal range (0.01 s steps; type 42.5 or 0:42.50)")
+        self.start_spin.setAccessibleName("Vocal range start")
+        self.end_spin = TimeSpinBox()
+        self.end_spin.setToolTip("End of the vocal range (0.01 s steps; type 61.25 or 1:01.25)")
+        self.end_spin.setAccessibleName("Vocal range end")
+        self.length_label = QLabel()
+        self.length_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.length_label.setToolTip("Length of the selection")
+        self.length_label.setMinimumWidth(110)
+
+        self.play_button = QPushButton(icon("play", theme.PERSONA), "Play selection")
+        self.play_button.setToolTip("Play exactly the selected range (Shift+Space)")
+        self.loop_button = QToolButton()
+        self.loop_button.setIcon(icon("loop"))
+        self.loop_button.setCheckable(True)
+        self.loop_button.setToolTip("Loop the selection while auditioning")
+        self.loop_button.setAccessibleName("Loop selection")
+
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACING)
+        start_label = QLabel("Start")
+        start_label.setBuddy(self.start_spin)
+        end_label = QLabel("End")
+        end_label.setBuddy(self.end_spin)
+        row.addWidget(start_label)
+        row.addWidget(self.start_spin)
+        row.addSpacing(theme.SPACING)
+        row.addWidget(end_label)
+        row.addWidget(self.end_spin)
+        row.addSpacing(theme.SPACING)
+        row.addWidget(self.length_label)
+        row.addStretch(1)
+        row.addWidget(self.play_button)
+        row.addWidget(self.loop_button)
+        return row
+
+    def _separator(self) -> QFrame:
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet(f"color: {theme.BORDER}; background: {theme.BORDER}; max-height: 1px; border: none;")
+        return line
+
+    def _build_form(self) -> QGridLayout:
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. Midnight Alto")
+        self.name_edit.setMaxLength(120)
+        self.name_edit.setToolTip("A name you will recognise the voice by")
+        self.name_error = _error_label()
+        self.styles_edit = QLineEdit()
+        self.styles_edit.setPlaceholderText("e.g. synthwave, dream pop")
+        self.styles_edit.setToolTip("Style label for the persona (optional)")
+        self.description_edit = QPlainTextEdit()
+        self.description_edit.setPlaceholderText(
+            "e.g. Breathy female alto, intimate and close-miked, over warm analog synth pads; "
+            "melancholic synthwave at 90 bpm"
+        )
+        self.description_edit.setToolTip(f"What makes this voice: {DESCRIPTION_HINT.split(': ', 1)[1]}")
+        self.description_edit.setTabChangesFocus(True)
+        self.description_edit.setMinimumHeight(64)
+        self.description_edit.setMaximumHeight(84)
+        self.description_hint = _label(DESCRIPTION_HINT)
+        self.description_count = _label()
+        self.description_count.setWordWrap(False)
+        self.description_count.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.description_error = _error_label()
+
+        left = QFormLayout()
+        left.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        left.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        left.setHorizontalSpacing(theme.SPACING * 2)
+        left.setVerticalSpacing(theme.SPACING)
+        name_box = QVBoxLayout()
+        name_box.setSpacing(2)
+        name_box.addWidget(self.name_edit)
+        name_box.addWidget(self.name_error)
+        left.addRow("Name", name_box)
+        left.addRow("Styles", self.styles_edit)
+
+        description_box = QVBoxLayout()
+        description_box.setSpacing(2)
+        description_box.addWidget(self.description_edit)
+        under = QHBoxLayout()
+        under.addWidget(self.description_hint, 1)
+        under.addWidget(self.description_count)
+        description_box.addLayout(under)
+        description_box.addWidget(self.description_error)
+        right = QFormLayout()
+        right.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        right.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        right.setHorizontalSpacing(theme.SPACING * 2)
+        right.addRow("Description", description_box)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(theme.SPACING * 3)
+        grid.addLayout(left, 0, 0, Qt.AlignmentFlag.AlignTop)
+        grid.addLayout(right, 0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 2)
+        return grid
+
+    def _build_footer(self) -> QHBoxLayout:
+        self.mapping_label = _label()
+        self.reason_label = _label()
+        self.submit_error = _error_label()
+        self.submit_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.submit_button = QPushButton(icon("persona", "#0b0d12"), "Create persona")
+        self.submit_button.setProperty("primary", True)
+        self.submit_button.setMinimumWidth(170)
+        notes = QVBoxLayout()
+        notes.setSpacing(2)
+        notes.addWidget(self.mapping_label)
+        notes.addWidget(self.reason_label)
+        notes.addWidget(self.submit_error)
+        row = QHBoxLayout()
+        row.setSpacing(theme.SPACING * 2)
+        row.addLayout(notes, 1)
+        row.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignBottom)
+        return row
+
+    def _wire(self) -> None:
+        bridge = self.ctx.bridge
+        # Bound methods (not lambdas) for signals of longer-lived objects, so Qt drops
+        # the connections when this tab is destroyed.
+        bridge.clipSelected.connect(self._on_clip_selected)
+        bridge.clipUpdated.connect(self._on_clip_updated)
+        bridge.clipRemoved.connect(self._on_clip_removed)
+        bridge.taskChanged.connect(self._on_task_changed)
+        bridge.providerChanged.connect(self._on_provider_changed)
+        bridge.personaAdded.connect(self._on_personas_changed)
+        bridge.personaRemoved.connect(self._on_personas_changed)
+
+        self.loader.partial.connect(self._on_peaks)
+        self.loader.finished.connect(self._on_peaks)
+        self.loader.failed.connect(self.waveform.set_error)
+        self.loader.started.connect(lambda _path: self.waveform.set_loading())
+        self.waveform.rangeChanged.connect(self._on_range_changed)
+        self.waveform.seekRequested.connect(self._on_seek)
+        self.start_spin.valueChanged.connect(self._start_typed)
+        self.end_spin.valueChanged.connect(self._end_typed)
+
+        player = self.ctx.player
+        player.positionChanged.connect(self._on_position)
+        player.stateChanged.connect(self._update_play_button)
+        self.play_button.clicked.connect(self.toggle_audition)
+        self.loop_button.toggled.connect(self._loop_toggled)
+
+        self.name_edit.textEdited.connect(lambda _t: self._edited("name"))
+        self.styles_edit.textEdited.connect(lambda _t: self._edited("styles"))
+        self.description_edit.textChanged.connect(lambda: self._edited("description"))
+        self.submit_button.clicked.connect(self.submit)
+
+        audition = QShortcut(QKeySequence("Shift+Space"), self, activated=self.toggle_audition)
+        audition.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        create = QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
+        create.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    # ------------------------------------------------------------------ provider
+    def _apply_capabilities(self) -> None:
+        """Rules, limits and field names of the active provider."""
+        caps = self.studio.capabilities
+        window = caps.persona_window
+        f = caps.persona_fields
+        if window.supported:
+            self.waveform.set_range_rules(window.min_len, window.max_len)
+            rules = (f"{caps.display_name} analyses {window.min_len:g}–{window.max_len:g} s inside the clip · "
+                     "drag an edge or the whole range · ←/→ 0.1 s, Shift 1 s · Ctrl+wheel zooms")
+            window_text = f"{window.min_len:g}–{window.max_len:g} s"
+        else:
+            rules = f"{caps.display_name} takes no vocal range: it analyses the clip on its own."
+            window_text = "a part"
+        self.rules_label.setText(rules)
+        self.empty_text.setText(EMPTY_TEXT.format(window=window_text))
+        source = "taskId + audioId" if caps.persona_min_model else "clip_id"
+        window_fields = f" · {f.start}/{f.end}" if window.supported else ""
+        self.mapping_label.setText(f"Sent as name · {f.description} · {f.styles}{window_fields}, with {source}")
+        self.mapping_label.setToolTip(f"The fields {caps.display_name} receives; {source} name the source clip there.")
+        self.styles_edit.setToolTip(f"Style label for the persona (optional; sent as “{f.styles}”)")
+        self._update_counter()
+
+    def _on_provider_changed(self, *_args) -> None:
+        self._apply_capabilities()
+        self._refresh_source()
+
+    def _on_personas_changed(self, *_args) -> None:
+        self._refresh_source()
+
+    def _on_clip_selected(self, clip: int) -> None:
+        self.set_clip(None if clip < 0 else clip)
+
+    def _on_clip_removed(self, clip: int) -> None:
+        if self.clip is not None and clip == self.clip.id:
+            self.set_clip(None)
+
+    # ------------------------------------------------------------------ source clip
+    def set_clip(self, clip: int | None) -> None:
+        """Show ``clip`` (local id) as the source, or the empty state for None."""
+        detail = None
+        if clip is not None:
+            try:
+                detail = self.studio.library.get(clip)
+            except KeyError:
+                detail = None
+        if detail is not None and detail.deleted:
+            detail = None
+        previous = self.clip
+        if previous is not None and self.waveform.range() is not None:
+            self._ranges[previous.id] = self.waveform.range()
+        self.clip = detail
+        self.submit_error.hide()
+        if detail is None:
+            self.loader.cancel()
+            self.audio_path = None
+            self.waveform.clear()
+            self.stack.setCurrentWidget(self.empty_page)
+            self._refresh_source()
+            return
+        self.stack.setCurrentWidget(self.editor_page)
+        self.clip_title.setText(detail.title or detail.clip_id)
+        self.clip_title.setToolTip(f"{detail.title}\nProvider id: {detail.clip_id}")
+        self._load_audio(force=previous is None or previous.id != detail.id)
+        self._refresh_source()
+
+    def _local_audio(self, detail: ClipDetail) -> Path | None:
+        candidates = [detail.audio_path, local_uploads(self.ctx).get(detail.id)]
+        for candidate in candidates:
+            if candidate and Path(candidate).is_file():
+                return Path(candidate).resolve()
+        return None
+
+    def _load_audio(self, force: bool) -> None:
+        detail = self.clip
+        path = self._local_audio(detail)
+        if path == self.audio_path and not force:
+            return
+        self.audio_path = path
+        self.waveform.clear()
+        self.waveform.set_playhead(None)
+        if path is None:
+            self.loader.cancel()
+            self.waveform.clear(placeholder="No local audio yet")
+            return
+        if detail.duration:
+            self.waveform.set_duration(detail.duration)
+            self._restore_range()
+        self.loader.load(path)
+
+    def _on_peaks(self, pyramid) -> None:
+        # The provider checks the window against *its* duration, so that is the clip's
+        # length here; a partial pyramid's (the part decoded so far) must not clamp the
+        # range meanwhile.
+        limit = self.clip.duration if self.clip is not None and self.clip.duration else None
+        saved = self.waveform.range()
+        self.waveform.blockSignals(True)
+        self.waveform.set_peaks(pyramid)
+        if limit is not None:
+            self.waveform.set_duration(limit)
+        self.waveform.blockSignals(False)
+        if saved is not None and limit is not None:
+            self.waveform.set_range(*saved)
+        if self.waveform.range() is None:
+            self._restore_range()
+        else:
+            self._on_range_changed_from_widget()
+
+    def _restore_range(self) -> None:
+        if self.clip is None or self.waveform.duration() <= 0:
+            return
+        if not self.studio.capabilities.persona_window.supported:
+            self.waveform.clear_range()
+            self._on_range_changed_from_widget()
+            return
+        # The window this clip last had here, else the one its persona was made from,
+        # else the providers' default 0-30 s.
+        existing = self._find_existing()
+        made = (existing.vocal_start, existing.vocal_end) if existing and existing.vocal_end else None
+        start, end = self._ranges.get(self.clip.id) or made or (0.0, 30.0)
+        self.waveform.set_range(start, min(end, self.waveform.duration()))
+        self._on_range_changed_from_widget()
+
+    def _on_clip_updated(self, row) -> None:
+        if self.clip is None or row.id != self.clip.id:
+            return
+        try:
+            self.clip = self.studio.library.get(row.id)
+        except KeyError:
+            return self.set_clip(None)
+        self.clip_title.setText(self.clip.title or self.clip.clip_id)
+        self._load_audio(force=False)
+        self._refresh_source()
+
+    def _on_task_changed(self, task) -> None:
+        if self.clip is not None and self.clip.lineage is not None and task.id == self.clip.lineage.task:
+            self._refresh_source()
+
+    def _source_task(self):
+        lineage = self.clip.lineage if self.clip is not None else None
+        if lineage is None or lineage.task is None:
+            return None
+        try:
+            return self.studio.tasks.get(lineage.task)
+        except KeyError:
+            return None
+
+    def _find_existing(self, persona_id: str | None = None) -> PersonaRecord | None:
+        """The persona this clip already made, if our library knows it."""
+        if persona_id:
+            found = self.studio.personas.find(persona_id)
+            if found is not None:
+                return found
+        clip = self.clip
+        if clip is None:
+            return None
+        for record in self.studio.personas.list():
+            if record.provider is clip.provider and (record.source_clip == clip.id or record.source_clip_id == clip.clip_id):
+                return record
+        return None
+
+    def _check_source(self) -> str | None:
+        """Why the selected clip cannot make a persona here, in words (None = it can)."""
+        clip = self.clip
+        caps = self.studio.capabilities
+        if clip.provider is not caps.id:
+            where = capabilities(clip.provider).display_name
+            return f"This clip lives at {where}; switch to {where} in Settings to make a persona from it."
+        source = [p.message for p in check_persona(caps, clip.to_clip(), "-", "-", None, None) if p.field == "source"]
+        if clip.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
+            return (f"{caps.display_name} makes personas only from songs it generated, not from uploads. "
+                    "Pick a generated clip — for example an extension or cover of this upload.")
+        if source:
+            if caps.persona_min_model and any("V4" in m for m in source):
+                return (f"This clip was made with {clip.model or 'an old model'}; {caps.display_name} makes "
+                        f"personas only from songs made with {caps.persona_min_model} or newer.")
+            return " ".join(source)
+        task = self._source_task()
+        if clip.state is ClipState.FAILED:
+            return "This clip failed at the provider: there is no song to take a voice from."
+        if clip.origin is Origin.GENERATED and (
+            clip.state is not ClipState.SUCCEEDED or (task is not None and task.state.active)
+        ):
+            detail = f" ({task.detail})" if task is not None and task.detail else ""
+            return (f"The song is still being made{detail}. The provider needs its task finished before a "
+                    "persona can be made; this updates by itself when it is done.")
+        if self.audio_path is None:
+            if clip.origin is Origin.UPLOADED:
+                return ("There is no local copy of this upload (uploads by link are not downloaded), and the "
+                        "range picker needs the audio. Upload the file from this computer instead.")
+            why = clip.download_error or "the clip is still downloading"
+            return (f"No local audio yet — {why}. The range picker needs the audio; "
+                    "use “Check again” in Tasks if the download failed.")
+        window = caps.persona_window
+        if window.supported and clip.duration is not None and clip.duration < window.min_len:
+            return (f"This clip is only {clip.duration:.2f} s long; {caps.display_name} needs at least "
+                    f"{window.min_len:g} s of vocals for a persona.")
+        return None
+
+    def _refresh_source(self) -> None:
+        """Re-decide what the clip allows, and show it."""
+        self.source_problem = self._check_source() if self.clip is not None else None
+        self.existing = self._find_existing() if self.clip is not None else None
+        if self.clip is not None:
+            self._show_meta()
+        if self.source_problem:
+            self._show_banner(self.source_problem, "error")
+        elif self.existing is not None:
+            self._show_banner(
+                f"This clip already made the persona “{self.existing.name}”. Each clip can make one persona, "
+                "so the provider will refuse another.",
+                "warning",
+                show_existing=True,
+            )
+        else:
+            self.banner.hide()
+        caps = self.studio.capabilities
+        picker_on = self.source_problem is None and caps.persona_window.supported
+        for widget in (self.waveform, self.start_spin, self.end_spin):
+            widget.setEnabled(picker_on)
+        self.waveform.setToolTip(
+            self._waveform_tip if picker_on else (self.source_problem or self.rules_label.text())
+        )
+        form_on = self.source_problem is None
+        for widget in (self.name_edit, self.styles_edit, self.description_edit):
+            widget.setEnabled(form_on)
+        self._update_play_button()
+        self._validate()
+
+    def _show_meta(self) -> None:
+        clip = self.clip
+        parts = []
+        if clip.duration:
+            parts.append(format_time(clip.duration))
+        if clip.model:
+            parts.append(clip.model)
+        origin = "uploaded" if clip.origin is Origin.UPLOADED else "generated"
+        parts.append(f"{origin} at {capabilities(clip.provider).display_name}")
+        self.clip_meta.setText(" · ".join(parts))
+
+    def _show_banner(self, text: str, role: str, show_existing: bool = False) -> None:
+        self.banner_text.setText(text)
+        theme.set_role(self.banner_text, role)
+        colour = theme.ERROR if role == "error" else theme.WARNING
+        self.banner_icon.setPixmap(icon("alert", colour).pixmap(18, 18))
+        self.show_existing_button.setVisible(show_existing)
+        self.banner.show()
+
+    def _show_existing(self) -> None:
+        if self.existing is not None:
+            self.show_persona(self.existing)
+
+    def show_persona(self, record: PersonaRecord) -> bool:
+        """Select ``record`` in Library › Personas (False when that panel is not there)."""
+        show = self.ctx.extras.get("show_persona")
+        return bool(show and show(record.id))
+
+    # ------------------------------------------------------------------ range
+    def vocal_window(self) -> tuple[float | None, float | None]:
+        """(start, end) to send, or (None, None) where the provider takes no window."""
+        if not self.studio.capabilities.persona_window.supported:
+            return None, None
+        value = self.waveform.range()
+        return (None, None) if value is None else value
+
+    def _on_range_changed(self, start: float, end: float) -> None:
+        self._on_range_changed_from_widget()
+        self._edited("vocal_window", touch=False)
+
+    def _on_range_changed_from_widget(self) -> None:
+        """Mirror the picker into the spin boxes and the length label."""
+        value = self.waveform.range()
+        duration = self.waveform.duration()
+        window = self.studio.capabilities.persona_window
+        for spin in (self.start_spin, self.end_spin):
+            spin.blockSignals(True)
+        lo = min(window.min_len, duration) if window.supported else 0.0
+        self.start_spin.setRange(0.0, max(0.0, duration - lo))
+        self.end_spin.setRange(min(lo, duration), duration)
+        if value is not None:
+            self.start_spin.setValue(value[0])
+            self.end_spin.setValue(value[1])
+            self.length_label.setText(f"Length {value[1] - value[0]:.2f} s")
+        else:
+            self.length_label.setText("")
+        for spin in (self.start_spin, self.end_spin):
+            spin.blockSignals(False)
+
+    def _limits(self) -> tuple[float, float, float]:
+        window = self.studio.capabilities.persona_window
+        duration = self.waveform.duration()
+        lo = min(window.min_len, duration)
+        hi = min(window.max_len, duration)
+        return lo, hi, duration
+
+    def _start_typed(self, start: float) -> None:
+        """The typed start wins; the end gives way to keep the length legal."""
+        value = self.waveform.range()
+        if value is None:
+            return
+        lo, hi, duration = self._limits()
+        start = min(max(start, 0.0), duration - lo)
+        length = min(max(value[1] - start, lo), hi)
+        self.waveform.set_range(start, min(start + length, duration))
+        self._on_range_changed_from_widget()
+
+    def _end_typed(self, end: float) -> None:
+        """The typed end wins; the start gives way to keep the length legal."""
+        value = self.waveform.range()
+        if value is None:
+            return
+        lo, hi, duration = self._limits()
+        end = min(max(end, lo), duration)
+        length = min(max(end - value[0], lo), hi)
+        self.waveform.set_range(max(0.0, end - length), end)
+        self._on_range_changed_from_widget()
+
+    # ------------------------------------------------------------------ audition
+    def _ours(self) -> bool:
+        return self.audio_path is not None and self.ctx.player.source == self.audio_path
+
+    def auditioning(self) -> bool:
+        player = self.ctx.player
+        return self._ours() and player.state() == "playing" and player.playing_range is not None
+
+    def toggle_audition(self) -> None:
+        """Play exactly the selected range (or stop the audition)."""
+        if self.auditioning():
+            self.ctx.player.pause()
+            return
+        self.play_selection()
+
+    def play_selection(self) -> bool:
+        player = self.ctx.player
+        value = self.waveform.range()
+        if self.audio_path is None or value is None:
+            return False
+        if not player.available:
+            self.ctx.bridge.notify.emit(player.notice or "Playback is not available.")
+            return False
+        self._audition.play(self.audio_path, value[0], value[1], self.loop_button.isChecked())
+        self._update_play_button()
+        return True
+
+    def _loop_toggled(self, loop: bool) -> None:
+        if self.auditioning():
+            self.play_selection()  # restart with the new loop setting
+
+    def _on_seek(self, seconds: float) -> None:
+        """A click on empty waveform: move the player there (playing on if it was)."""
+        player = self.ctx.player
+        if self.audio_path is None or not player.available:
+            return
+        if not self._ours():
+            player.load(self.audio_path)
+        player.seek(seconds)
+
+    def _on_position(self, seconds: float) -> None:
+        if self._ours():
+            self.waveform.set_playhead(seconds)
+
+    def _update_play_button(self, *_args) -> None:
+        player = self.ctx.player
+        playing = self.auditioning()
+        self.play_button.setText("Stop" if playing else "Play selection")
+        self.play_button.setIcon(icon("stop" if playing else "play", theme.PERSONA))
+        can = self.clip is not None and self.audio_path is not None and self.waveform.range() is not None
+        self.play_button.setEnabled(can and player.available)
+        self.loop_button.setEnabled(can and player.available)
+        if not player.available:
+            self.play_button.setToolTip(player.notice or "Playback is not available.")
+        else:
+            self.play_button.setToolTip(
+                "Stop the audition (Shift+Space)" if playing else "Play exactly the selected range (Shift+Space)"
+            )
+
+    # ------------------------------------------------------------------ form
+    def _edited(self, field: str, touch: bool = True) -> None:
+        if touch:
+            self._touched.add(field)
+        if field == "description":
+            self._update_counter()
+        self._validate()
+
+    def _update_counter(self) -> None:
+        used = len(self.description_edit.toPlainText())
+        limit = self.studio.capabilities.persona_description_max
+        self.description_count.setText(f"{used:,} / {limit:,}")
+        theme.set_role(self.description_count, "error" if used > limit else "hint")
+
+    def problems(self) -> list[Problem]:
+        """Everything that would stop the request now (same rules as the services)."""
+        if self.clip is None:
+            return [Problem("source", "Pick a clip in the library first.")]
+        if self.source_problem:
+            return [Problem("source", self.source_problem)]
+        start, end = self.vocal_window()
+        return check_persona(
+            self.studio.capabilities, self.clip.to_clip(), self.name_edit.text(),
+            self.description_edit.toPlainText(), start, end,
+        )
+
+    def _validate(self, reveal: bool = False) -> list[Problem]:
+        if reveal:
+            self._touched.update(("name", "description", "vocal_window"))
+        problems = self.problems()
+        by_field: dict[str, str] = {}
+        for problem in problems:
+            key = "vocal_window" if problem.field in _WINDOW_FIELDS else problem.field
+            by_field.setdefault(key, problem.message)
+        for field, label, widget in (
+            ("name", self.name_error, self.name_edit),
+            ("description", self.description_error, self.description_edit),
+            ("vocal_window", self.range_error, None),
+        ):
+            message = by_field.get(field) if field in self._touched else None
+            label.setText(message or "")
+            label.setVisible(bool(message))
+            if widget is not None:
+                theme.set_invalid(widget, bool(message))
+        reason = problems[0].message if problems else ""
+        if problems and problems[0].field == "source":
+            reason = "Pick a clip that can make a persona (see above)." if self.clip is not None else reason
+        if self._busy:
+            reason = f"Creating the persona at {self.studio.capabilities.display_name}…"
+        self.reason_label.setText(reason)
+        self.reason_label.setVisible(bool(reason))
+        self.submit_button.setEnabled(not problems and not self._busy)
+        self.submit_button.setToolTip(reason or "Create the persona from the selected range (Ctrl+Enter)")
+        return problems
+
+    def submit(self) -> None:
+        """Validate everything, then create the persona in a task."""
+        if self._busy:
+            return
+        problems = self._validate(reveal=True)
+        if problems:
+            first = problems[0].field
+            focus = {"name": self.name_edit, "description": self.description_edit}.get(first)
+            if focus is not None:
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        start, end = self.vocal_window()
+        self._submission = asyncio.ensure_future(self._create(
+            self.clip.id, self.name_edit.text(), self.description_edit.toPlainText(),
+            self.styles_edit.text(), start, end,
+        ))
+
+    async def _create(self, clip: int, name: str, description: str, styles: str,
+                      start: float | None, end: float | None) -> PersonaRecord | None:
+        self._set_busy(True)
+        try:
+            record = await self.studio.personas.create(clip, name, description, styles, start, end)
+        except ConflictError as error:
+            self._set_busy(False)
+            self._conflict(error)
+            return None
+        except SonicError as error:
+            self._set_busy(False)
+            self._failed(error)
+            return None
+        self._set_busy(False)
+        window = "" if start is None else f" ({format_time(start)}–{format_time(end)})"
+        self.ctx.bridge.notify.emit(f"Persona “{record.name}” created{window} — it is in Library › Personas.")
+        if self.clip is not None and self.clip.id == clip:
+            for widget in (self.name_edit, self.styles_edit):
+                widget.clear()
+            self.description_edit.clear()
+            self._touched.clear()
+        self.show_persona(record)
+        self._refresh_source()
+        return record
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.submit_button.setText("Creating…" if busy else "Create persona")
+        if busy:
+            self.submit_error.hide()
+        self._validate()
+
+    def _conflict(self, error: ConflictError) -> None:
+        log.info("persona refused, the clip already has one: %s", error.details())
+        existing = self._find_existing(error.existing_id)
+        where = self.studio.capabilities.display_name
+        if existing is not None:
+            text = (f"Each clip can make one persona, and this clip already made “{existing.name}”. "
+                    "Use that persona — it is selected in Library › Personas.")
+            self.existing = existing
+            self.show_persona(existing)
+        else:
+            known = f" (id {error.existing_id})" if error.existing_id else ""
+            text = (f"Each clip can make one persona, and {where} already has one for this clip{known}, "
+                    "made outside this library. Pick another clip for a new voice.")
+        self.submit_error.setText(text)
+        self.submit_error.setToolTip(error.details())
+        self.submit_error.show()
+
+    def _failed(self, error: SonicError) -> None:
+        log.info("persona not created: %s", error.details())
+        field = error.field if isinstance(error, ValidationError) else None
+        if field in ("name", "description") or field in _WINDOW_FIELDS:
+            self._touched.add("vocal_window" if field in _WINDOW_FIELDS else field)
+        self.submit_error.setText(str(error))
+        self.submit_error.setToolTip(error.details())
+        self.submit_error.show()
+
+
+__all__ = ["PersonaTab", "TimeSpinBox", "parse_time"]
