@@ -50,6 +50,9 @@ def main(argv: list[str] | None = None) -> int:
     app.setDesktopFileName("sonic-studio")
     app.setQuitOnLastWindowClosed(False)
     theme.apply(app)
+    from .ui.gc_guard import GuiThreadCollector
+
+    collector = GuiThreadCollector(app)
 
     from .ui.main_window import MainWindow
 
@@ -83,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, asyncio.CancelledError):
         pass
     heartbeat.stop()
+    collector.stop()
     return getattr(window, "exit_code", 0)
 
 

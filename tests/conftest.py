@@ -33,7 +33,7 @@ import pytest  # noqa: E402
 from sonic_studio.emulator.app import Emulator, Timing  # noqa: E402
 from sonic_studio.emulator.server import EmulatorServer  # noqa: E402
 
-FAKE_KEY = "sk-test-FAKE-0123456789abcdef"
+from support import FAKE_KEY, wait_until  # noqa: E402,F401 - re-exported for tests
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):
@@ -93,16 +93,6 @@ def emulator_server(emulator):
     server.start_in_thread()
     yield server
     server.stop_thread()
-
-
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Await until ``predicate()`` is true (works on plain asyncio and qasync loops)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)
 
 
 def pytest_asyncio_loop_factories(config, item):

@@ -25,9 +25,6 @@ from PySide6.QtCore import QObject, Signal, Slot
 from .decode import DecodeCancelled, DecodeError, PcmStream, decode_peaks
 from .peak_cache import FileStamp, PeakCache
 from .peaks import DEFAULT_BUCKET, DEFAULT_SAMPLE_RATE, PeakPyramid
-from .pyside_fix import guard_emit_refcount_bug
-
-guard_emit_refcount_bug()  # the worker emits hundreds of signals per clip
 
 
 class _Relay(QObject):

@@ -39,9 +39,6 @@ from types import ModuleType
 
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 
-from .pyside_fix import guard_emit_refcount_bug
-
-guard_emit_refcount_bug()  # the playhead signal fires ~60 times a second
 
 STOPPED, PLAYING, PAUSED = "stopped", "playing", "paused"
 _TICK_MS = 8

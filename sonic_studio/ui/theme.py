@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QColor, QFont, QPalette, Qt
 from PySide6.QtWidgets import QApplication
 
 from ..resources import resource
@@ -144,6 +144,8 @@ def plain_tip(text: str | None) -> str:
     """
     if not text:
         return ""
+    if not Qt.mightBeRichText(text):
+        return text  # Qt will show it as plain text anyway
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
 
 

@@ -7,38 +7,30 @@ polls the emulator over a real loopback socket.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 
 import pytest
 import shiboken6
 
 from sonic_studio.emulator.app import Emulator, Timing
-
-
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Await until ``predicate()`` holds, letting Qt and the studio run meanwhile.
-
-    (Defined here too because this conftest shadows the top one for ``from conftest import``.)
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)
 from sonic_studio.emulator.server import EmulatorServer
+from support import FAKE_KEY, wait_until  # noqa: F401 - re-exported: this file shadows tests/conftest.py
 
 
 @pytest.fixture(autouse=True)
-def _collect_garbage_between_tests():
-    """Free the previous test's Qt objects (and event loop) now, on this thread.
+def _gc_on_the_gui_thread():
+    """Run Python's cyclic garbage collector only here, on the GUI thread.
 
-    Otherwise the garbage collector may run their destructors at a random later point,
-    where a Qt timer can fire on an already-freed object and crash the run.
+    Left automatic, it may run in whichever thread allocates next (the emulator's, an
+    executor's) and destroy Qt objects there; a QObject destroyed off its thread cannot
+    stop its timers, and the next timer event hits freed memory (seen as SIGSEGV in
+    QTimerInfoList::activateTimers).  The app does the same with a GUI-thread timer.
     """
     gc.collect()
+    gc.disable()
     yield
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture

@@ -10,8 +10,6 @@ gets a message next to its field, nothing reaches the emulator and nothing typed
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import sys
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
@@ -23,43 +21,13 @@ from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
 from sonic_studio.store.records import TaskState
 
+from conftest import wait_until
+
 CREATE = "/api/v1/sonic/create"
 LYRICS = "[Verse]\nNeon rain on the windshield\n[Chorus]\nDrive until the morning"
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _none_refcount_guard():
-    """Keep Python 3.11 alive under PySide6 6.12.0's None leak (remove once the app guards it).
-
-    Every void Qt method called from Python (``label.setText``, ``button.setEnabled``…)
-    returns None without taking a reference, so each call drops one reference from the
-    None singleton; a few thousand UI updates later it reaches zero and the interpreter
-    aborts with "Fatal Python error: none_dealloc".  ``audio.pyside_fix`` guards the
-    same bug for ``True`` (emits); None needs it too, in the composition root and the
-    top conftest.  Until then: give None the headroom 3.12+ gives it by being immortal.
-    """
-    if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
-        refcnt = ctypes.c_ssize_t.from_address(id(None))
-        if abs(refcnt.value - sys.getrefcount(None)) <= 2 and refcnt.value < 1 << 39:
-            refcnt.value += 1 << 40
-    yield
-
-
-async def wait_until(predicate, timeout: float = 10.0) -> None:
-    """Let Qt and the studio run until ``predicate()`` holds.
-
-    (tests/ui/conftest.py shadows the top conftest's helper of the same name for
-    ``from conftest import ...``, so it is repeated here.)
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -250,7 +218,7 @@ async def test_clip_dragged_from_the_library_becomes_the_source(window, ctx, ui_
     mime = QMimeData()
     mime.setData(CLIP_MIME, str(source).encode("ascii"))
     point = QPointF(50, 50)
-    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(point.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(tab, enter)
     assert enter.isAccepted()

@@ -4,7 +4,6 @@ rename, delete with undo, export, and a 1280x800 screenshot of the populated win
 from __future__ import annotations
 
 import asyncio
-import gc
 from pathlib import Path
 
 import pytest
@@ -19,44 +18,7 @@ from sonic_studio.store import ClipQuery
 from sonic_studio.ui.panels.clip_model import COL_DURATION, COL_TITLE, LineageRole
 from sonic_studio.ui.panels.library import DATE_RANGES, LibraryPanel
 
-
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Await a condition while Qt and the studio run (tests/ui/conftest.py shadows the top one's)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)
-
-
-@pytest.fixture
-async def window(ctx, qtbot):
-    """tests/ui/conftest.py's ``window``, with a teardown that survives pytest-qt deleting
-    the window first (its teardown hook closes and deleteLater()s added widgets before
-    async fixtures finish; the shared fixture then calls close() on a deleted object)."""
-    from shiboken6 import isValid
-
-    from sonic_studio.ui.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.attach(ctx)
-    win.set_demo(True)
-    win.show()
-    yield win
-    if isValid(win):
-        win.close()
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_main_thread():
-    """Free the previous test's Qt objects (its qasync loop's timer object among them) here,
-    on the GUI thread.  Left to the cyclic GC they may be freed from whichever thread
-    allocates next (the emulator's, an executor's); a QObject destroyed off its thread
-    cannot stop its timers, and the next timer event then hits freed memory (SIGSEGV)."""
-    gc.collect()
-    yield
+from conftest import wait_until
 
 
 @pytest.fixture(autouse=True)

@@ -9,10 +9,7 @@ provider received (sunoapi.org ``vocalStart``/``vocalEnd``, sonic
 from __future__ import annotations
 
 import asyncio
-import ctypes
-import gc
 import dataclasses
-import sys
 from types import SimpleNamespace
 
 import pytest
@@ -27,41 +24,10 @@ from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.personas import PersonasPanel
 from sonic_studio.ui.tabs.persona import PersonaTab, parse_time
 
+from conftest import wait_until
+
 SUNO_PERSONA = "/api/v1/generate/generate-persona"
 SONIC_PERSONA = "/api/v1/sonic/persona"
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _none_refcount_guard():
-    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void Qt call;
-    give None the headroom 3.12+ gives it by being immortal (until the app guards it)."""
-    if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
-        refcnt = ctypes.c_ssize_t.from_address(id(None))
-        if abs(refcnt.value - sys.getrefcount(None)) <= 2 and refcnt.value < 1 << 39:
-            refcnt.value += 1 << 40
-    yield
-
-
-@pytest.fixture(autouse=True)
-def _gc_on_the_gui_thread():
-    """Python's automatic GC runs in whichever thread allocates - often an executor or
-    emulator thread - and a Qt object freed there leaves stale timers behind (random
-    segfaults in QTimerInfoList::activateTimers).  Collect only here, on the GUI thread."""
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
-
-
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Await a condition while Qt and the studio run (tests/ui/conftest.py shadows the top one's)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)
 
 
 async def make_song(ctx, title: str = "Night Drive") -> int:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,25 +14,7 @@ from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.tasks import COL_DETAIL, COL_ELAPSED, COL_STATE, COL_TASK, TasksPanel
 
-
-async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -> None:
-    """Await a condition while Qt and the studio run (tests/ui/conftest.py shadows the top one's)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(interval)
-
-
-@pytest.fixture(autouse=True)
-def collect_garbage_on_the_main_thread():
-    """Free the previous test's Qt objects (its qasync loop's timer object among them) here,
-    on the GUI thread.  Left to the cyclic GC they may be freed from whichever thread
-    allocates next (the emulator's, an executor's); a QObject destroyed off its thread
-    cannot stop its timers, and the next timer event then hits freed memory (SIGSEGV)."""
-    gc.collect()
-    yield
+from conftest import wait_until
 
 
 PARAMS = GenerationParams(model="sonic-v5", lyrics="[Verse]\nRain on the glass", tags="lofi", title="Rain cover",

@@ -10,9 +10,7 @@ message sits next to the field, nothing reached the emulator and nothing typed i
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -25,40 +23,10 @@ from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.emulator import synth
 from sonic_studio.emulator.app import Fault
 
+from conftest import wait_until
+
 
 # ---------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _none_refcount_guard():
-    """Keep Python 3.11 alive under PySide6 6.12.0's None leak (remove once the app guards it).
-
-    Every void Qt method called from Python (``label.setText``, ``button.setEnabled``…)
-    returns None without taking a reference, so each call drops one reference from the
-    None singleton; a few thousand UI updates later it reaches zero and the interpreter
-    aborts with "Fatal Python error: none_dealloc".  ``audio.pyside_fix`` guards the
-    same bug for ``True`` (emits); None needs it too, in the composition root and the
-    top conftest.  Until then: give None the headroom 3.12+ gives it by being immortal.
-    """
-    if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
-        refcnt = ctypes.c_ssize_t.from_address(id(None))
-        if abs(refcnt.value - sys.getrefcount(None)) <= 2 and refcnt.value < 1 << 39:
-            refcnt.value += 1 << 40
-    yield
-
-
-async def wait_until(predicate, timeout: float = 10.0) -> None:
-    """Let Qt and the studio run until ``predicate()`` holds.
-
-    (tests/ui/conftest.py shadows the top conftest's helper of the same name for
-    ``from conftest import ...``, so it is repeated here.)
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture
@@ -104,7 +72,7 @@ def drop_file(widget, path: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
     point = QPointF(widget.width() / 2, widget.height() / 2)
-    enter = QDragEnterEvent(point, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    enter = QDragEnterEvent(point.toPoint(), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted(), "the drop zone must accept a local file"

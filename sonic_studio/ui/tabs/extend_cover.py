@@ -21,7 +21,6 @@ import asyncio
 import logging
 import math
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PySide6.QtCore import Qt
 from shiboken6 import isValid
@@ -51,7 +50,7 @@ from ..panels.library import CLIP_MIME
 from ..widgets.drop_zone import dropped_source
 from ..widgets.waveform import WaveformMode, WaveformView, format_time
 from .generation_form import GenerationForm, SegmentedButtons
-from .upload import local_uploads, peak_cache, source_name
+from .upload import peak_cache, source_name
 
 log = logging.getLogger(__name__)
 
@@ -243,8 +242,9 @@ class ExtendCoverTab(QWidget):
         bridge.clipSelected.connect(self._clip_selected)
         bridge.clipUpdated.connect(self._clip_updated)
         bridge.clipRemoved.connect(self._clip_removed)
-        bridge.providerChanged.connect(lambda *_: self._provider_changed())
-        bridge.creditsChanged.connect(lambda *_: self._refresh())
+        # Bound methods, not lambdas: Qt drops the connection when this tab is destroyed.
+        bridge.providerChanged.connect(self._on_provider_changed)
+        bridge.creditsChanged.connect(self._on_credits_changed)
         self.mode_switch.changed.connect(self.set_mode)
         self.waveform.markerChanged.connect(self._marker_moved)
         self.continue_spin.valueChanged.connect(self._spin_changed)
@@ -412,9 +412,6 @@ class ExtendCoverTab(QWidget):
                 self.waveform.set_duration(self._duration)
                 self._set_continue(self._default_continue(self._duration))
             asyncio.ensure_future(self._measure(audio, self._token))
-        elif detail.origin is Origin.UPLOADED and detail.audio_url:
-            self.waveform.set_loading("Fetching a local copy of the upload…")
-            asyncio.ensure_future(self._fetch_upload(detail, self._token))
         else:
             self.loader.cancel()
             self.waveform.clear("No local audio for this clip yet")
@@ -431,27 +428,10 @@ class ExtendCoverTab(QWidget):
         return ""
 
     def _local_audio(self, detail: ClipDetail) -> Path | None:
+        # The library keeps a copy of every clip, uploads included (services.tasks).
         if detail.audio_path and Path(detail.audio_path).is_file():
             return Path(detail.audio_path)
-        uploaded = local_uploads(self.ctx).get(detail.id)
-        return uploaded if uploaded is not None and uploaded.is_file() else None
-
-    async def _fetch_upload(self, detail: ClipDetail, token: int) -> None:
-        """The store keeps no copy of uploads; fetch one (no key is sent) so the waveform can show it."""
-        suffix = Path(urlsplit(detail.audio_url).path).suffix.lower() or ".mp3"
-        dest = self.studio.library_dir / "uploads" / f"{detail.provider.value}-{detail.clip_id}{suffix}"
-        try:
-            if not dest.is_file():
-                await self.studio.downloader.fetch(detail.audio_url, dest, audio=True)
-        except Exception as exc:  # unreachable link: the clip can still be extended by id
-            log.info("no local copy of upload %s: %s", detail.id, exc)
-            if isValid(self) and token == self._token:
-                self.waveform.clear("The uploaded audio could not be fetched for a preview")
-            return
-        local_uploads(self.ctx)[detail.id] = dest
-        if isValid(self) and token == self._token:
-            self._audio = dest
-            await self._measure(dest, token)
+        return None
 
     async def _measure(self, path: Path, token: int) -> None:
         """Length of the source (probe off the UI thread), then its waveform."""
@@ -492,11 +472,11 @@ class ExtendCoverTab(QWidget):
             if not isinstance(source, Path):
                 parts.append(source)
             self.source_meta.setText(" · ".join(parts))
-            self.source_title.setToolTip(str(source))
+            self.source_title.setToolTip(theme.plain_tip(str(source)))
         elif self._clip is not None:
             clip = self._clip
             self.source_title.setText(clip.title or clip.clip_id)
-            self.source_title.setToolTip(f"{clip.provider.value} clip {clip.clip_id}")
+            self.source_title.setToolTip(theme.plain_tip(f"{clip.provider.value} clip {clip.clip_id}"))
             parts = ["Uploaded" if clip.origin is Origin.UPLOADED else "Generated"]
             if self._duration:
                 parts.append(fmt_time(self._duration))
@@ -536,6 +516,12 @@ class ExtendCoverTab(QWidget):
     # ------------------------------------------------------------------ provider, cost
     def _default_model(self) -> str:
         return self.studio.settings.default_model(self.studio.provider_id)
+
+    def _on_provider_changed(self, *_: object) -> None:
+        self._provider_changed()
+
+    def _on_credits_changed(self, *_: object) -> None:
+        self._refresh()
 
     def _provider_changed(self) -> None:
         self._caps = self.studio.capabilities
@@ -661,7 +647,7 @@ class ExtendCoverTab(QWidget):
             self.submit_error.show()
         else:
             self.confirmation.setText(f"{verb} submitted — follow it in Tasks.")
-            self.confirmation.setToolTip(record.title)
+            self.confirmation.setToolTip(theme.plain_tip(record.title))
             self.confirmation.show()
             self.ctx.bridge.notify.emit(f"{verb} submitted: {record.title}")
         self._refresh()
@@ -671,5 +657,5 @@ class ExtendCoverTab(QWidget):
         if field in GenerationForm.OWN_FIELDS:
             self.form.focus_field(field)
         self.submit_error.setText(str(exc))
-        self.submit_error.setToolTip(exc.details())
+        self.submit_error.setToolTip(theme.plain_tip(exc.details()))
         self.submit_error.show()

@@ -50,7 +50,7 @@ from .. import theme
 from ..icons import icon
 from ..panels.personas import RangeAudition
 from ..widgets.waveform import WaveformMode, WaveformView, format_time
-from .upload import local_uploads, peak_cache
+from .upload import peak_cache
 
 log = logging.getLogger(__name__)
 
@@ -455,15 +455,13 @@ class PersonaTab(QWidget):
             return
         self.stack.setCurrentWidget(self.editor_page)
         self.clip_title.setText(detail.title or detail.clip_id)
-        self.clip_title.setToolTip(f"{detail.title}\nProvider id: {detail.clip_id}")
+        self.clip_title.setToolTip(theme.plain_tip(f"{detail.title}\nProvider id: {detail.clip_id}"))
         self._load_audio(force=previous is None or previous.id != detail.id)
         self._refresh_source()
 
     def _local_audio(self, detail: ClipDetail) -> Path | None:
-        candidates = [detail.audio_path, local_uploads(self.ctx).get(detail.id)]
-        for candidate in candidates:
-            if candidate and Path(candidate).is_file():
-                return Path(candidate).resolve()
+        if detail.audio_path and Path(detail.audio_path).is_file():
+            return Path(detail.audio_path).resolve()
         return None
 
     def _load_audio(self, force: bool) -> None:
@@ -887,7 +885,7 @@ class PersonaTab(QWidget):
             text = (f"Each clip can make one persona, and {where} already has one for this clip{known}, "
                     "made outside this library. Pick another clip for a new voice.")
         self.submit_error.setText(text)
-        self.submit_error.setToolTip(error.details())
+        self.submit_error.setToolTip(theme.plain_tip(error.details()))
         self.submit_error.show()
 
     def _failed(self, error: SonicError) -> None:
@@ -896,7 +894,7 @@ class PersonaTab(QWidget):
         if field in ("name", "description") or field in _WINDOW_FIELDS:
             self._touched.add("vocal_window" if field in _WINDOW_FIELDS else field)
         self.submit_error.setText(str(error))
-        self.submit_error.setToolTip(error.details())
+        self.submit_error.setToolTip(theme.plain_tip(error.details()))
         self.submit_error.show()
 
 

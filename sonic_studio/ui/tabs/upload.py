@@ -83,11 +83,6 @@ def peak_cache(ctx):
     return cache
 
 
-def local_uploads(ctx) -> dict[int, Path]:
-    """Local files this session uploaded, by library clip id (the store keeps no copy of uploads)."""
-    return ctx.extras.setdefault("local_uploads", {})
-
-
 def _label(text: str = "", role: str | None = None, *, wrap: bool = True) -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -307,7 +302,7 @@ class UploadTab(QWidget):
 
     def _wire(self) -> None:
         bridge = self.ctx.bridge
-        bridge.providerChanged.connect(lambda *_: self._provider_changed())
+        bridge.providerChanged.connect(self._on_provider_changed)  # bound: dropped with the tab
         self.source_switch.changed.connect(self._switch_source)
         self.drop_zone.fileDropped.connect(self.set_file)
         self.drop_zone.urlDropped.connect(self.set_url)
@@ -355,7 +350,7 @@ class UploadTab(QWidget):
         self._probing = True
         self._probe_token += 1
         self.file_name.setText(self._file.name)
-        self.file_name.setToolTip(str(self._file))
+        self.file_name.setToolTip(theme.plain_tip(str(self._file)))
         self.file_facts.setText("Reading…")
         self.file_facts.show()
         self.waveform.set_loading("Reading the file…")
@@ -498,8 +493,6 @@ class UploadTab(QWidget):
             self.status.setText("")
             self._set_error(f"Upload failed unexpectedly: {error}")
         else:
-            if isinstance(source, Path):
-                local_uploads(self.ctx)[row.id] = source
             self._uploaded_clip = row.id
             self.status.setText(f"Uploaded “{row.title or name}” — it is in the library and selected.")
             self.open_result.show()
@@ -582,6 +575,9 @@ class UploadTab(QWidget):
     def _switch_source(self, key: str) -> None:
         self.pages.setCurrentIndex(0 if key == "file" else 1)
         self._refresh()
+
+    def _on_provider_changed(self, *_: object) -> None:
+        self._provider_changed()
 
     def _provider_changed(self) -> None:
         self._caps = self.studio.capabilities

@@ -60,10 +60,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from ...audio.peaks import PeakPyramid
-from ...audio.pyside_fix import guard_emit_refcount_bug
 from .. import theme
-
-guard_emit_refcount_bug()  # a single drag emits a signal per mouse move
 
 
 class WaveformMode(str, Enum):
