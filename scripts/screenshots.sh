@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Regenerate docs/screenshots/*.png from the UI tests that drive the real window in demo mode.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export QT_QPA_PLATFORM=offscreen SONIC_STUDIO_SCREENSHOT_DIR="$PWD/docs/screenshots"
+.venv/bin/python -m pytest -q tests/ui/test_persona_flow.py tests/ui/test_library_panel.py \
+    -k "screenshot or pick_select" "$@"
+echo "Screenshots written to $SONIC_STUDIO_SCREENSHOT_DIR"
