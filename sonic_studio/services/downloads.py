@@ -79,14 +79,16 @@ class Downloader:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=partial_prefix(), suffix=dest.suffix, dir=dest.parent)
         tmp = Path(tmp_name)
+        loop = asyncio.get_running_loop()
         try:
             with os.fdopen(fd, "wb") as handle:
                 await self._stream(url, handle, limit)
                 handle.flush()
-                os.fsync(handle.fileno())
+                # fsync can take tens of milliseconds on a busy disk: not on the UI loop.
+                await loop.run_in_executor(None, os.fsync, handle.fileno())
             if audio and self._check_audio:
                 try:
-                    await asyncio.get_running_loop().run_in_executor(None, decode_check, tmp)
+                    await loop.run_in_executor(None, decode_check, tmp)
                 except NotPlayable as exc:
                     raise DownloadError(f"The downloaded file is not playable audio ({exc}).",
                                         transient=False) from None

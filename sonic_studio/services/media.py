@@ -8,6 +8,7 @@ for upload (validate before spending).  Both block, so callers use an executor.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -25,10 +26,26 @@ class NotPlayable(Exception):
 
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess | None:
     try:
-        return subprocess.run([ffmpeg_exe(), "-nostdin", *args], capture_output=True, timeout=timeout)
+        with subprocess.Popen([ffmpeg_exe(), "-nostdin", *args], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE) as proc:
+            _background_priority(proc.pid)
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                raise
+            return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     except Exception as exc:  # no ffmpeg binary, or it hung: say so, do not lose the file
         log.warning("ffmpeg could not run (%s); skipping the check", type(exc).__name__)
         return None
+
+
+def _background_priority(pid: int) -> None:
+    """Checks of downloads are background work: on 2 cores they must not starve the UI."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, 10)
+    except (AttributeError, OSError):  # not POSIX, or the process already ended
+        pass
 
 
 def decode_check(path: Path) -> None:

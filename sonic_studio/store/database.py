@@ -117,7 +117,7 @@ def _configure(conn: sqlite3.Connection) -> None:
     if str(mode).lower() != "wal":
         log.warning("SQLite refused WAL mode (got %s); continuing", mode)
     # FULL: a committed task id survives a power cut, not just a crash.
-    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
 
 
