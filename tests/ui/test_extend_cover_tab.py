@@ -10,6 +10,8 @@ gets a message next to its field, nothing reaches the emulator and nothing typed
 from __future__ import annotations
 
 import asyncio
+import os
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
@@ -406,3 +408,23 @@ async def test_provider_change_rechecks_models_and_routes(window, ctx, ui_emulat
     assert models == ctx.studio.capabilities.model_names() and "V5" in models
     assert "lives at AI Music API (sonic)" in tab.reason.text()  # a sonic clip cannot be sent to sunoapi.org
     assert not tab.submit_button.isEnabled()
+
+
+async def test_extend_tab_screenshot_of_an_uploaded_source(window, ctx, ui_emulator, qtbot, qapp, tmp_path):
+    """The uploaded clip has its own local copy now: waveform, length and marker at once."""
+    from sonic_studio.ui import theme
+
+    theme.apply(qapp)
+    window.resize(1280, 800)
+    clip = await uploaded_clip(ctx, ui_emulator)
+    tab = extend_tab(window)
+    await select_source(ctx, tab, clip)
+    assert abs(tab.waveform.duration() - 96.0) < 0.5
+    await drag_marker(qtbot, tab.waveform, 83.45)
+    tab.continue_spin.setValue(83.45)
+    fill_form(qtbot, tab, title="Night Drive (part II)")
+    type_weight(qtbot, tab.form.audio_weight, "0.73")
+    await asyncio.sleep(0.5)
+    out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "extend-cover.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out))
