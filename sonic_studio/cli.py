@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", choices=["demo", "fast", "instant"], default="demo")
     demo.add_argument("--key", action="append", help="accept only this API key (repeatable)")
     demo.add_argument("--credits", type=float, default=500.0)
+    demo.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)  # the app's demo mode
     return parser
 
 
@@ -137,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["--port", str(args.port), "--speed", args.speed, "--credits", str(args.credits)]
         for key in args.key or []:
             extra += ["--key", key]
+        if args.parent_pid:
+            extra += ["--parent-pid", str(args.parent_pid)]
         return emulator_main(extra)
     _setup_logging(args)
     try:

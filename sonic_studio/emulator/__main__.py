@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long emulated generations take (demo: ~7 s)")
     parser.add_argument("--key", action="append", help="accept only this API key (repeatable)")
     parser.add_argument("--credits", type=float, default=500.0, help="starting credits for each provider")
+    parser.add_argument("--parent-pid", type=int, help="exit when this process is gone (the app that started us)")
     args = parser.parse_args(argv)
     timing = {"demo": Timing.demo(), "fast": Timing(), "instant": Timing.instant()}[args.speed]
     emulator = Emulator(
@@ -30,10 +32,26 @@ def main(argv: list[str] | None = None) -> int:
         credits={"sonic": args.credits, "sunoapi": args.credits},
     )
     server = EmulatorServer(emulator, port=args.port)
-    return asyncio.run(_run(server))
+    return asyncio.run(_run(server, args.parent_pid))
 
 
-async def _run(server: EmulatorServer) -> int:
+async def _watch_parent(pid: int, stop: asyncio.Event) -> None:
+    """An emulator started by the app must never outlive it, even if the app is killed."""
+    while not stop.is_set():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            stop.set()
+            return
+        except PermissionError:
+            pass
+        if os.getppid() != pid:  # reparented: our parent died
+            stop.set()
+            return
+        await asyncio.sleep(0.5)
+
+
+async def _run(server: EmulatorServer, parent_pid: int | None = None) -> int:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -45,7 +63,10 @@ async def _run(server: EmulatorServer) -> int:
     print(f"Sonic Studio emulator listening on {url}", flush=True)
     print(f"  sonic:   --provider sonic   --base-url {url}", flush=True)
     print(f"  sunoapi: --provider sunoapi --base-url {url} --upload-base-url {url}", flush=True)
+    watcher = asyncio.ensure_future(_watch_parent(parent_pid, stop)) if parent_pid else None
     await stop.wait()
+    if watcher is not None:
+        watcher.cancel()
     await server.stop()
     print("emulator stopped", file=sys.stderr)
     return 0

@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
+import re
+import subprocess
 import sys
 import traceback
+from pathlib import Path
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
@@ -22,17 +26,54 @@ log = logging.getLogger(__name__)
 
 
 class DemoServer:
-    """The built-in emulator for demo mode, on 127.0.0.1 in a daemon thread."""
+    """The built-in emulator for demo mode, on 127.0.0.1 in a child process.
+
+    A child, not a thread: the emulator synthesises songs with NumPy, which in a thread
+    of this process competes with the UI for the GIL (measured stalls of ~370 ms).  It
+    is stopped on close and watches our pid, so it cannot outlive a killed app.  If it
+    cannot start, a thread of this process serves instead.
+    """
 
     def __init__(self) -> None:
-        from ..emulator.app import Emulator, Timing
-        from ..emulator.server import EmulatorServer
+        self._proc: subprocess.Popen | None = None
+        self._thread_server = None
+        try:
+            self.base_url = self._spawn()
+        except (OSError, RuntimeError, ValueError) as exc:
+            log.warning("demo emulator process did not start (%s); running it in a thread", exc)
+            from ..emulator.app import Emulator, Timing
+            from ..emulator.server import EmulatorServer
 
-        self._server = EmulatorServer(Emulator(timing=Timing.demo()))
-        self.base_url = self._server.start_in_thread()
+            self._thread_server = EmulatorServer(Emulator(timing=Timing.demo()))
+            self.base_url = self._thread_server.start_in_thread()
+
+    def _spawn(self) -> str:
+        if getattr(sys, "frozen", False):  # a bundle: the CLI next to us runs the emulator
+            cmd = [str(Path(sys.executable).with_name("sonic-studio-cli")), "demo-server"]
+        else:
+            cmd = [sys.executable, "-m", "sonic_studio.emulator"]
+        cmd += ["--port", "0", "--speed", "demo", "--parent-pid", str(os.getpid())]
+        self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                      stderr=subprocess.DEVNULL, text=True)
+        line = self._proc.stdout.readline()  # "Sonic Studio emulator listening on http://127.0.0.1:PORT"
+        match = re.search(r"http://127\.0\.0\.1:\d+", line)
+        if not match:
+            self.stop()
+            raise RuntimeError(f"unexpected first line {line!r}")
+        return match.group(0)
 
     def stop(self) -> None:
-        self._server.stop_thread()
+        if self._proc is not None:
+            self._proc.terminate()
+            try:
+                self._proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait(5)
+            self._proc = None
+        if self._thread_server is not None:
+            self._thread_server.stop_thread()
+            self._thread_server = None
 
 
 async def run_studio(window, args: argparse.Namespace) -> None:
