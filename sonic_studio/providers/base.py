@@ -12,7 +12,6 @@ only, never to CDN downloads; exceptions never carry the key or request headers.
 
 from __future__ import annotations
 
-import json
 import math
 from abc import ABC, abstractmethod
 from email.utils import parsedate_to_datetime

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from .media import NotPlayable, decode_check
+from .procs import pid_alive
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ def sweep_partials(library: Path) -> int:
             pid = int(path.name[len(_PARTIAL):].split("-", 1)[0])
         except ValueError:
             continue
-        if pid == os.getpid() or _alive(pid):
+        if pid == os.getpid() or pid_alive(pid):
             continue
         try:
             path.unlink()
@@ -159,16 +160,6 @@ def sweep_partials(library: Path) -> int:
         except OSError:
             pass
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def library_file(library: Path, provider: str, clip_id: str, title: str, url: str | None, *, audio: bool) -> Path:

@@ -54,6 +54,7 @@ from .downloads import DownloadError, library_file, partial_prefix
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
 from .polling import Poller
+from .procs import pid_alive
 from .redact import scrub_changes
 from .task_docs import request_doc
 
@@ -397,10 +398,4 @@ def _owner_alive(pid: int | None, created_at: float) -> bool:
     if os.name != "posix":
         # No cheap, safe liveness probe here; a submit never takes longer than a few minutes.
         return time.time() - created_at < 300
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_alive(pid)

@@ -128,6 +128,19 @@ def apply(app: QApplication) -> None:
     app.setStyleSheet(_QSS)
 
 
+def label(text: str = "", role: str | None = None, *, wrap: bool = True):
+    """A QLabel that shows its text literally (server text must never become rich text)."""
+    from PySide6.QtCore import Qt as CoreQt
+    from PySide6.QtWidgets import QLabel
+
+    widget = QLabel(text)
+    widget.setTextFormat(CoreQt.TextFormat.PlainText)
+    widget.setWordWrap(wrap)
+    if role:
+        set_role(widget, role)
+    return widget
+
+
 def set_role(widget, role: str) -> None:
     """Give a widget a style role (hint, error, badge…) and refresh its style."""
     widget.setProperty("role", role)

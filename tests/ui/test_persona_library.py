@@ -4,9 +4,7 @@ generate bodies each provider received and the persona in the results' lineage."
 
 from __future__ import annotations
 
-import asyncio
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 

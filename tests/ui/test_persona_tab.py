@@ -8,11 +8,9 @@ provider received (sunoapi.org ``vocalStart``/``vocalEnd``, sonic
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from types import SimpleNamespace
 
-import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from sonic_studio.audio import player as player_module

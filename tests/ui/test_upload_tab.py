@@ -9,7 +9,6 @@ message sits next to the field, nothing reached the emulator and nothing typed i
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 from pathlib import Path
 

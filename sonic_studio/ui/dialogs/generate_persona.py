@@ -40,11 +40,7 @@ SUNO_PERSONA_MODEL = "style_persona"
 
 
 def _label(text: str = "", role: str = "hint") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    theme.set_role(label, role)
-    return label
+    return theme.label(text, role)
 
 
 def persona_mapping(provider: ProviderId) -> str:

@@ -47,11 +47,7 @@ PROVIDER_BLURB = {
 
 
 def _hint(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    theme.set_role(label, "hint")
-    return label
+    return theme.label(text, "hint")
 
 
 class SettingsDialog(QDialog):

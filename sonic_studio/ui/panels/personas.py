@@ -251,11 +251,7 @@ class PersonaDelegate(QStyledItemDelegate):
 
 
 def _hint(text: str = "", role: str = "hint") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    theme.set_role(label, role)
-    return label
+    return theme.label(text, role)
 
 
 class PersonasPanel(QWidget):

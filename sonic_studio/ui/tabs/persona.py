@@ -114,11 +114,7 @@ class TimeSpinBox(QDoubleSpinBox):
 
 
 def _label(text: str = "", role: str = "hint") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    theme.set_role(label, role)
-    return label
+    return theme.label(text, role)
 
 
 def _error_label() -> QLabel:

@@ -83,13 +83,7 @@ def peak_cache(ctx):
     return cache
 
 
-def _label(text: str = "", role: str | None = None, *, wrap: bool = True) -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(wrap)
-    if role:
-        theme.set_role(label, role)
-    return label
+_label = theme.label
 
 
 class UploadTab(QWidget):
