@@ -23,7 +23,7 @@ import httpx
 from .. import __version__
 from ..core.capabilities import ProviderCapabilities, capabilities
 from ..core.errors import AuthError
-from ..core.models import ProviderId
+from ..core.models import Credits, ProviderId
 from ..core.validation import check_api_base_url, ensure
 from ..providers import make_provider
 from ..providers.base import DEFAULT_TIMEOUT, Provider
@@ -36,6 +36,7 @@ from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
 from .library import LibraryService
 from .personas import PersonaService
+from .redact import register_secret
 from .settings import Settings, default_data_dir, poll_interval_from_env
 from .tasks import TaskService
 
@@ -167,6 +168,29 @@ class Studio:
         self.events.emit(ProviderChanged(self.provider_id, self.demo))
         self.tasks.wake_all()
         return status
+
+    async def test_key(
+        self,
+        provider: ProviderId | str,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        upload_base_url: str | None = None,
+    ) -> Credits:
+        """Ask the provider for the credit balance with ``api_key`` (or the stored key).
+
+        For the settings dialog's "Test key": nothing is saved, and the adapter is a
+        throw-away one on the shared client, so a wrong key never replaces a good one.
+        """
+        pid = ProviderId(provider)
+        base = (base_url or "").strip() or self.settings.base_url(pid)
+        upload = (upload_base_url or "").strip() or self.settings.upload_base_url(pid)
+        key = (api_key or "").strip() or await self.keys.get(pid)
+        if not key:
+            raise AuthError("There is no key to test yet: paste your API key first.", provider=pid.value)
+        register_secret(key)
+        adapter = make_provider(pid, self._client, key, base_url=base, upload_base_url=upload)
+        return await adapter.credits()
 
     async def key_status(self, provider: ProviderId | str | None = None) -> KeyStatus:
         pid = ProviderId(provider) if provider else self.provider_id
