@@ -89,7 +89,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     window.closed.connect(closed.set)
 
     settings = Settings.load(args.data_dir)
-    setup_logging(args.data_dir)
+    log_file = setup_logging(args.data_dir)
     if args.provider:
         settings.provider = ProviderId(args.provider).value
     demo_server: DemoServer | None = None
@@ -122,6 +122,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     ctx = UiContext(studio=studio, bridge=bridge, player=player)
     ctx.extras["demo_server_factory"] = DemoServer
     ctx.extras["demo_server"] = demo_server
+    ctx.extras["log_file"] = log_file
     window.attach(ctx)
     window.set_demo(studio.demo)
     asyncio.ensure_future(_refresh_credits(studio))
@@ -158,7 +159,8 @@ async def _self_test(window) -> None:
             window.tabs.setCurrentIndex(index)
             await asyncio.sleep(0.2)
             print(f"self-test: tab {window.tabs.tabText(index)!r} ok", flush=True)
-        for name, opener in (("settings", window.open_settings), ("about", window.open_about)):
+        for name, opener in (("settings", window.open_settings), ("log", window.open_log),
+                             ("about", window.open_about)):
             opener()
             await asyncio.sleep(0.2)
             print(f"self-test: dialog {name} ok", flush=True)

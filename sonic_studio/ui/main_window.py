@@ -147,6 +147,9 @@ class MainWindow(QMainWindow):
         self.action_play.setToolTip("Play or pause the selected clip (Space)")
         self.playback_menu.addAction(self.action_play)
 
+        self.action_log = QAction(icon("info"), "What &happened (log)", self)
+        self.action_log.setToolTip("The app's log: tasks, downloads, errors (no secrets)")
+        self.help_menu.addAction(self.action_log)
         self.action_about = QAction("&About Sonic Studio", self)
         self.help_menu.addAction(self.action_about)
 
@@ -200,11 +203,17 @@ class MainWindow(QMainWindow):
         ctx.bridge.notify.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
+        self.action_log.triggered.connect(self.open_log)
 
     def open_settings(self) -> None:
         from .dialogs.settings import SettingsDialog
 
         SettingsDialog(self.ctx, self).open()
+
+    def open_log(self) -> None:
+        from .dialogs.log_view import LogViewDialog
+
+        LogViewDialog(self.ctx.extras["log_file"], self).open()
 
     def open_about(self) -> None:
         from .dialogs.about import AboutDialog

@@ -51,3 +51,24 @@ async def test_saving_switches_the_provider_and_the_status_bar_follows(window, c
     await wait_until(lambda: ctx.studio.provider_id is ProviderId.SUNOAPI, 5)
     await wait_until(lambda: window.provider_label.text() == "sunoapi.org", 5)
     assert window.demo_badge.isVisible()  # still demo mode: the emulator serves both APIs
+
+
+async def test_what_happened_shows_the_log_without_the_key(window, ctx, qtbot, tmp_path):
+    import logging
+
+    from sonic_studio.services.redact import register_secret
+    from sonic_studio.logs import setup_logging
+    from sonic_studio.ui.dialogs.log_view import LogViewDialog
+
+    log_file = setup_logging(tmp_path / "logdata")
+    register_secret(KEY)
+    logging.getLogger("sonic_studio.test").warning("task 7 failed while using key %s", KEY)
+    ctx.extras["log_file"] = log_file
+    window.open_log()
+    dialog = window.findChild(LogViewDialog)
+    await wait_until(lambda: "task 7 failed" in dialog.text.toPlainText(), 5)
+    assert KEY not in dialog.text.toPlainText() and "[redacted]" in dialog.text.toPlainText()
+    for handler in list(logging.getLogger().handlers):
+        if getattr(handler, "_sonic_studio", False):
+            logging.getLogger().removeHandler(handler)
+            handler.close()
