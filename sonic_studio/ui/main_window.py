@@ -236,8 +236,12 @@ class MainWindow(QMainWindow):
             and self.ctx is not None
             and self.isActiveWindow()
         ):
-            focus = QApplication.focusWidget()
-            if not isinstance(focus, _TEXT_INPUTS):
+            # The widget receiving the key (a text field, or a text edit's viewport) decides;
+            # focus alone is not enough when keys are sent straight to a widget.
+            target = obj if isinstance(obj, QWidget) else QApplication.focusWidget()
+            typing = any(isinstance(w, _TEXT_INPUTS) for w in (target, getattr(target, "parent", lambda: None)(),
+                                                               QApplication.focusWidget()))
+            if not typing:
                 self.player_bar.toggle()
                 return True
         return super().eventFilter(obj, event)
