@@ -33,6 +33,9 @@ class Poller:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
         self._sessions: dict[int, asyncio.Task] = {}
+        # Polls counted in memory and saved with the task's next real change: a durable
+        # SQLite commit per poll (fsync) was the main UI-loop stall with 20 tasks polling.
+        self._polls: dict[int, int] = {}
         self._wake: dict[int, asyncio.Event] = {}
         self._rng = random.Random()
 
@@ -111,7 +114,7 @@ class Poller:
                 )
                 return
 
-            ctx.store.tasks.bump_attempts(task_id)
+            self._polls[task_id] = self._polls.get(task_id, 0) + 1
             try:
                 status = await self._poll_once(provider, rec.provider_task_id)
             except SonicError as exc:
@@ -273,6 +276,9 @@ class Poller:
         )
 
     def _update(self, task_id: int, **changes) -> TaskRecord:
+        polls = self._polls.pop(task_id, 0)
+        if polls:
+            changes["attempts"] = self._ctx.store.tasks.get(task_id).attempts + polls
         rec = self._ctx.store.tasks.update(task_id, **scrub_changes(changes))
         self._ctx.events.emit(TaskChanged(rec))
         return rec

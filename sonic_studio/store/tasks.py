@@ -72,9 +72,6 @@ class TaskRepo:
         self._db.execute(f"UPDATE tasks SET {', '.join(columns)} WHERE id = ?", (*values, task_id))
         return self.get(task_id)
 
-    def bump_attempts(self, task_id: int) -> None:
-        self._db.execute("UPDATE tasks SET attempts = attempts + 1 WHERE id = ?", (task_id,))
-
     def get(self, task_id: int) -> TaskRecord:
         row = self._db.query_one(_SELECT + " WHERE t.id = ?", (task_id,))
         if row is None:
