@@ -10,6 +10,7 @@ message sits next to the field, nothing reached the emulator and nothing typed i
 from __future__ import annotations
 
 import subprocess
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -266,3 +267,27 @@ async def test_provider_change_rechecks_the_file(window, ctx, ui_emulator, tmp_p
     assert "sunoapi.org accepts files" in tab.note_title.text()
     assert not any(b.isVisible() for b in tab.sample_buttons)
     assert tab.upload_button.isEnabled()
+
+
+async def test_upload_tab_screenshot_on_sunoapi(suno_window, suno_ctx, qapp, tmp_path):
+    """A local file chosen on sunoapi.org: its waveform, length and format before anything is sent."""
+    import os
+
+    from sonic_studio.core.models import GenerationParams
+    from sonic_studio.emulator import synth
+    from sonic_studio.ui import theme
+
+    theme.apply(qapp)
+    suno_window.resize(1280, 800)
+    made = await suno_ctx.studio.tasks.submit_generate(
+        GenerationParams(model="V5", lyrics="[Verse]\nCity lights", tags="synthwave", title="City Lights"))
+    await suno_ctx.studio.tasks.wait(made.id, timeout=30)
+    tab = upload_tab(suno_window)
+    path = tmp_path / "Summer Demo (voice memo).mp3"
+    path.write_bytes(synth.song_mp3(12, 148.0))
+    drop_file(tab.drop_zone, path)
+    await wait_until(lambda: tab.waveform.status() == "ready", 15)
+    await asyncio.sleep(0.5)
+    out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "upload.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert suno_window.grab().save(str(out))
