@@ -74,11 +74,11 @@ QMenu {{ background: {PANEL_RAISED}; border: 1px solid {BORDER}; }}
 QMenu::item:selected {{ background: #24455a; }}
 QGroupBox {{ border: 1px solid {BORDER}; border-radius: 8px; margin-top: 14px; padding: 10px 8px 8px 8px; }}
 QGroupBox::title {{ subcontrol-origin: margin; left: 10px; padding: 0 4px; color: {TEXT_DIM}; font-weight: 600; }}
-QCheckBox::indicator, QRadioButton::indicator {{ width: 16px; height: 16px; border: 1px solid #566074;
+QCheckBox::indicator, QRadioButton::indicator, QGroupBox::indicator {{ width: 16px; height: 16px; border: 1px solid #566074;
     background: {BACKGROUND}; border-radius: 4px; }}
 QRadioButton::indicator {{ border-radius: 8px; }}
 QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {ACCENT}; }}
-QCheckBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: url({CHECK_SVG}); }}
+QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: url({CHECK_SVG}); }}
 QRadioButton::indicator:checked {{ background: {ACCENT}; border: 1px solid {ACCENT}; }}
 QCheckBox::indicator:disabled {{ border-color: #2f3440; }}
 QLabel[role="hint"] {{ color: {TEXT_DIM}; }}

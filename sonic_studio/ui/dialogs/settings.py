@@ -56,7 +56,7 @@ class SettingsDialog(QDialog):
         self.ctx = ctx
         self.studio = ctx.studio
         self.setWindowTitle("Settings")
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(720)
         settings = self.studio.settings
 
         self.provider = QComboBox()
@@ -135,6 +135,7 @@ class SettingsDialog(QDialog):
         self.save_button.setProperty("primary", True)
 
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(20, 20, 20, 16)
         layout.setSpacing(theme.SPACING * 2)
         layout.addLayout(form)
         layout.addWidget(advanced)
@@ -169,11 +170,23 @@ class SettingsDialog(QDialog):
         asyncio.ensure_future(self._show_key_status())
         self._demo_toggled(self.demo.isChecked())
 
+    def _fit_hints(self) -> None:
+        """Word-wrapped labels in a form get too little height from Qt; give each what it needs."""
+        for hint in (self.provider_blurb, self.key_status, self.test_result, self.base_url_error, self.error):
+            width = max(hint.width(), 540)
+            hint.setMinimumHeight(hint.heightForWidth(width) if hint.text() else 0)
+        self.adjustSize()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._fit_hints()
+
     def _demo_toggled(self, on: bool) -> None:
         for widget in (self.key, self.test_button, self.forget_button, self.advanced):
             widget.setEnabled(not on)
         if on:
             self.test_result.setText("In demo mode the key is not used: the emulator accepts any request.")
+        self._fit_hints()
 
     async def _show_key_status(self) -> None:
         pid = self._pid()
@@ -184,6 +197,7 @@ class SettingsDialog(QDialog):
             return
         if pid == self._pid():
             self.key_status.setText(status.message)
+            self._fit_hints()
             self.forget_button.setEnabled(status.has_key and status.source in ("keyring", "session") and not self.demo.isChecked())
 
     def _validate_urls(self) -> bool:
