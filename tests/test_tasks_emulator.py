@@ -219,3 +219,15 @@ async def test_uploads_keep_a_playable_local_copy_with_duration(studio_for, emul
     assert local.audio_path and Path(local.audio_path).read_bytes() == song.read_bytes()
     assert Path(local.audio_path).is_relative_to(suno.library_dir)
     assert abs(local.duration - 33.0) < 0.5
+
+
+async def test_a_task_the_restarted_demo_server_forgot_is_explained(studio_for, emulator):
+    """The demo emulator keeps tasks in memory; after an app restart it does not know old ones."""
+    studio = await studio_for(ProviderId.SONIC)
+    emulator.faults.inject(Fault("status", status=400, body={"code": 400, "message": "task not found."}),
+                           POLL_PATH[ProviderId.SONIC], times=50)
+    rec = await studio.tasks.submit_generate(params(ProviderId.SONIC))
+    done = await studio.tasks.wait(rec.id, timeout=10)
+    assert done.state is TaskState.FAILED
+    assert "demo server was restarted" in str(done.error) and "Nothing was charged" in str(done.error)
+    assert submitted(emulator, ProviderId.SONIC) == 1  # never resubmitted

@@ -17,7 +17,8 @@ import random
 import time
 from pathlib import Path
 
-from ..core.errors import ErrorKind, NetworkError, SonicError
+from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
+from ..core.validation import is_loopback
 from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
@@ -257,6 +258,15 @@ class Poller:
             # A re-check of a finished task must not turn saved results into a failure.
             self._update(task_id, state=rec.state, detail=f"Check failed: {error}")
             return
+        if error.kind is ErrorKind.NOT_FOUND and is_loopback(rec.base_url or ""):
+            # The demo emulator keeps its tasks in memory: after the app restarts it no
+            # longer knows tasks that were unfinished.  Say that, not "expired".
+            error = NotFoundError(
+                "The demo server was restarted, so this unfinished demo task is gone. "
+                "Nothing was charged; submit it again if you like.",
+                provider=error.provider, provider_message=error.provider_message,
+                http_status=error.http_status, code=error.code,
+            )
         log.warning("task %s failed: %s", task_id, error.kind.value)
         rec = self._update(task_id, state=TaskState.FAILED, error=error, detail=str(error),
                            finished_at=time.time())
