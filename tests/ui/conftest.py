@@ -83,16 +83,34 @@ async def suno_ctx(ui_emulator, tmp_path, qapp):
     await context.studio.aclose()
 
 
-@pytest.fixture
-async def window(ctx, qtbot):
-    """The real main window, attached to ``ctx`` and shown offscreen."""
+async def _open_window(context, qtbot):
+    """The real main window, attached to ``context`` and shown offscreen."""
     from sonic_studio.ui.main_window import MainWindow
 
     win = MainWindow()
     qtbot.addWidget(win)
-    win.attach(ctx)
+    win.attach(context)
     win.set_demo(True)
     win.show()
-    yield win
+    return win
+
+
+def _close_window(win) -> None:
     if shiboken6.isValid(win):  # pytest-qt may already have closed and deleted it
         win.close()
+
+
+@pytest.fixture
+async def window(ctx, qtbot):
+    """The real main window on the sonic provider (demo mode)."""
+    win = await _open_window(ctx, qtbot)
+    yield win
+    _close_window(win)
+
+
+@pytest.fixture
+async def suno_window(suno_ctx, qtbot):
+    """The real main window on the sunoapi.org provider (demo mode)."""
+    win = await _open_window(suno_ctx, qtbot)
+    yield win
+    _close_window(win)

@@ -17,7 +17,6 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from shiboken6 import isValid
 
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
@@ -30,21 +29,6 @@ LYRICS = "[Verse]\nNeon rain on the windshield\n[Chorus]\nDrive until the mornin
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-async def suno_window(suno_ctx, qtbot):
-    """The real main window on the sunoapi.org provider."""
-    from sonic_studio.ui.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.attach(suno_ctx)
-    win.set_demo(True)
-    win.show()
-    yield win
-    if isValid(win):  # pytest-qt may already have closed and deleted it (qtbot.addWidget)
-        win.close()
 
 
 def extend_tab(window):

@@ -17,7 +17,6 @@ import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
-from shiboken6 import isValid
 
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.emulator import synth
@@ -27,21 +26,6 @@ from conftest import wait_until
 
 
 # ---------------------------------------------------------------------------- helpers
-
-
-@pytest.fixture
-async def suno_window(suno_ctx, qtbot):
-    """The real main window on the sunoapi.org provider."""
-    from sonic_studio.ui.main_window import MainWindow
-
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.attach(suno_ctx)
-    win.set_demo(True)
-    win.show()
-    yield win
-    if isValid(win):  # pytest-qt may already have closed and deleted it (qtbot.addWidget)
-        win.close()
 
 
 def upload_tab(window):
