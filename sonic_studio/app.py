@@ -64,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from .ui.bootstrap import run_studio
 
-    stop_requested = {"flag": False}
-
     def request_stop(*_: object) -> None:
-        stop_requested["flag"] = True
         QTimer.singleShot(0, window.close)
 
     signal.signal(signal.SIGINT, request_stop)

@@ -29,10 +29,11 @@ def emulator_children(parent: int) -> list[int]:
     return found
 
 
-def start_app(tmp_path: Path) -> subprocess.Popen:
+def start_app(tmp_path: Path, *args: str) -> subprocess.Popen:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_LOGGING_RULES": "qt.*=false"}
+    env.pop("SONIC_STUDIO_API_KEY", None)
     code = "import sys; from sonic_studio.app import main; sys.exit(main())"
-    return subprocess.Popen([sys.executable, "-c", code, "--demo", "--data-dir", str(tmp_path / "data")],
+    return subprocess.Popen([sys.executable, "-c", code, *(args or ("--demo",)), "--data-dir", str(tmp_path / "data")],
                             env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -69,6 +70,19 @@ def test_a_killed_app_takes_its_demo_emulator_with_it(tmp_path):
         app.kill()
         app.wait(10)
         assert wait_for(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), 10)
+    finally:
+        if app.poll() is None:
+            app.kill()
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find child processes")
+def test_first_run_without_a_key_starts_in_demo_mode(tmp_path):
+    """No --demo and no key stored (the test keyring is empty): the README's run command still works."""
+    app = start_app(tmp_path, "--provider", "sonic")
+    try:
+        assert wait_for(lambda: emulator_children(app.pid), 30), "no demo emulator on first run"
+        app.send_signal(signal.SIGTERM)
+        assert app.wait(20) == 0
     finally:
         if app.poll() is None:
             app.kill()

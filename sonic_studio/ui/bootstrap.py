@@ -1,10 +1,10 @@
 """The async life of the GUI: start the studio, fill the window, wait, shut down cleanly.
 
 Runs as the main coroutine on the qasync loop (``app.main``).  Demo mode starts the
-emulator on a loopback port *in a thread of this process*, so closing the app can never
-leave an orphaned server behind.  Shutdown happens while the loop still runs (see the
-qasync traps in the stack notes): stop the player, cancel polling, close the HTTP
-client and the database, stop the emulator - each bounded in time.
+emulator on a loopback port in a child process that exits with the app (see
+``DemoServer``).  Shutdown happens while the loop still runs (see the qasync traps in
+the stack notes): stop the player, cancel polling, close the HTTP client and the
+database, stop the emulator - each bounded in time.
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ class DemoServer:
             self._thread_server = None
 
 
+async def start_demo_server() -> DemoServer:
+    """Start the demo emulator off the UI thread (the child takes a moment to import)."""
+    return await asyncio.get_running_loop().run_in_executor(None, DemoServer)
+
+
 async def run_studio(window, args: argparse.Namespace) -> None:
     """Main coroutine: returns when the window has closed and everything is shut."""
     from ..core.models import ProviderId
@@ -96,7 +101,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     _install_excepthook(window)
     try:
         if args.demo or settings.demo:
-            demo_server = DemoServer()
+            demo_server = await start_demo_server()
             settings.demo = True
             settings.demo_base_url = demo_server.base_url
         studio = Studio(settings, data_dir=args.data_dir)
@@ -113,14 +118,14 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     if first_run:
         # No key yet: start in demo mode so everything works at once; the welcome
         # dialog explains it and offers to enter a key.
-        demo_server = DemoServer()
+        demo_server = await start_demo_server()
         studio.settings.demo_base_url = demo_server.base_url
         await studio.configure(demo=True)
 
     bridge = StudioBridge(studio)
     player = Player()
     ctx = UiContext(studio=studio, bridge=bridge, player=player)
-    ctx.extras["demo_server_factory"] = DemoServer
+    ctx.extras["demo_server_factory"] = start_demo_server
     ctx.extras["demo_server"] = demo_server
     ctx.extras["log_file"] = log_file
     window.attach(ctx)

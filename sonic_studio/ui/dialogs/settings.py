@@ -261,7 +261,7 @@ class SettingsDialog(QDialog):
             settings.base_urls.pop(pid.value, None)
             settings.upload_base_urls.pop(pid.value, None)
         if demo and not settings.demo_base_url:
-            server = self.ctx.extras.get("demo_server") or self.ctx.extras["demo_server_factory"]()
+            server = self.ctx.extras.get("demo_server") or await self.ctx.extras["demo_server_factory"]()
             self.ctx.extras["demo_server"] = server
             settings.demo_base_url = server.base_url
         self.save_button.setEnabled(False)

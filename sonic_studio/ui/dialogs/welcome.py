@@ -91,7 +91,7 @@ class WelcomeDialog(QDialog):
             return
         self.demo_button.setEnabled(False)
         extras = self.ctx.extras
-        server = extras.get("demo_server") or extras["demo_server_factory"]()
+        server = extras.get("demo_server") or await extras["demo_server_factory"]()
         extras["demo_server"] = server
         self.ctx.studio.settings.demo_base_url = server.base_url
         try:
