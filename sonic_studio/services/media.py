@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import subprocess
 from pathlib import Path
 
 from ..audio.ffmpeg import ffmpeg_exe
+from ..audio.probe import probe
+from ..core.errors import ValidationError
 
 log = logging.getLogger(__name__)
-
-_DURATION = re.compile(rb"Duration:\s*(\d+):(\d{2}):(\d{2}(?:\.\d+)?)")
-
 
 class NotPlayable(Exception):
     """ffmpeg could not decode the file; ``str()`` is ffmpeg's last error line."""
@@ -57,12 +55,8 @@ def decode_check(path: Path) -> None:
 
 
 def probe_duration(path: Path) -> float | None:
-    """Seconds of audio per the container header, or None when ffmpeg cannot tell."""
-    result = _run(["-hide_banner", "-i", str(path)], 30)
-    if result is None:
+    """Seconds of audio, or None when ffmpeg cannot read the file as audio (audio.probe does the work)."""
+    try:
+        return probe(path).duration
+    except ValidationError:
         return None
-    match = _DURATION.search(result.stderr)
-    if not match:
-        return None
-    hours, minutes, seconds = match.groups()
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
