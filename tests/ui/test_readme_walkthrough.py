@@ -61,6 +61,8 @@ async def test_readme_walkthrough_upload_sample_make_persona_generate(window, ct
                                  for r in ui_emulator.submissions("/api/v1/sonic/create")), 10)
     create = [r.json for r in ui_emulator.submissions("/api/v1/sonic/create")][-1]
     assert create["persona_id"] == persona.persona_id
+    # The emulator has the request; wait until our side has stored the provider's task id.
+    await wait_until(lambda: studio.tasks.list(limit=1)[0].provider_task_id is not None, 10)
     task = studio.tasks.list(limit=1)[0]
     done = await studio.tasks.wait(task.id, timeout=30)
     assert done.state.value == "succeeded" and len(done.clip_ids) == 2
