@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from .models import ProviderId, TaskKind
+from .models import AssetKind, ProviderId, TaskKind
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,29 @@ class PersonaFieldNames:
 
 
 @dataclass(frozen=True)
+class DeliverableInfo:
+    """How one provider makes one derived asset.
+
+    ``where``: "provider" (a paid request), "local" (computed here, free) or "none"
+    (the provider cannot, and we do not pretend to).  ``credits`` is None when unknown.
+    """
+
+    kind: AssetKind
+    where: str
+    credits: float | None
+    note: str
+    max_window: float | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.where != "none"
+
+    @property
+    def local(self) -> bool:
+        return self.where == "local"
+
+
+@dataclass(frozen=True)
 class ProviderCapabilities:
     id: ProviderId
     display_name: str
@@ -62,6 +85,12 @@ class ProviderCapabilities:
     persona_min_model: str | None
     credit_costs: dict[str, float] = field(default_factory=dict)
     credits_note: str = ""
+    deliverables: dict[AssetKind, DeliverableInfo] = field(default_factory=dict)
+    retention_days: float | None = None  # how long the provider keeps result files (None: unknown)
+
+    def deliverable(self, kind: AssetKind | str) -> DeliverableInfo:
+        kind = AssetKind(kind)
+        return self.deliverables.get(kind) or DeliverableInfo(kind, "none", None, "not offered")
 
     @property
     def supports_vocal_window(self) -> bool:
@@ -133,4 +162,11 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         persona_min_model=persona["min_model"],
         credit_costs=dict(raw["credits"]),
         credits_note=raw.get("credits_note", ""),
+        deliverables={
+            AssetKind(name): DeliverableInfo(
+                AssetKind(name), d["where"], d.get("credits"), d.get("note", ""), d.get("max_window")
+            )
+            for name, d in raw.get("deliverables", {}).items()
+        },
+        retention_days=raw.get("retention_days"),
     )
