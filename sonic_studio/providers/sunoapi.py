@@ -44,6 +44,9 @@ from ..core.errors import (
     ValidationError,
 )
 from ..core.models import (
+    AssetKind,
+    AssetRequest,
+    AssetResult,
     Clip,
     ClipState,
     CoverRequest,
@@ -72,7 +75,7 @@ from ..core.validation import (
     ensure,
     is_loopback,
 )
-from .base import SLOW_TIMEOUT, ProgressCallback, Provider, as_float, retry_after_seconds
+from .base import SLOW_TIMEOUT, ProgressCallback, Provider, as_float, lyric_word, retry_after_seconds
 
 # Reserved TLD (RFC 6761): never resolves, so no callback can reach anyone.
 CALLBACK_URL = "https://callback.sonic-studio.invalid/sunoapi"
@@ -358,6 +361,90 @@ class SunoApiProvider(Provider):
             vocal_end=end,
         )
 
+    # ------------------------------------------------------------------ derived assets
+    async def request_asset(self, request: AssetRequest) -> AssetResult:
+        kind, clip = request.kind, request.clip
+        if kind not in _ASSET_SUBMIT:
+            raise self.not_offered(kind)  # whole song and BPM are made locally, VOX not at all
+        problems = self._asset_source_problems(clip, kind)
+        if kind is AssetKind.MIDI and not request.stems_task_id:
+            problems.append(Problem("stems", "sunoapi.org makes MIDI from a finished stem separation: get the stems first."))
+        ensure(problems)
+        path, extra = _ASSET_SUBMIT[kind]
+        body = {"taskId": clip.source_task_id, "audioId": clip.id, **extra}
+        if kind is AssetKind.MIDI:
+            body["taskId"] = request.stems_task_id  # the separation task, not the song's
+        if kind is AssetKind.LYRICS_TIMELINE:  # synchronous, no callback
+            reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
+            aligned = self._data_dict(reply).get("alignedWords")
+            if not isinstance(aligned, list):
+                raise self._malformed("timestamped lyrics reply has no alignedWords list")
+            words = [lyric_word(item, "word", "startS", "endS", "palign") for item in aligned]
+            return AssetResult(kind, TaskState.SUCCEEDED, data={"words": [w for w in words if w is not None]})
+        body["callBackUrl"] = CALLBACK_URL
+        try:
+            reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
+        except ConflictError as exc:
+            # 409 = this audio was already converted/separated: follow that task, pay nothing.
+            if not exc.existing_id:
+                raise ConflictError(
+                    f"sunoapi.org says the {kind.label} of this track already exists but did not say where; "
+                    "nothing was charged.", provider=self.id.value, provider_message=exc.provider_message, code=409,
+                ) from None
+            return AssetResult(kind, TaskState.PENDING, task_id=exc.existing_id, provider_status="ALREADY_EXISTS")
+        task_id = self._data_dict(reply).get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._malformed("reply has no taskId")
+        return AssetResult(kind, TaskState.PENDING, task_id=task_id)
+
+    def _asset_source_problems(self, clip: Clip, kind: AssetKind) -> list[Problem]:
+        if clip.provider is not self.id:
+            return [Problem("source", f"This clip was not made at sunoapi.org, so it cannot make its {kind.label}.")]
+        if clip.origin is not Origin.GENERATED or not clip.source_task_id:
+            return [Problem("source", f"sunoapi.org makes {kind.label} only from songs it generated; this clip is an "
+                                      "upload. Extend or cover it first, then ask for the new clip's "
+                                      f"{kind.label}.")]
+        return []
+
+    async def asset_status(self, kind: AssetKind, task_id: str) -> AssetResult:
+        if kind not in _ASSET_STATUS:
+            raise self.not_offered(kind)
+        reply = await self._call("GET", self._api(_ASSET_STATUS[kind]), GENERATE, params={"taskId": task_id})
+        data = reply.get("data")
+        if data is None:
+            raise NotFoundError(provider=self.id.value, code=200)
+        if not isinstance(data, dict):
+            raise self._malformed("task data is not an object")
+        flag = _text(data.get("successFlag") or data.get("status")).strip().upper() or "PENDING"
+        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        if flag == "SUCCESS":
+            files, extra = self._asset_files(kind, response)
+            if not files and not extra.get("instruments"):
+                raise self._malformed(f"the finished {kind.label} task has no files")
+            return AssetResult(kind, TaskState.SUCCEEDED, task_id, files=files, data=extra, provider_status=flag)
+        if flag in _FAILED or flag.endswith("_FAILED"):
+            error = self._task_error(flag, data)
+            return AssetResult(kind, TaskState.FAILED, task_id, provider_status=flag, error=error)
+        return AssetResult(kind, TaskState.RUNNING if flag != "PENDING" else TaskState.PENDING, task_id,
+                           provider_status=flag)
+
+    @staticmethod
+    def _asset_files(kind: AssetKind, response: dict) -> tuple[dict[str, str], dict[str, Any]]:
+        """(name -> URL, other data) from a finished WAV / separation / MIDI record."""
+        if kind is AssetKind.WAV:
+            url = response.get("audioWavUrl") or response.get("audio_wav_url")
+            return ({"wav": url} if isinstance(url, str) and url else {}), {}
+        if kind is AssetKind.MIDI:
+            url = response.get("midiUrl")
+            instruments = response.get("instruments")
+            return ({"midi": url} if isinstance(url, str) and url else {}), {
+                "instruments": instruments if isinstance(instruments, list) else []}
+        files = {}
+        for key, value in response.items():  # vocalUrl, instrumentalUrl, drumsUrl, ... (contract 1.7)
+            if key.endswith("Url") and key != "originUrl" and isinstance(value, str) and value:
+                files[_snake(key[:-3])] = value
+        return files, {}
+
     # ------------------------------------------------------------------ polling
     async def get_task(self, task_id: str) -> TaskStatus:
         if not task_id or not task_id.strip():
@@ -520,7 +607,11 @@ class SunoApiProvider(Provider):
         if not _is_int(code):
             raise self._malformed("reply has no status code", response.status_code)
         # HTTP 200 with an error in the body: the usual sunoapi.org way.
-        raise self._error(code if code != 200 else 500, body.get("msg"), response, table)
+        error = self._error(code if code != 200 else 500, body.get("msg"), response, table)
+        if isinstance(error, ConflictError) and isinstance(body.get("data"), dict):
+            existing = body["data"].get("taskId") or body["data"].get("personaId")
+            error.existing_id = existing if isinstance(existing, str) else None
+        raise error
 
     def _http_error(self, response: httpx.Response, table: str) -> SonicError:
         code, msg = response.status_code, None
@@ -564,6 +655,26 @@ class SunoApiProvider(Provider):
         if text and self._key and self._key in text:
             return text.replace(self._key, "[API key hidden]")
         return text
+
+
+_ASSET_SUBMIT: dict[AssetKind, tuple[str, dict[str, Any]]] = {
+    AssetKind.WAV: ("/api/v1/wav/generate", {}),
+    AssetKind.STEMS_BASIC: ("/api/v1/vocal-removal/generate", {"type": "separate_vocal"}),
+    AssetKind.STEMS_FULL: ("/api/v1/vocal-removal/generate", {"type": "split_stem"}),
+    AssetKind.MIDI: ("/api/v1/midi/generate", {}),
+    AssetKind.LYRICS_TIMELINE: ("/api/v1/generate/get-timestamped-lyrics", {}),
+}
+_ASSET_STATUS = {
+    AssetKind.WAV: "/api/v1/wav/record-info",
+    AssetKind.STEMS_BASIC: "/api/v1/vocal-removal/record-info",
+    AssetKind.STEMS_FULL: "/api/v1/vocal-removal/record-info",
+    AssetKind.MIDI: "/api/v1/midi/record-info",
+}
+
+
+def _snake(name: str) -> str:
+    """backingVocals -> backing_vocals."""
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("_")
 
 
 _RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."
