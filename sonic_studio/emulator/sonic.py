@@ -34,7 +34,7 @@ from ..audio.ffmpeg import ffmpeg_exe
 from ..core.capabilities import capabilities
 from ..core.models import ProviderId
 from ..core.validation import is_loopback
-from . import cdn, synth
+from . import cdn, deliverables, synth
 from .app import Emulator, Handler, Request, Response, json_response
 
 API = "/api/v1"
@@ -170,6 +170,7 @@ def register(emu: Emulator) -> None:
         ("GET", f"{API}/get-credits", api.credits),
     ):
         emu.route(method, path, _guarded(emu, handler))
+    deliverables.register_sonic(emu, api)
 
 
 def _guarded(emu: Emulator, handler: Handler) -> Handler:

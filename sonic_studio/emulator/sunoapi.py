@@ -45,7 +45,7 @@ from urllib.parse import urlsplit
 from ..core.capabilities import ModelInfo, capabilities
 from ..core.models import ProviderId
 from ..core.validation import is_loopback
-from . import cdn, synth
+from . import cdn, deliverables, synth
 from .app import Emulator, Request, Response, json_response
 
 PROVIDER = "sunoapi"
@@ -739,3 +739,4 @@ def register(emu: Emulator) -> None:
         ("/api/file-url-upload", svc.file_url),
     ):
         emu.route("POST", path, svc.upload_api(handler))
+    deliverables.register_sunoapi(emu, svc)
