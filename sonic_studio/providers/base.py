@@ -45,7 +45,7 @@ from ..core.models import (
     UploadCoverRequest,
     UploadExtendRequest,
 )
-from ..core.validation import check_api_base_url
+from ..core.validation import Problem, check_api_base_url
 
 ProgressCallback = Callable[[int, int], None]  # (bytes sent, total bytes)
 
@@ -134,6 +134,10 @@ class Provider(ABC):
     async def asset_status(self, kind: AssetKind, task_id: str) -> AssetResult:
         """One (free) poll of an asynchronous asset request."""
         raise self.not_offered(kind)
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        """What would make the provider refuse ``request``, checked here without sending."""
+        return []
 
     def not_offered(self, kind: AssetKind) -> ValidationError:
         info = self.capabilities.deliverable(kind)

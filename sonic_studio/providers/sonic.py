@@ -248,7 +248,7 @@ class SonicProvider(Provider):
         kind, clip = request.kind, request.clip
         if kind not in _ASSET_PATHS:  # the whole song is concat(): a clip, not an asset
             raise self.not_offered(kind)
-        ensure(_source_problems(clip) + _vox_problems(request, self.capabilities.deliverable(kind).max_window))
+        ensure(self.asset_problems(request))
         if kind is AssetKind.WAV:
             return AssetResult(kind, TaskState.SUCCEEDED, files={"wav": await self.wav(clip.id)})
         body: dict[str, Any] = {"clip_id": clip.id}
@@ -259,6 +259,10 @@ class SonicProvider(Provider):
             return AssetResult(kind, TaskState.PENDING, task_id=self._text_field(reply, "task_id"))
         data = reply["data"] if isinstance(reply.get("data"), dict) else reply
         return AssetResult(kind, TaskState.SUCCEEDED, **self._asset_fields(kind, data))
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        max_window = self.capabilities.deliverable(request.kind).max_window
+        return _source_problems(request.clip) + _vox_problems(request, max_window)
 
     def _asset_fields(self, kind: AssetKind, data: dict) -> dict[str, Any]:
         """files/data of a synchronous utility reply (contract 2.3 shapes)."""

@@ -366,10 +366,7 @@ class SunoApiProvider(Provider):
         kind, clip = request.kind, request.clip
         if kind not in _ASSET_SUBMIT:
             raise self.not_offered(kind)  # whole song and BPM are made locally, VOX not at all
-        problems = self._asset_source_problems(clip, kind)
-        if kind is AssetKind.MIDI and not request.stems_task_id:
-            problems.append(Problem("stems", "sunoapi.org makes MIDI from a finished stem separation: get the stems first."))
-        ensure(problems)
+        ensure(self.asset_problems(request))
         path, extra = _ASSET_SUBMIT[kind]
         body = {"taskId": clip.source_task_id, "audioId": clip.id, **extra}
         if kind is AssetKind.MIDI:
@@ -396,6 +393,12 @@ class SunoApiProvider(Provider):
         if not isinstance(task_id, str) or not task_id:
             raise self._malformed("reply has no taskId")
         return AssetResult(kind, TaskState.PENDING, task_id=task_id)
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        problems = self._asset_source_problems(request.clip, request.kind)
+        if request.kind is AssetKind.MIDI and not request.stems_task_id:
+            problems.append(Problem("stems", "sunoapi.org makes MIDI from a finished stem separation: get the stems first."))
+        return problems
 
     def _asset_source_problems(self, clip: Clip, kind: AssetKind) -> list[Problem]:
         if clip.provider is not self.id:

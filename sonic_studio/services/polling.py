@@ -16,10 +16,11 @@ import logging
 import random
 import time
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
 from ..core.validation import is_loopback
-from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..core.models import ClipState, TaskKind, TaskState as ProviderTaskState, TaskStatus
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
@@ -39,6 +40,9 @@ class Poller:
         self._polls: dict[int, int] = {}
         self._wake: dict[int, asyncio.Event] = {}
         self._rng = random.Random()
+        # Task kinds whose results are not clips (derived assets) are followed by the
+        # service that owns them, in the same sessions (start/wake/wait/resume/shutdown).
+        self.followers: dict[TaskKind, Callable[[int, bool], Awaitable[None]]] = {}
 
     # ------------------------------------------------------------------ control
     def start(self, task_id: int, *, immediate: bool = False) -> None:
@@ -72,7 +76,8 @@ class Poller:
     # ------------------------------------------------------------------ the session
     async def _session(self, task_id: int, immediate: bool) -> None:
         try:
-            await self._follow(task_id, immediate)
+            follow = self.followers.get(self._ctx.store.tasks.get(task_id).kind, self._follow)
+            await follow(task_id, immediate)
         except Exception:
             # A bug must not leave a task looking busy with nobody following it.
             log.exception("following task %s failed unexpectedly", task_id)

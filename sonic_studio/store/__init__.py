@@ -1,4 +1,4 @@
-"""The local library: SQLite tables for tasks, clips, lineage and personas.
+"""The local library: SQLite tables for tasks, clips, lineage, personas and derived assets.
 
 ``Store.open(data_dir)`` is blocking (integrity check, migrations): run it in an
 executor.  After that the repositories' small reads and writes are fine on the event
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .assets import AssetRepo
 from .clips import ClipRepo
 from .database import DB_FILENAME, CorruptDatabaseError, Database, DatabaseError, NewerSchemaError
 from .personas import PersonaRepo
@@ -22,6 +23,7 @@ class Store:
         self.tasks = TaskRepo(db)
         self.clips = ClipRepo(db)
         self.personas = PersonaRepo(db)
+        self.assets = AssetRepo(db)
 
     @classmethod
     def open(cls, data_dir: Path) -> "Store":

@@ -109,6 +109,30 @@ MIGRATIONS: list[str] = [
     DROP INDEX clips_deleted;
     CREATE INDEX clips_deleted ON clips(deleted_at) WHERE deleted_at IS NOT NULL;
     """,
+    # 3: derived assets of a clip (WAV, stems, MIDI, timed lyrics, BPM, VOX): what the
+    # provider answered (kept before anything is downloaded, so a crash loses nothing)
+    # and which local files hold it.
+    """
+    CREATE TABLE assets (
+        id               INTEGER PRIMARY KEY,
+        clip             INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+        kind             TEXT NOT NULL,
+        task             INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        provider         TEXT NOT NULL,
+        provider_task_id TEXT,
+        state            TEXT NOT NULL,
+        how              TEXT NOT NULL,
+        urls_json        TEXT NOT NULL DEFAULT '{}',
+        files_json       TEXT NOT NULL DEFAULT '{}',
+        data_json        TEXT NOT NULL DEFAULT '{}',
+        error            TEXT,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL
+    );
+    CREATE INDEX assets_clip ON assets(clip, kind);
+    CREATE UNIQUE INDEX assets_provider_task ON assets(provider, provider_task_id)
+        WHERE provider_task_id IS NOT NULL;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)
