@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import cli_deliverables
 from .core.errors import SonicError, ValidationError
 from .core.models import GenerationParams, ProviderId
 from .core.validation import check_api_base_url, ensure, fmt_time
@@ -59,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     extend = commands.add_parser("extend", help="continue a clip from a point in time")
     extend.add_argument("clip", metavar="CLIP")
     extend.add_argument("--at", type=float, required=True, metavar="SECONDS", help="where the extension starts")
+    extend.add_argument("--no-whole-song", action="store_true",
+                        help="with --wait on sonic: do not also fetch the whole song (concat, 2 credits each)")
     _generation_options(extend)
 
     cover = commands.add_parser("cover", help="a new version of a clip in another style")
@@ -102,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
     clips = commands.add_parser("clips", help="clips in the library, with lineage")
     clips.add_argument("--search", default="")
     clips.add_argument("--limit", type=int, default=200)
+
+    cli_deliverables.add_parsers(commands)  # finishing a song: whole-song, wav, stems, midi, ...
 
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
@@ -168,7 +173,8 @@ async def _run(args: argparse.Namespace) -> int:
     studio = Studio(settings, data_dir=args.data_dir, poll_interval=args.poll_interval)
     try:
         await studio.start(resume=resume)
-        return await COMMANDS[args.command](studio, args)
+        command = COMMANDS.get(args.command) or cli_deliverables.COMMANDS[args.command]
+        return await command(studio, args)
     except (SonicError, DatabaseError) as exc:
         return _fail(args, exc)
     finally:
@@ -209,7 +215,7 @@ async def cmd_upload(studio: Studio, args: argparse.Namespace) -> int:
 async def cmd_extend(studio: Studio, args: argparse.Namespace) -> int:
     clip = _resolve_clip(studio, args.clip)
     task = await studio.tasks.submit_extend(clip, args.at, _params(studio, args))
-    return await _after_submit(studio, args, task)
+    return await _after_submit(studio, args, task, then=cli_deliverables.whole_songs_after_extend)
 
 
 async def cmd_cover(studio: Studio, args: argparse.Namespace) -> int:
@@ -268,8 +274,11 @@ async def cmd_tasks(studio: Studio, args: argparse.Namespace) -> int:
         return EXIT_OK
     _progress_printer(studio, args, ids)
     results = [await studio.tasks.wait(task_id) for task_id in sorted(ids)]
-    data = [{"task": _task_json(studio, t), "clips": [_clip_json(studio, c) for c in t.clip_ids]} for t in results]
-    text = "\n\n".join(_task_line(t) + "\n" + _clips_text(studio, t.clip_ids) for t in results)
+    files = {t.id: cli_deliverables.task_files(studio, t) for t in results}  # derived assets (wav, stems...)
+    data = [{"task": _task_json(studio, t), "clips": [_clip_json(studio, c) for c in t.clip_ids],
+             **({"files": files[t.id]} if files[t.id] else {})} for t in results]
+    text = "\n\n".join(_task_line(t) + "\n" + _clips_text(studio, t.clip_ids)
+                        + "".join(f"\n  {name}: {path}" for name, path in files[t.id].items()) for t in results)
     _emit(args, data, text)
     return max((_task_exit(t) for t in results), default=EXIT_OK)
 
@@ -320,7 +329,8 @@ def _resolve_clip(studio, clip_id: str) -> int:
     return row.id
 
 
-async def _after_submit(studio, args, task) -> int:
+async def _after_submit(studio, args, task, then=None) -> int:
+    """Print the submitted task, or with --wait its clips (and what ``then`` fetched after it)."""
     if not args.wait:
         _emit(args, _task_json(studio, task),
               f"Submitted task {task.provider_task_id} ({task.title}). "
@@ -329,7 +339,12 @@ async def _after_submit(studio, args, task) -> int:
     _progress_printer(studio, args, {task.id})
     task = await studio.tasks.wait(task.id)
     data = {"task": _task_json(studio, task), "clips": [_clip_json(studio, c) for c in task.clip_ids]}
-    _emit(args, data, _task_line(task) + "\n" + _clips_text(studio, task.clip_ids))
+    text = _task_line(task) + "\n" + _clips_text(studio, task.clip_ids)
+    extra = await then(studio, args, task) if then is not None else []
+    if extra:
+        data["whole_songs"] = extra
+        text += "\n" + "\n".join(cli_deliverables.result_text(item) for item in extra)
+    _emit(args, data, text)
     if task.error is not None and _task_exit(task) != EXIT_OK:
         print(scrub(f"{task.state.value}: {task.error}"), file=sys.stderr)
     return _task_exit(task)

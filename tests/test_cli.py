@@ -81,7 +81,9 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
     upload = cli.json("upload", sample, provider=provider)
     assert upload["origin"] == "uploaded" and upload["clip_id"]
 
-    extended = cli.json("extend", upload["clip_id"], "--at", "30", "--prompt", "[Verse] more", "--tags", "synthwave",
+    # --no-whole-song: this session is about extend/persona; whole songs are tested in test_deliverables_cli.
+    extended = cli.json("extend", upload["clip_id"], "--at", "30", "--no-whole-song", "--prompt", "[Verse] more",
+                        "--tags", "synthwave",
                         "--title", "Night Drive II", "--model", model, "--wait", provider=provider)
     assert extended["task"]["state"] == "succeeded"
     assert len(extended["clips"]) == 2
