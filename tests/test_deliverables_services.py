@@ -222,3 +222,31 @@ async def test_sunoapi_join_here_when_the_extension_is_only_the_new_part(studio_
     whole = studio.library.get(outcome.clip.id)
     assert whole.lineage.parent_clip == extension and whole.lineage.params["joined_here"] is True
     assert decodes(whole.audio_path) and abs(whole.duration - 50.0) < 0.5
+
+
+async def test_a_stem_that_fails_leaves_the_others_saved_and_says_which(studio_for, emulator):
+    studio = await studio_for(ProviderId.SONIC)
+    clip = await song(studio, ProviderId.SONIC)
+    emulator.timing = Timing(queue=0.05, first_clip=2.0, second_clip=2.0, concat=0.05)  # stems take a while
+    outcome = await studio.deliverables.request(clip, AssetKind.STEMS_BASIC)
+    sonic = emulator.state["sonic"]
+    vocals, _ = sonic.tasks[outcome.task.provider_task_id].clips
+    sonic.fail_clip(vocals, "Separation failed upstream.")
+    done = await studio.tasks.wait(outcome.task.id, timeout=60)
+    assert done.state is TaskState.PARTIAL and "could not make vocals" in str(done.error)
+    [asset] = studio.deliverables.assets(clip)
+    assert set(asset.files) == {"instrumental"} and decodes(asset.files["instrumental"])
+    assert len(emulator.submissions("/api/v1/sonic/stems/basic")) == 1
+
+
+async def test_poll_faults_on_an_asset_task_delay_it_but_never_pay_twice(studio_for, emulator):
+    from sonic_studio.emulator.app import Fault
+
+    studio = await studio_for(ProviderId.SUNOAPI)
+    clip = await song(studio, ProviderId.SUNOAPI)
+    for fault in (Fault("status", status=500), Fault("malformed"), Fault("status", status=430)):
+        emulator.faults.inject(fault, "/api/v1/wav/record-info")
+    _, wav = await finish(studio, clip, AssetKind.WAV)
+    assert decodes(wav.files["wav"])
+    assert len(emulator.submissions("/api/v1/wav/generate")) == 1
+    assert len([r for r in emulator.requests if r.path == "/api/v1/wav/record-info"]) >= 4
