@@ -250,3 +250,16 @@ async def test_poll_faults_on_an_asset_task_delay_it_but_never_pay_twice(studio_
     assert decodes(wav.files["wav"])
     assert len(emulator.submissions("/api/v1/wav/generate")) == 1
     assert len([r for r in emulator.requests if r.path == "/api/v1/wav/record-info"]) >= 4
+
+
+async def test_asking_again_follows_or_shows_what_exists_instead_of_paying(studio_for, emulator):
+    studio = await studio_for(ProviderId.SONIC)
+    clip = await song(studio, ProviderId.SONIC)
+    emulator.timing = Timing(queue=0.05, first_clip=1.0, second_clip=1.0, concat=0.05)
+    first = await studio.deliverables.request(clip, AssetKind.STEMS_BASIC)
+    second = await studio.deliverables.request(clip, AssetKind.STEMS_BASIC)
+    assert second.task.id == first.task.id and "already being made" in second.message
+    await studio.tasks.wait(first.task.id, timeout=60)
+    third = await studio.deliverables.request(clip, AssetKind.STEMS_BASIC)
+    assert third.task is None and third.asset.files and "already saved" in third.message
+    assert len(emulator.submissions("/api/v1/sonic/stems/basic")) == 1

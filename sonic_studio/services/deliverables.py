@@ -115,10 +115,7 @@ class DeliverableService:
 
     def whole_songs(self, clip: int) -> list[ClipRow]:
         store = self._ctx.store
-        rows = store.db.query(
-            "SELECT l.clip FROM lineage l WHERE l.parent_clip = ? AND l.task_kind = ?", (clip, TaskKind.CONCAT.value)
-        )
-        return [store.clips.row(r["clip"]) for r in rows]
+        return [store.clips.row(c) for c in store.assets.whole_songs(clip)]
 
     def lineage_label(self, asset: AssetRecord) -> str:
         detail = self._ctx.store.clips.detail(asset.clip)
@@ -146,6 +143,9 @@ class DeliverableService:
         if kind is AssetKind.BPM and info.local:
             return Outcome(quote, asset=await self._estimate_bpm(detail))
         self._check_available(detail, info)
+        again = self._already(clip, kind, vocal_start, vocal_end, quote)
+        if again is not None:
+            return again
         stems_task = None
         if kind is AssetKind.MIDI and detail.provider is ProviderId.SUNOAPI:
             stems_task = self._stems_task(clip)
@@ -172,6 +172,20 @@ class DeliverableService:
                 http_status=exc.http_status, code=exc.code,
             ) from None
         return Outcome(quote, task=task, message=quote.sentence if len(quote.steps) > 1 else "")
+
+    def _already(self, clip: int, kind: AssetKind, start: float | None, end: float | None,
+                 quote: Quote) -> Outcome | None:
+        """The same thing asked for again: follow the running task or show the saved files
+        instead of paying twice (a VOX of another window is a new request)."""
+        for task in self._ctx.store.tasks.in_states(TaskState.SUBMITTING, TaskState.PENDING, TaskState.RUNNING,
+                                                     TaskState.DOWNLOADING, TaskState.STALLED):
+            if task.kind.value == kind.value and task.source_clip == clip:
+                return Outcome(quote, task=task, message=f"The {kind.label} is already being made; following it.")
+        for asset in self._ctx.store.assets.for_clip(clip, kind):
+            window = (asset.data.get("vocal_start_s"), asset.data.get("vocal_end_s"))
+            if asset.state is AssetState.READY and (kind is not AssetKind.VOX or window == (start, end)):
+                return Outcome(quote, asset=asset, message=f"The {kind.label} is already saved; nothing was asked.")
+        return None
 
     async def _send(self, provider, request: AssetRequest, clip: int) -> SubmitResult:
         """The paid call.  A synchronous answer is stored before returning, keyed by an id of

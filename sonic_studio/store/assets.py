@@ -95,6 +95,14 @@ class AssetRepo:
         return [_record(r) for r in self._db.query(sql + " ORDER BY id DESC", params)]
 
 
+    def whole_songs(self, clip: int) -> list[int]:
+        """Clips that are the whole song of ``clip`` (lineage concat): the one deliverable
+        that is a clip rather than an asset row, asked for here with the others."""
+        rows = self._db.query("SELECT clip FROM lineage WHERE parent_clip = ? AND task_kind = 'concat' ORDER BY clip",
+                              (clip,))
+        return [r["clip"] for r in rows]
+
+
 def _record(row) -> AssetRecord:
     return AssetRecord(
         id=row["id"], clip=row["clip"], kind=AssetKind(row["kind"]), task=row["task"],
