@@ -100,3 +100,20 @@ def test_join_only_when_the_extension_is_just_the_new_part(tmp_path):
     assert join.join_extension(parent, whole, 20.0, tmp_path / "x.mp3").joined is False
     result = join.join_extension(parent, new_part, 20.0, tmp_path / "joined.mp3")
     assert result.joined and len(read_mono(result.path, 8000)) / 8000 == pytest.approx(32.0, abs=0.2)
+
+
+def test_stems_load_whole_or_just_their_start_and_mix(tmp_path, parts):
+    paths = {}
+    for name, samples in parts.stems.items():
+        paths[name] = tmp_path / f"{name}.mp3"
+        paths[name].write_bytes(synth.encode_mp3(samples))
+    from sonic_studio.audio.mix import load_stems
+
+    start = load_stems(paths, synth.SR, seconds=1.0)
+    assert all(len(s) == synth.SR for s in start.values())
+    whole = load_stems(paths, synth.SR)
+    assert all(abs(len(s) - 40 * synth.SR) < synth.SR * 0.1 for s in whole.values())
+    vocals = render_mix(whole, soloed={"vocals"})
+    assert np.array_equal(vocals, whole["vocals"])
+    rms = lambda x: float(np.sqrt(np.mean(x**2)))  # noqa: E731
+    assert rms(vocals) == pytest.approx(rms(parts.stems["vocals"]), rel=0.1)  # the voice, through mp3

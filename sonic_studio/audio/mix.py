@@ -8,7 +8,12 @@ instantly when a button changes.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
+
+from .pcm import read_mono
 
 
 def render_mix(
@@ -29,3 +34,12 @@ def render_mix(
             out[: len(samples)] += samples * np.float32((gains or {}).get(name, 1.0))
     peak = float(np.max(np.abs(out))) if length else 0.0
     return out / np.float32(peak) if peak > 1.0 else out
+
+
+def load_stems(paths: dict[str, str | os.PathLike[str]], sample_rate: int = 22050,
+               seconds: float | None = None) -> dict[str, np.ndarray]:
+    """Decode stems side by side (one ffmpeg each, one per core: more only queue up;
+    ``seconds``: only the start, for a quick first preview).  Blocking: call from a worker thread."""
+    with ThreadPoolExecutor(max_workers=max(1, min(len(paths), os.cpu_count() or 2))) as pool:
+        futures = {name: pool.submit(read_mono, path, sample_rate, seconds) for name, path in paths.items()}
+        return {name: future.result() for name, future in futures.items()}
