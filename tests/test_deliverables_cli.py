@@ -144,3 +144,20 @@ def test_kill_after_sonic_wav_answered_then_resume_downloads_without_paying_agai
     [entry] = cli.json("tasks", "resume")
     assert entry["task"]["state"] == "succeeded" and Path(entry["files"]["wav"]).read_bytes()[:4] == b"RIFF"
     assert len(emulator.submissions("/api/v1/sonic/wav")) == 1 and emulator.credits["sonic"] == credits
+
+
+def test_sunoapi_whole_song_bpm_and_what_it_cannot(cli, emulator):
+    clip = new_song(cli, "sunoapi")
+    extended = cli.json("extend", clip, "--at", "30", "--prompt", "[Verse] more", "--tags", "synthwave",
+                        "--title", "Night Drive", "--model", MODEL["sunoapi"], "--wait", provider="sunoapi")
+    assert "whole_songs" not in extended  # joined on request only, never automatically
+    extension = extended["clips"][0]["clip_id"]
+    whole = cli.run("whole-song", extension, "--wait", provider="sunoapi")
+    assert "made here, free" in whole.stderr and "already returned the whole song" in whole.stderr
+    assert whole.stdout.startswith("whole song of Night Drive (extended)") and "song: " in whole.stdout
+    bpm = cli.run("bpm", clip, provider="sunoapi").stdout
+    assert "(estimated here)" in bpm
+    vox = cli.run("vox", clip, "--from", "0", "--to", "20", provider="sunoapi", expect=2)
+    assert "sunoapi.org cannot make VOX" in vox.stderr
+    assert not [r for r in emulator.requests if r.method == "POST" and "/api/v1/generate" != r.path
+                and "extend" not in r.path]  # nothing paid for any of it
