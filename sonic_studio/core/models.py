@@ -289,6 +289,7 @@ class PersonaRequest:
     styles: str = ""
     vocal_start: float | None = None
     vocal_end: float | None = None
+    vox_audio_id: str | None = None  # sonic: a VOX of exactly this window (contract 2.6)
 
 
 @dataclass

@@ -220,6 +220,8 @@ class SonicProvider(Provider):
             body["vocal_start_s"] = request.vocal_start
         if request.vocal_end is not None:
             body["vocal_end_s"] = request.vocal_end
+        if request.vox_audio_id:
+            body["vox_audio_id"] = request.vox_audio_id
         reply = await self._call("POST", "/api/v1/sonic/persona", body)
         return Persona(
             id=self._text_field(reply, "persona_id"),

@@ -306,7 +306,18 @@ class DeliverableService:
             await poller._sleep(rec.id, delay)
             try:
                 provider = await ctx.provider_for(rec.provider)
-                result = await asyncio.wait_for(provider.asset_status(kind, rec.provider_task_id), ctx.poll_timeout)
+            except SonicError as exc:  # no key for this provider right now: wait, as the Poller does
+                provider, errors = None, errors + 1
+                poller._update(rec.id, detail=f"waiting: {exc}")
+            if provider is not None and provider.base_url != rec.base_url:
+                poller._update(rec.id, detail=f"submitted to {rec.base_url}; the app now talks to "
+                                              f"{provider.base_url}. Switch back to check this task.")
+                return None
+            try:
+                result = None
+                if provider is not None:
+                    result = await asyncio.wait_for(provider.asset_status(kind, rec.provider_task_id),
+                                                    ctx.poll_timeout)
             except asyncio.TimeoutError:
                 result, errors = None, errors + 1
             except SonicError as exc:

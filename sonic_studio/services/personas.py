@@ -7,7 +7,7 @@ are local: the provider's persona id keeps working regardless.
 
 from __future__ import annotations
 
-from ..core.models import PersonaRequest
+from ..core.models import AssetKind, PersonaRequest
 from ..core.validation import Problem, check_persona, ensure
 from ..store.records import PersonaRecord
 from .context import ServiceContext
@@ -35,13 +35,22 @@ class PersonaService:
             problems.insert(0, _wrong_provider(detail.provider.value))
         ensure(problems)
         persona = await provider.create_persona(
-            PersonaRequest(source, name.strip(), description.strip(), styles.strip(), vocal_start, vocal_end)
+            PersonaRequest(source, name.strip(), description.strip(), styles.strip(), vocal_start, vocal_end,
+                           self._saved_vox(clip, vocal_start, vocal_end))
         )
         persona.source_clip_id = persona.source_clip_id or source.id
         persona.source_task_id = persona.source_task_id or source.source_task_id
         record = self._ctx.store.personas.add(persona, source_clip=clip)
         self._ctx.events.emit(PersonaAdded(record))
         return record
+
+    def _saved_vox(self, clip: int, start: float | None, end: float | None) -> str | None:
+        """A VOX made of exactly this window goes along with it (sonic, contract 2.6)."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.VOX):
+            data = asset.data
+            if start is not None and (data.get("vocal_start_s"), data.get("vocal_end_s")) == (start, end):
+                return data.get("vox_audio_id")
+        return None
 
     def list(self, text: str = "") -> list[PersonaRecord]:
         return self._ctx.store.personas.list(text)
