@@ -196,8 +196,11 @@ class DeliverableService:
         local_id = f"{request.kind.value}:{request.clip.id}:{uuid.uuid4().hex[:12]}"
         if request.kind is AssetKind.VOX and isinstance(result.data.get("vox_audio_id"), str):
             local_id = result.data["vox_audio_id"]  # the provider's own id for it
-        self._ctx.store.assets.create(clip, request.kind, provider.id, how="provider", provider_task_id=local_id,
-                                      urls=result.files, data=_plain(result.data))
+        store = self._ctx.store
+        [task] = [t for t in store.tasks.in_states(TaskState.SUBMITTING)  # the row submit_paid just wrote
+                  if t.kind.value == request.kind.value and t.source_clip == clip][-1:]
+        store.assets.record_answer(task.id, clip, request.kind, provider.id, local_id, urls=result.files,
+                                   data=_plain(result.data))
         return SubmitResult(task_id=local_id)
 
     async def whole_song(self, clip: int) -> Outcome:

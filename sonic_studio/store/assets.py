@@ -58,6 +58,25 @@ class AssetRepo:
         )
         return self.get(int(cursor.lastrowid))
 
+    def record_answer(self, task: int, clip: int, kind: AssetKind, provider: ProviderId, provider_task_id: str,
+                      *, urls: dict, data: dict) -> AssetRecord:
+        """A synchronous provider answer and the task's id for it, in one transaction: a
+        crash can leave neither or both, never a paid answer with a task that looks unsent."""
+        now = time.time()
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                """INSERT INTO assets (clip, kind, task, provider, provider_task_id, state, how, urls_json, data_json,
+                                       created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'provider', ?, ?, ?, ?)""",
+                (clip, AssetKind(kind).value, task, provider.value, provider_task_id, AssetState.FETCHING.value,
+                 json.dumps(urls), json.dumps(data), now, now),
+            )
+            conn.execute(
+                """UPDATE tasks SET provider_task_id = ?, state = 'pending', submitted_at = ?, updated_at = ?
+                   WHERE id = ? AND provider_task_id IS NULL""",
+                (provider_task_id, now, now, task),
+            )
+        return self.get(int(cursor.lastrowid))
+
     def update(self, asset: int, *, state: AssetState | None = None, task: int | None = None,
                files: dict | None = None, data: dict | None = None, error: str | None = None) -> AssetRecord:
         changes: dict[str, Any] = {"updated_at": time.time()}
