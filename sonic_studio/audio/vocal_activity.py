@@ -65,7 +65,7 @@ class VocalCurve:
 
     def singing(self) -> np.ndarray:
         """Per point: is this singing (short rests between phrases bridged)?"""
-        return _bridge(self.score >= SINGING, int(round(_GAP_SECONDS / self.step)))
+        return _bridge(self.score >= SINGING, round(_GAP_SECONDS / self.step))
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def compute_curve(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> VocalC
     score = np.clip((flux - _FLUX_FLOOR) / (_FLUX_FULL - _FLUX_FLOOR), 0.0, 1.0)
     loud = np.percentile(energy, 95) if energy.size else 0.0
     score[energy < loud * 10 ** (_GATE_DB / 10)] = 0.0
-    return VocalCurve(_smooth(score, int(round(_SMOOTH_SECONDS / FRAME_SECONDS))).astype(np.float32),
+    return VocalCurve(_smooth(score, round(_SMOOTH_SECONDS / FRAME_SECONDS)).astype(np.float32),
                       FRAME_SECONDS, duration)
 
 
@@ -174,7 +174,7 @@ def refine(
         level_db = 20 * np.log10(rms / (np.percentile(rms, 95) + 1e-9) + 1e-9)
         stem = np.clip((level_db - _GATE_DB) / -_GATE_DB * 2.0, 0.0, 1.0)
         score = np.zeros(len(score), np.float32)
-        score[: min(len(score), n)] = _smooth(stem, int(round(_SMOOTH_SECONDS / curve.step)))[: len(score)]
+        score[: min(len(score), n)] = _smooth(stem, round(_SMOOTH_SECONDS / curve.step))[: len(score)]
     if lyric_spans:
         inside = np.zeros(len(score), dtype=bool)
         t = curve.times()
@@ -226,7 +226,7 @@ def _best_offset(curve: VocalCurve, lo: float, hi: float, window: float) -> floa
     would push the window against an edge of the run, where detection is least sure.
     """
     first, last = int(np.ceil(lo / curve.step)), int((hi - window) / curve.step)
-    width = max(1, int(round(window / curve.step)))
+    width = max(1, round(window / curve.step))
     if last <= first:
         return lo
     totals = np.convolve(curve.score[first : last + width], np.ones(width), mode="valid")

@@ -75,7 +75,7 @@ def _voice_note(hz: float, n: int, vowel: str, rng: np.random.Generator) -> np.n
 def _tempo(rng: np.random.Generator) -> tuple[float, int]:
     """Seconds per beat and samples per bar: the first draw of a song's generator."""
     beat = 60.0 / float(rng.integers(84, 124))
-    return beat, int(round(4 * beat * SR))
+    return beat, round(4 * beat * SR)
 
 
 def _form(n_bars: int) -> list[str]:
