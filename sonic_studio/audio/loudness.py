@@ -31,8 +31,8 @@ from .peak_cache import FileStamp
 _VERSION = 1
 _SUFFIX = ".loudness"
 _SILENT_LUFS = -70.0  # the R128 absolute gate: anything quieter is silence
-_INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", re.S)
-_PEAK = re.compile(r"Sample peak:\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", re.S)
+_INTEGRATED = re.compile(r"Integrated loudness:\s*I:\s*(-?[\d.]+|-inf)\s*LUFS", re.DOTALL)
+_PEAK = re.compile(r"Sample peak:\s*Peak:\s*(-?[\d.]+|-inf)\s*dBFS", re.DOTALL)
 
 
 class LoudnessError(Exception):
