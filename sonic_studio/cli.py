@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     clips.add_argument("--search", default="")
     clips.add_argument("--limit", type=int, default=200)
 
+    export = commands.add_parser("export", help="save a clip as a tagged MP3 or WAV file")
+    export.add_argument("clip", metavar="CLIP")
+    export.add_argument("file", metavar="FILE", type=Path)
+    export.add_argument("--format", choices=["mp3", "wav"], help="default: from FILE's extension")
+
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
     demo.add_argument("--speed", choices=["demo", "fast", "instant"], default="demo")
@@ -281,6 +286,14 @@ async def cmd_clips(studio: Studio, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def cmd_export(studio: Studio, args: argparse.Namespace) -> int:
+    clip = _resolve_clip(studio, args.clip)
+    path = await asyncio.get_running_loop().run_in_executor(None, studio.library.export, clip, args.file,
+                                                            args.format)
+    _emit(args, {"clip_id": args.clip, "file": str(path)}, f"Exported {args.clip} to {path}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "credits": cmd_credits,
     "upload": cmd_upload,
@@ -292,6 +305,7 @@ COMMANDS = {
     "persona": cmd_persona,
     "tasks": cmd_tasks,
     "clips": cmd_clips,
+    "export": cmd_export,
 }
 
 
