@@ -132,3 +132,15 @@ def test_cover_bytes_pass_png_through_and_convert_or_skip_the_rest(tmp_path):
 def test_unknown_format_is_a_sentence(tmp_path, song):
     with pytest.raises(TagError, match="only mp3 and wav"):
         tags.write_tags(song, FULL, "ogg")
+
+
+def test_a_library_copy_can_be_tagged_in_place_atomically(song, tmp_path):
+    # What the download path can do once a clip and its cover are saved: export onto itself.
+    copy = tmp_path / "library" / "night-drive.mp3"
+    copy.parent.mkdir()
+    copy.write_bytes(song.read_bytes())
+    with umask(0o022):
+        edit.export(copy, copy, tags=FULL)
+    _assert_full_tags(ID3(copy))
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o644
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["night-drive.mp3"]
