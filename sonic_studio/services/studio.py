@@ -103,6 +103,8 @@ class Studio:
         if swept:
             log.info("removed %d half-written file(s) left by an interrupted run", swept)
         await self._key_for(self.provider_id)
+        # Before orphans are judged: a journaled id turns a would-be UNKNOWN row into a followed task.
+        self.tasks.adopt_journal()
         self.tasks.recover_orphans()
         if resume:
             self.tasks.resume_all()

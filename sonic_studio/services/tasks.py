@@ -10,9 +10,11 @@ it may have been accepted and charged, so we say so and never retry on our own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -33,6 +35,7 @@ from ..core.models import (
     GenerateRequest,
     GenerationParams,
     Origin,
+    ProviderId,
     SubmitResult,
     TaskKind,
     UploadCoverRequest,
@@ -48,6 +51,7 @@ from ..core.validation import (
     fmt_time,
 )
 from ..providers.base import ProgressCallback, Provider
+from ..store import Store, storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
@@ -63,6 +67,9 @@ log = logging.getLogger(__name__)
 # Errors after which the provider may well have accepted the request.
 _MAYBE_SUBMITTED = (NetworkError, MalformedResponseError, ServerError)
 _PROCESS_START = time.time()
+# Writing an accepted id: each try waits up to the busy timeout for another process.
+WRITE_ATTEMPTS = 3
+WRITE_RETRY_DELAY = 1.0
 UNKNOWN_MESSAGE = (
     "We lost contact while submitting, so this request may or may not have been accepted "
     "(and charged). Check your account on the provider's site before submitting it again."
@@ -74,6 +81,7 @@ class TaskService:
         self._ctx = ctx
         self._poller = Poller(ctx)
         self._copies: set[asyncio.Task] = set()  # background local copies of uploads
+        self._unsaved: dict[int, str] = {}  # accepted ids the library refused, until it takes them
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
@@ -202,6 +210,50 @@ class TaskService:
                 orphans.append(rec.id)
         return orphans
 
+    def adopt_journal(self) -> list[int]:
+        """Write task ids from the recovery journal into the library; returns the tasks adopted.
+
+        Runs at start (before orphans are judged) and on "tasks resume".  An entry whose
+        id the library already holds is done; if the library still cannot be written the
+        journal is kept for next time.
+        """
+        store = self._ctx.store
+        entries, size = store.journal.entries()
+        if not size:
+            return []
+        adopted: list[int] = []
+        try:
+            for entry in entries:
+                try:
+                    provider, kind = ProviderId(entry.provider), TaskKind(entry.kind)
+                except ValueError:
+                    log.error("recovery journal: unreadable entry for task id %s kept", entry.provider_task_id)
+                    return adopted
+                if store.tasks.find(entry.provider_task_id, provider) is not None:
+                    continue
+                rec = _task_or_none(store, entry.task)
+                if rec is None or rec.provider_task_id or rec.provider is not provider:
+                    # The row is gone (library restored from a backup?): rebuild it around the id.
+                    rec = store.tasks.create(provider, kind, title=entry.title, request={},
+                                             base_url=entry.base_url)
+                self._update(rec.id, provider_task_id=entry.provider_task_id, state=TaskState.PENDING,
+                             submitted_at=entry.at, error=None, finished_at=None, progress=0.05,
+                             detail="recovered from the recovery journal; following it now")
+                self._unsaved.pop(entry.task, None)
+                log.warning("adopted task id %s from the recovery journal as task %s",
+                            entry.provider_task_id, rec.id)
+                adopted.append(rec.id)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("the recovery journal could not be adopted yet (%s); it is kept",
+                      storage_problem(exc, self._ctx.store.path.parent) or exc)
+            return adopted
+        store.journal.clear(size)
+        return adopted
+
+    def unsaved(self) -> dict[int, str]:
+        """Accepted task ids this process holds only in memory (and the journal): task -> provider task id."""
+        return dict(self._unsaved)
+
     def resume_all(self) -> list[int]:
         """Poll every unfinished task that has a provider task id again (start-up, "tasks resume")."""
         store = self._ctx.store
@@ -220,12 +272,105 @@ class TaskService:
         self._poller.wake_all()
 
     async def shutdown(self, timeout: float) -> None:
+        for task, provider_task_id in self._unsaved.items():
+            log.error("closing with task %s (provider task id %s) not in the library; "
+                      "it is in the recovery journal", task, provider_task_id)
         for copy in list(self._copies):
             copy.cancel()
         await asyncio.gather(*self._copies, return_exceptions=True)
         await self._poller.shutdown(timeout)
 
     # ------------------------------------------------------------------ internals
+    async def _save_accepted(self, rec: TaskRecord, provider_task_id: str) -> TaskRecord:
+        """Record the id the provider just gave us, or make sure it survives somewhere else."""
+        changes = dict(provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(),
+                       detail="queued at the provider", progress=0.05)
+        loop = asyncio.get_running_loop()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            # In a thread: a library locked by another process makes a write wait up to
+            # the busy timeout, which must not freeze the window.
+            write = loop.run_in_executor(None, functools.partial(self._ctx.store.tasks.update, rec.id, **changes))
+            try:
+                saved = await asyncio.shield(write)
+            except sqlite3.IntegrityError:
+                raise self._duplicate_id(rec, provider_task_id) from None
+            except asyncio.CancelledError:
+                # Closing while the write waits: it may still land, but the journal makes sure.
+                self._journal(rec, provider_task_id, "the app closed while the id was being saved")
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                if attempt == WRITE_ATTEMPTS:
+                    raise self._keep_unsaved(rec, provider_task_id, exc) from None
+                log.warning("task %s: saving provider task id %s failed (%s); retrying",
+                            rec.id, provider_task_id, storage_problem(exc, self._ctx.store.path.parent) or exc)
+                await asyncio.sleep(WRITE_RETRY_DELAY * 2 ** (attempt - 1))
+            else:
+                self._ctx.events.emit(TaskChanged(saved))
+                return saved
+        raise AssertionError("unreachable")
+
+    def _duplicate_id(self, rec: TaskRecord, provider_task_id: str) -> SonicError:
+        """The provider answered with an id the library already holds: say so, keep the reply."""
+        other = self._ctx.store.tasks.find(provider_task_id, rec.provider)
+        owner = f"task {other.id} (“{other.title}”)" if other else "another task"
+        error = MalformedResponseError(
+            f"The provider accepted this request but answered with task id {provider_task_id}, which "
+            f"already belongs to {owner} in this library - a mistake on the provider's side. This request "
+            "may have been charged: check your account on the provider's site. The id it sent is kept "
+            "on this task.",
+            provider=rec.provider.value, provider_message=f"task id {provider_task_id}",
+        )
+        log.error("task %s: provider returned task id %s, already held by %s", rec.id, provider_task_id, owner)
+        try:
+            self._update(rec.id, state=TaskState.UNKNOWN, error=error, finished_at=time.time(),
+                         detail=f"the provider sent task id {provider_task_id} twice; check your account")
+        except (sqlite3.Error, OSError) as exc:
+            log.error("task %s: could not record the duplicate id either (%s)", rec.id, exc)
+        return error
+
+    def _keep_unsaved(self, rec: TaskRecord, provider_task_id: str, exc: BaseException) -> SonicError:
+        """The library refused the id: keep it in memory and the journal, keep trying, tell the person."""
+        problem = storage_problem(exc, self._ctx.store.path.parent) or f"the library could not be written ({exc})"
+        self._unsaved[rec.id] = provider_task_id
+        journaled = self._journal(rec, provider_task_id, problem)
+        log.error("task %s: the provider accepted it as task id %s but %s", rec.id, provider_task_id, problem)
+        self._ctx.spawn(self._keep_trying(rec, provider_task_id), name=f"save-task-id-{rec.id}")
+        if journaled:
+            where = (f"The id is saved in the recovery journal {self._ctx.store.journal.path}; the next start "
+                     "or 'tasks resume' adopts it, and this run keeps trying meanwhile.")
+        else:
+            where = "The recovery journal could not be written either: note the id down."
+        return SonicError(
+            f"The provider accepted this request as task id {provider_task_id}, but the library could not "
+            f"record it because {problem}. {where} Do not submit it again.",
+            provider=rec.provider.value,
+        )
+
+    def _journal(self, rec: TaskRecord, provider_task_id: str, reason: str) -> bool:
+        return self._ctx.store.journal.append(
+            rec.id, rec.provider.value, provider_task_id, kind=rec.kind.value, title=rec.title,
+            base_url=rec.base_url, reason=reason,
+        )
+
+    async def _keep_trying(self, rec: TaskRecord, provider_task_id: str) -> None:
+        """Write a refused id as soon as the library takes it again, then follow the task."""
+        store, loop = self._ctx.store, asyncio.get_running_loop()
+        delay = WRITE_RETRY_DELAY
+        while rec.id in self._unsaved:  # another path (adopt_journal) may take it first
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            try:
+                saved = await loop.run_in_executor(None, functools.partial(
+                    _save_late, store, rec.id, provider_task_id))
+            except (sqlite3.Error, OSError):
+                continue
+            self._unsaved.pop(rec.id, None)
+            self._ctx.events.emit(TaskChanged(saved))
+            log.warning("task %s: provider task id %s is now in the library", rec.id, provider_task_id)
+        self.adopt_journal()  # its entry is known now: this clears the journal
+        self._poller.start(rec.id)
+
+
     async def _submit(
         self,
         provider: Provider,
@@ -261,8 +406,7 @@ class TaskService:
                          detail="may have been submitted; check your account", finished_at=time.time())
             raise
         # The one write that must happen before anyone is told "submitted".
-        rec = store.tasks.update(rec.id, provider_task_id=result.task_id, state=TaskState.PENDING,
-                                 submitted_at=time.time(), detail="queued at the provider", progress=0.05)
+        rec = await self._save_accepted(rec, result.task_id)
         if result.uploaded_clip is not None:
             row = self._store_upload(result.uploaded_clip, source_url=source_url)
             rec = store.tasks.update(rec.id, source_clip=row.id)
@@ -357,6 +501,22 @@ class TaskService:
         rec = self._ctx.store.tasks.update(task, **scrub_changes(changes))
         self._ctx.events.emit(TaskChanged(rec))
         return rec
+
+
+def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
+    current = store.tasks.get(task)
+    if current.provider_task_id == provider_task_id:
+        return current
+    return store.tasks.update(task, provider_task_id=provider_task_id, state=TaskState.PENDING,
+                              submitted_at=time.time(), error=None, finished_at=None, progress=0.05,
+                              detail="queued at the provider (the id was saved late)")
+
+
+def _task_or_none(store: Store, task: int) -> TaskRecord | None:
+    try:
+        return store.tasks.get(task)
+    except KeyError:
+        return None
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
