@@ -23,6 +23,7 @@ import httpx
 
 from .media import NotPlayable, decode_check
 from .procs import pid_alive
+from .redact import scrub
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,6 @@ TIMEOUT = httpx.Timeout(60.0, connect=15.0)
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
-_NAME_BYTES = 200  # well under the 255-byte limit of common file systems
 
 
 class DownloadError(Exception):
@@ -163,24 +163,30 @@ def sweep_partials(library: Path) -> int:
 
 
 def library_file(library: Path, provider: str, clip_id: str, title: str, url: str | None, *, audio: bool) -> Path:
-    """A readable, unique file name: ``<library>/<provider>/<title>-<clip id>.<ext>``.
+    """A readable name that belongs to one clip only: ``<library>/<provider>/<title>-<id>-<hash>.<ext>``.
 
-    Everything a server sent is reduced to word characters, and the name is capped in
-    UTF-8 bytes (file systems count bytes, not characters); a shortened id gets a hash
-    so two long ids never share a file.
+    The hash of provider and clip id makes the name one-to-one: ids that differ only in
+    punctuation (``X.1``, ``X/1``, ``X 1``), or that sanitise to nothing (``..``, emoji),
+    still get files of their own, so one clip's download can never replace another's.
+    Everything a server sent is reduced to word characters (never a path), any known
+    secret is masked first (a server may echo the key as a title or id), and the name
+    is capped in UTF-8 bytes (file systems count bytes, not characters).  Files named
+    by older versions stay where they are: the database keeps each clip's path.
     """
     ext = Path(urlsplit(url or "").path).suffix.lower()
     allowed = _AUDIO_EXTS if audio else _IMAGE_EXTS
     if ext not in allowed:
         ext = ".mp3" if audio else ".jpg"
-    slug = _fit(re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-"), 60) or "clip"
-    safe_id = re.sub(r"[^\w\-]+", "_", clip_id)
-    if len(safe_id.encode()) > 100:
-        digest = hashlib.sha256(clip_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-        safe_id = f"{_fit(safe_id, 80)}-{digest}"
-    name = f"{slug}-{safe_id}"
+    digest = hashlib.sha256(f"{provider}\0{clip_id}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    slug = _fit(_words(scrub(title)).replace(" ", "-"), 60).strip("-") or "clip"
+    safe_id = _fit(re.sub(r"[^\w\-]+", "_", scrub(clip_id)).strip("_"), 60)
+    name = "-".join(part for part in (slug, safe_id, digest) if part)
     safe_provider = re.sub(r"[^\w\-]+", "_", provider)[:40] or "provider"
-    return library / safe_provider / f"{_fit(name, _NAME_BYTES)}{ext}"
+    return library / safe_provider / f"{name}{ext}"
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip()
 
 
 def _fit(text: str, max_bytes: int) -> str:
