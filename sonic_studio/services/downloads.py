@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .media import NotPlayable, decode_check
+from .media import NotPlayable, decode_check, probe_duration
 from .procs import pid_alive
 from .redact import scrub
 
@@ -30,6 +30,15 @@ log = logging.getLogger(__name__)
 MAX_AUDIO_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
+# A download must keep up at least MIN_THROUGHPUT on average once GRACE has passed, or
+# it gives up its slot (and is retried behind the others): a 1 byte/s CDN can neither
+# hang a task nor starve every other download.  This also bounds each attempt by the
+# file's size: GRACE + size / MIN_THROUGHPUT.
+MIN_THROUGHPUT = 16 * 1024  # bytes per second; a 5 MB song may take 5 minutes at worst
+GRACE = 30.0
+# A clip this much shorter than the provider announced was cut off, even if it decodes.
+SHORT_FRACTION = 0.8
+SHORT_SECONDS = 3.0
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
@@ -59,12 +68,16 @@ class Downloader:
         self._retry_delay = retry_delay
         self._check_audio = check_audio
 
-    async def fetch(self, url: str, dest: Path, *, audio: bool) -> Path:
-        """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError."""
+    async def fetch(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None = None) -> Path:
+        """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError.
+
+        ``expected_seconds`` is the provider's duration: audio much shorter than that
+        was cut off and is refused (transient, so a later "check again" fetches it).
+        """
         for attempt in range(1, self._attempts + 1):
             try:
                 async with self._slots:
-                    return await self._fetch_once(url, dest, audio=audio)
+                    return await self._fetch_once(url, dest, audio=audio, expected_seconds=expected_seconds)
             except DownloadError as exc:
                 if not exc.transient or attempt == self._attempts:
                     raise
@@ -72,7 +85,7 @@ class Downloader:
                 await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    async def _fetch_once(self, url: str, dest: Path, *, audio: bool) -> Path:
+    async def _fetch_once(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None) -> Path:
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
@@ -93,6 +106,7 @@ class Downloader:
                 except NotPlayable as exc:
                     raise DownloadError(f"The downloaded file is not playable audio ({exc}).",
                                         transient=False) from None
+                await loop.run_in_executor(None, _check_length, tmp, expected_seconds)
             elif tmp.stat().st_size == 0:
                 raise DownloadError("The provider sent an empty file.", transient=True)
             os.replace(tmp, dest)
@@ -101,25 +115,67 @@ class Downloader:
         return dest
 
     async def _stream(self, url: str, handle, limit: int) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            # Explicitly no auth and no extra headers: the key belongs to the API host only.
-            async with self._client.stream("GET", url, timeout=TIMEOUT, follow_redirects=True) as response:
+            # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
+            # audio does not compress, and Content-Length then counts the bytes we get.
+            async with self._client.stream("GET", url, timeout=TIMEOUT, follow_redirects=True,
+                                           headers={"Accept-Encoding": "identity"}) as response:
                 if response.status_code != 200:
                     raise _status_error(response.status_code)
                 declared = response.headers.get("content-length")
                 expected = int(declared) if declared and declared.isdigit() else None
                 if expected is not None and expected > limit:
                     raise DownloadError(f"The file is too large ({expected // 1_048_576} MB).", transient=False)
+                # Content-Length counts the bytes on the wire, which differ from the decoded
+                # ones when a host compresses anyway; the throughput rule counts them too.
+                encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
                 received = 0
-                async for chunk in response.aiter_bytes():
+                chunks = response.aiter_bytes()
+                while True:
+                    wire = response.num_bytes_downloaded if encoded else received
+                    allowed = started + GRACE + wire / MIN_THROUGHPUT - loop.time()
+                    try:
+                        if allowed <= 0:
+                            raise asyncio.TimeoutError
+                        chunk = await asyncio.wait_for(anext(chunks), allowed)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError:
+                        raise _too_slow(wire, loop.time() - started) from None
                     received += len(chunk)
                     if received > limit:
                         raise DownloadError("The file is larger than any song should be; stopped.", transient=False)
                     handle.write(chunk)
+                wire = response.num_bytes_downloaded if encoded else received
         except httpx.HTTPError as exc:
             raise DownloadError(f"The download broke off ({type(exc).__name__}).", transient=True) from None
-        if expected is not None and received != expected:
-            raise DownloadError(f"The download was cut short ({received} of {expected} bytes).", transient=True)
+        if expected is not None and wire != expected:
+            raise DownloadError(f"The download was cut short ({wire} of {expected} bytes).", transient=True)
+
+
+def _too_slow(received: int, seconds: float) -> DownloadError:
+    return DownloadError(
+        f"The file host sent only {received // 1024} kB in {seconds:.0f} s, too slowly to finish; "
+        "gave the download slot to others and will try again.",
+        transient=True,
+    )
+
+
+def _check_length(path: Path, expected_seconds: float | None) -> None:
+    """Refuse audio that decodes but is much shorter than the provider said (cut without a Content-Length)."""
+    if not expected_seconds or expected_seconds <= SHORT_SECONDS:
+        return
+    seconds = probe_duration(path)
+    if seconds is None:
+        return  # no ffmpeg: decode_check already said so in the log
+    if seconds < expected_seconds * SHORT_FRACTION and expected_seconds - seconds > SHORT_SECONDS:
+        raise DownloadError(
+            f"The download is only {seconds:.0f} s of the {expected_seconds:.0f} s song; it was cut off "
+            "on the way. “Check again” fetches it again.",
+            transient=True,
+        )
 
 
 def _status_error(status: int) -> DownloadError:

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
 from ..core.validation import is_loopback
 from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
@@ -28,6 +29,9 @@ from .redact import scrub, scrub_changes
 from .task_docs import lineage_params
 
 log = logging.getLogger(__name__)
+
+# Downloads of a finished task get at least this long, even when the wait cap is near.
+DOWNLOAD_WINDOW = 120.0
 
 
 class Poller:
@@ -133,7 +137,7 @@ class Poller:
 
             if status.finished:
                 rec = self._update(task_id, state=TaskState.DOWNLOADING, detail="saving clips to the library")
-            rows = await self._absorb(rec, status, attempted)
+            rows = await self._absorb(rec, status, attempted, max(deadline - loop.time(), DOWNLOAD_WINDOW))
             if status.finished:
                 return self._complete(task_id, status, rows)
             state = TaskState.RUNNING if status.state is ProviderTaskState.RUNNING else TaskState.PENDING
@@ -162,7 +166,8 @@ class Poller:
         event.clear()
 
     # ------------------------------------------------------------------ clips and files
-    async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int]) -> list[ClipRow]:
+    async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int],
+                      download_budget: float) -> list[ClipRow]:
         store, events = self._ctx.store, self._ctx.events
         rows: list[ClipRow] = []
         wanted: list[int] = []
@@ -192,8 +197,31 @@ class Poller:
                 attempted.add(row.id)
                 wanted.append(row.id)
         if wanted:
-            await asyncio.gather(*(self._download(clip_id) for clip_id in wanted))
+            await self._download_within(wanted, download_budget)
         return [store.clips.row(row.id) for row in rows]
+
+    async def _download_within(self, clips: list[int], seconds: float) -> None:
+        """Download clips, but never past the session's own deadline: ``--wait`` must come back."""
+        jobs = {asyncio.ensure_future(self._download(clip)): clip for clip in clips}
+        try:
+            done, late = await asyncio.wait(jobs, timeout=seconds)
+        except BaseException:  # cancelled (closing): take the downloads down too
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            raise
+        for job in late:
+            job.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        for job in late:
+            clip = jobs[job]
+            row = self._ctx.store.clips.set_files(
+                clip, download_error=f"The download did not finish within {seconds:.0f} s; "
+                "“Check again” fetches it.")
+            self._ctx.events.emit(ClipUpdated(row))
+        for job in done:
+            if job.exception() is not None:
+                raise job.exception()
 
     def _needs_files(self, clip_id: int) -> bool:
         detail = self._ctx.store.clips.detail(clip_id)
@@ -211,17 +239,21 @@ class Poller:
             else:
                 dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
                 try:
-                    await ctx.downloader.fetch(clip.audio_url, dest, audio=True)
+                    await ctx.downloader.fetch(clip.audio_url, dest, audio=True, expected_seconds=clip.duration)
                     ctx.store.clips.set_files(clip_id, audio_path=str(dest), clear_error=True)
                 except DownloadError as exc:
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
                     ctx.store.clips.set_files(clip_id, download_error=str(exc))
+                except OSError as exc:  # our side: a full disk, a library folder gone read-only
+                    problem = storage_problem(exc, lib) or str(exc)
+                    log.warning("clip %s: audio not saved: %s", clip.clip_id, problem)
+                    ctx.store.clips.set_files(clip_id, download_error=f"Not saved because {problem}.")
         if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
             dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
             try:
                 await ctx.downloader.fetch(clip.image_url, dest, audio=False)
                 ctx.store.clips.set_files(clip_id, image_path=str(dest))
-            except DownloadError as exc:  # cover art is nice to have; the audio is what was paid for
+            except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
                 log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
 
