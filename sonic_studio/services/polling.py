@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import random
 import time
 from pathlib import Path
@@ -25,6 +26,7 @@ from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
 from .events import ClipAdded, ClipUpdated, TaskChanged
+from .procs import pid_alive
 from .redact import scrub, scrub_changes
 from .task_docs import lineage_params
 
@@ -45,16 +47,26 @@ class Poller:
         self._rng = random.Random()
 
     # ------------------------------------------------------------------ control
-    def start(self, task_id: int, *, immediate: bool = False) -> None:
-        """Follow ``task_id`` (no-op wake-up if a session already runs)."""
+    def start(self, task_id: int, *, immediate: bool = False) -> bool:
+        """Follow ``task_id`` (no-op wake-up if a session already runs).
+
+        False when another live Sonic Studio process follows it already: that one
+        polls and downloads, this one only watches the library (``owner``).
+        """
         running = self._sessions.get(task_id)
         if running is not None and not running.done():
             self.wake(task_id)
-            return
+            return True
+        owner = self._ctx.store.tasks.claim(task_id, os.getpid(), pid_alive)
+        if owner is not None:
+            log.info("task %s is followed by another Sonic Studio process (pid %s); leaving it to that one",
+                     task_id, owner)
+            return False
         self._wake[task_id] = asyncio.Event()
         session = self._ctx.spawn(self._session(task_id, immediate), name=f"poll-task-{task_id}")
         self._sessions[task_id] = session
         session.add_done_callback(lambda _t, tid=task_id: self._forget(tid, _t))
+        return True
 
     def session(self, task_id: int) -> asyncio.Task | None:
         return self._sessions.get(task_id)
@@ -82,6 +94,11 @@ class Poller:
             log.exception("following task %s failed unexpectedly", task_id)
             self._update(task_id, state=TaskState.STALLED,
                          detail="Stopped following this task after an internal error; use “Check again”.")
+        finally:
+            try:
+                self._ctx.store.tasks.release(task_id, os.getpid())
+            except Exception as exc:  # closing: the store may be gone; a dead pid is claimable anyway
+                log.debug("task %s: claim not released (%s)", task_id, exc)
 
     async def _follow(self, task_id: int, immediate: bool) -> None:
         ctx = self._ctx

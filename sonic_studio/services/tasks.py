@@ -69,6 +69,8 @@ _MAYBE_SUBMITTED = (NetworkError, MalformedResponseError, ServerError)
 _PROCESS_START = time.time()
 # Writing an accepted id: each try waits up to the busy timeout for another process.
 WRITE_ATTEMPTS = 3
+# How often ``wait`` looks at a task another process follows.
+WATCH_INTERVAL = 0.5
 WRITE_RETRY_DELAY = 1.0
 UNKNOWN_MESSAGE = (
     "We lost contact while submitting, so this request may or may not have been accepted "
@@ -180,11 +182,35 @@ class TaskService:
         return rec
 
     async def wait(self, task: int, timeout: float | None = None) -> TaskRecord:
-        """Until this process stops following the task (finished, stalled, failed...)."""
-        session = self._poller.session(task)
-        if session is not None:
-            await asyncio.wait({session}, timeout=timeout)
-        return self._ctx.store.tasks.get(task)
+        """Until this process stops following the task (finished, stalled, failed...).
+
+        If another Sonic Studio process follows it (the window, a second CLI), watch
+        the shared library until that one is done with it - or take over if it dies.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        seen = None
+        while True:
+            session = self._poller.session(task)
+            if session is not None:
+                left = None if deadline is None else max(0.0, deadline - loop.time())
+                await asyncio.wait({session}, timeout=left)
+                return self._ctx.store.tasks.get(task)
+            rec = self._ctx.store.tasks.get(task)
+            owner = self._ctx.store.tasks.owner_pid(task)
+            if owner is None or owner == os.getpid() or rec.state.finished:
+                return rec  # nobody else follows it
+            if not pid_alive(owner):
+                # Its follower died mid-way: ours now.
+                if rec.state.active and rec.provider_task_id and self._poller.start(task, immediate=True):
+                    continue
+                return rec
+            if seen is not None and rec.updated_at != seen:
+                self._ctx.events.emit(TaskChanged(rec))
+            seen = rec.updated_at
+            if deadline is not None and loop.time() >= deadline:
+                return rec
+            await asyncio.sleep(WATCH_INTERVAL)
 
     def get(self, task: int) -> TaskRecord:
         return self._ctx.store.tasks.get(task)
@@ -255,17 +281,21 @@ class TaskService:
         return dict(self._unsaved)
 
     def resume_all(self) -> list[int]:
-        """Poll every unfinished task that has a provider task id again (start-up, "tasks resume")."""
+        """Poll every unfinished task that has a provider task id (start-up, "tasks resume").
+
+        Returns them all, including those another process follows (``wait`` watches those).
+        """
         store = self._ctx.store
-        resumed = []
+        resumed, elsewhere = [], []
         for rec in store.tasks.in_states(TaskState.PENDING, TaskState.RUNNING, TaskState.DOWNLOADING,
                                          TaskState.STALLED):
             if rec.provider_task_id:
-                self._poller.start(rec.id, immediate=True)
-                resumed.append(rec.id)
+                (resumed if self._poller.start(rec.id, immediate=True) else elsewhere).append(rec.id)
         if resumed:
             log.info("resuming %d unfinished task(s)", len(resumed))
-        return resumed
+        if elsewhere:
+            log.info("%d unfinished task(s) are followed by another Sonic Studio process", len(elsewhere))
+        return resumed + elsewhere
 
     def wake_all(self) -> None:
         """The adapter or key changed: let waiting sessions try again now."""
