@@ -2,7 +2,7 @@
 
 A provider (or a hostile server) controls clip ids.  Ids that differ only in
 punctuation, ids made of dots or spaces, emoji, and an id or title that echoes the API
-key all reach the library through the real polling and download path; every clip
+key (as every clip's title) all reach the library through the real polling and download path; every clip
 must end with its own, byte-exact file inside ``<library>/<provider>/`` and no file
 name may contain the key.
 """
@@ -16,7 +16,7 @@ from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
 from sonic_studio.emulator import synth
 from sonic_studio.store import TaskState
 
-COLLIDING = ["X.1", "X/1", "X 1", "..", ".", "🎵", f"echo-{FAKE_KEY}"]
+COLLIDING = ["X.1", "X/1", "X 1", "..", ".", "🎵", "🎶"]
 
 
 def serve_clips(world, task_id: str, ids: list[str]) -> dict[str, bytes]:

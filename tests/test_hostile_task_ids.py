@@ -67,7 +67,8 @@ async def test_locked_library_keeps_the_id_prints_it_and_saves_it_when_free(
 
     holders[0].rollback() if holders[0].in_transaction else None
     holders[0].close()
-    await wait_until(lambda: studio.tasks.get(1).provider_task_id == "task-1", timeout=10)
+    await wait_until(lambda: studio.tasks.following(1) or studio.tasks.get(1).state.finished, timeout=10)
+    assert studio.tasks.get(1).provider_task_id == "task-1"
     done = await studio.tasks.wait(1, timeout=20)
     assert done.state is TaskState.SUCCEEDED and len(done.clip_ids) == 2
     assert len(world.submissions) == 1
@@ -147,7 +148,8 @@ async def test_full_disk_says_so_keeps_the_id_and_saves_it_when_space_returns(
         assert studio.tasks.unsaved() == {1: "task-1"}
 
         fillers[0].unlink()
-        await wait_until(lambda: studio.store.tasks.get(1).provider_task_id == "task-1", timeout=10)
+        await wait_until(lambda: studio.tasks.following(1) or studio.tasks.get(1).state.finished, timeout=10)
+        assert studio.tasks.get(1).provider_task_id == "task-1"
         done = await studio.tasks.wait(1, timeout=20)
         assert done.state is TaskState.SUCCEEDED
         assert len(world.submissions) == 1

@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import logging
 import os
 import re
 import tempfile
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 
+from ..core.validation import is_loopback
 from .media import NotPlayable, decode_check, probe_duration
 from .procs import pid_alive
 from .redact import scrub
@@ -39,6 +43,7 @@ GRACE = 30.0
 # A clip this much shorter than the provider announced was cut off, even if it decodes.
 SHORT_FRACTION = 0.8
 SHORT_SECONDS = 3.0
+MAX_REDIRECTS = 5
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
@@ -120,8 +125,7 @@ class Downloader:
         try:
             # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
             # audio does not compress, and Content-Length then counts the bytes we get.
-            async with self._client.stream("GET", url, timeout=TIMEOUT, follow_redirects=True,
-                                           headers={"Accept-Encoding": "identity"}) as response:
+            async with self._open(url) as response:
                 if response.status_code != 200:
                     raise _status_error(response.status_code)
                 declared = response.headers.get("content-length")
@@ -153,6 +157,58 @@ class Downloader:
             raise DownloadError(f"The download broke off ({type(exc).__name__}).", transient=True) from None
         if expected is not None and wire != expected:
             raise DownloadError(f"The download was cut short ({wire} of {expected} bytes).", transient=True)
+
+
+    @asynccontextmanager
+    async def _open(self, url: str) -> AsyncIterator[httpx.Response]:
+        """GET with redirects followed by hand, so none can lead into this machine or its network.
+
+        CDNs redirect to signed URLs on other hosts, which is fine; a redirect to
+        127.0.0.1:<another port> or a private address is a server trying to make us
+        fetch from local services, so it is refused.
+        """
+        for _hop in range(MAX_REDIRECTS + 1):
+            # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
+            # audio does not compress, and Content-Length then counts the bytes we get.
+            request = self._client.build_request("GET", url, timeout=TIMEOUT,
+                                                 headers={"Accept-Encoding": "identity"})
+            response = await self._client.send(request, stream=True)
+            try:
+                if not response.is_redirect:
+                    yield response
+                    return
+                target = str(response.url.join(response.headers["location"]))
+            finally:
+                await response.aclose()
+            _check_redirect(url, target)
+            url = target
+        raise DownloadError("The file host redirected too many times; not downloaded.", transient=False)
+
+
+def _check_redirect(origin: str, target: str) -> None:
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DownloadError("The file host redirected to a link that is not http(s); not followed.",
+                            transient=False)
+    if _is_local(target) and _endpoint(target) != _endpoint(origin):
+        raise DownloadError("The file host redirected to an address on this computer or its local network; "
+                            "not followed.", transient=False)
+
+
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if is_loopback(url) or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_link_local or address.is_unspecified or address.is_reserved
+
+
+def _endpoint(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
 
 
 def _too_slow(received: int, seconds: float) -> DownloadError:

@@ -12,6 +12,7 @@ Cancelling a session (app closing) leaves the row as it is, to be resumed next s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import random
@@ -20,14 +21,14 @@ from pathlib import Path
 
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
 from ..core.validation import is_loopback
-from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..core.models import Clip, ClipState, TaskState as ProviderTaskState, TaskStatus
 from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .procs import pid_alive
-from .redact import scrub, scrub_changes
+from .redact import contains_secret, scrub, scrub_changes
 from .task_docs import lineage_params
 
 log = logging.getLogger(__name__)
@@ -112,12 +113,15 @@ class Poller:
         retry_after: float | None = None
         attempted: set[int] = set()  # clips whose download we tried in this session
         first = True
+        pending_delay: float | None = None
         while True:
             if first and immediate:
                 delay = 0.0
+            elif pending_delay is not None:
+                delay = pending_delay  # already announced in the task's detail
             else:
                 delay = cadence.delay(polls, errors=errors, retry_after=retry_after, rng=self._rng)
-            first = False
+            first, pending_delay = False, None
             await self._sleep(task_id, delay)
 
             try:
@@ -145,7 +149,8 @@ class Poller:
                 errors += 1
                 retry_after = getattr(exc, "retry_after", None)
                 log.info("task %s: transient poll error (%s); polling again", task_id, exc.kind.value)
-                rec = self._update(task_id, detail=f"retrying: {exc}")
+                pending_delay = cadence.delay(polls, errors=errors, retry_after=retry_after, rng=self._rng)
+                rec = self._update(task_id, detail=_retry_detail(exc, pending_delay, retry_after))
                 if loop.time() >= deadline:
                     return self._stall(task_id, cadence.max_wait, was_finished)
                 continue
@@ -156,7 +161,7 @@ class Poller:
                 rec = self._update(task_id, state=TaskState.DOWNLOADING, detail="saving clips to the library")
             rows = await self._absorb(rec, status, attempted, max(deadline - loop.time(), DOWNLOAD_WINDOW))
             if status.finished:
-                return self._complete(task_id, status, rows)
+                return self._complete(task_id, status, rows, was_finished)
             state = TaskState.RUNNING if status.state is ProviderTaskState.RUNNING else TaskState.PENDING
             rec = self._update(task_id, state=state, detail=_running_detail(state, rows),
                                progress=_progress(state, rows))
@@ -189,8 +194,8 @@ class Poller:
         rows: list[ClipRow] = []
         wanted: list[int] = []
         for clip in status.clips:
-            clip = clip.with_(provider=rec.provider, source_task_id=clip.source_task_id or rec.provider_task_id,
-                              error=scrub(clip.error) if clip.error else None)
+            clip = scrub_clip(clip).with_(provider=rec.provider,
+                                          source_task_id=clip.source_task_id or rec.provider_task_id)
             before = store.clips.find(rec.provider, clip.id)
             row, created = store.clips.upsert(clip, task=rec.id)
             if created or row.task_kind is None:
@@ -275,7 +280,7 @@ class Poller:
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
 
     # ------------------------------------------------------------------ endings
-    def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow]) -> None:
+    def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow], was_finished: bool) -> None:
         saved = [r for r in rows if r.state is ClipState.SUCCEEDED and r.audio_path]
         lost = [r for r in rows if r.state is ClipState.SUCCEEDED and not r.audio_path]
         failed = [r for r in rows if r.state is ClipState.FAILED]
@@ -297,6 +302,13 @@ class Poller:
             state = TaskState.FAILED
             error = status.error or SonicError("The provider reported that the task failed.")
             detail = str(error)
+        before = self._ctx.store.tasks.get(task_id)
+        if (was_finished and state is TaskState.FAILED
+                and any(self._ctx.store.clips.row(c).audio_path for c in before.clip_ids)):
+            # A later check that says "failed" (or shows no clips) cannot undo songs we saved.
+            self._update(task_id, state=TaskState.SUCCEEDED if before.error is None else TaskState.PARTIAL,
+                         detail=f"A later check said: {detail} The clips saved earlier are unaffected.")
+            return
         rec = self._update(task_id, state=state, error=error, detail=detail, progress=1.0,
                            finished_at=time.time())
         self._ctx.task_finished(rec)
@@ -354,6 +366,28 @@ def _worth_polling_again(error: SonicError) -> bool:
     # A status poll costs nothing, so "no credits" cannot be about it: sunoapi.org's
     # generate-family 429 ("no credits") on a poll really means "slow down".
     return error.transient or error.kind is ErrorKind.INSUFFICIENT_CREDITS
+
+
+def scrub_clip(clip: Clip) -> Clip:
+    """Every text a server sent about a clip, with the key masked before it reaches the library.
+
+    A server that echoes the key (in a title, an id, even a download link) must not get
+    it into the database or a file name; a masked link simply fails to download.
+    """
+    changes = {f.name: scrub(value) for f in dataclasses.fields(clip)
+               if isinstance(value := getattr(clip, f.name), str) and contains_secret(value)}
+    return clip.with_(**changes) if changes else clip
+
+
+def _retry_detail(error: SonicError, delay: float, retry_after: float | None) -> str:
+    """Say when the next check really is: Retry-After may ask for hours and we cap it."""
+    when = f"{delay:.0f} s" if delay < 90 else f"{delay / 60:.0f} min"
+    if error.kind is ErrorKind.RATE_LIMITED:
+        asked = ""
+        if retry_after is not None and retry_after > delay + 1:
+            asked = f" (it asked for {retry_after / 60:.0f} min; we check sooner, which is harmless)"
+        return f"The provider asks us to slow down; next check in {when}{asked}."
+    return f"{error} Next check in {when}."
 
 
 def _running_detail(state: TaskState, rows: list[ClipRow]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import math
 import os
 import shutil
 import sqlite3
@@ -57,7 +58,7 @@ from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
-from .polling import Poller
+from .polling import Poller, scrub_clip
 from .procs import pid_alive
 from .redact import scrub_changes
 from .task_docs import request_doc
@@ -89,7 +90,8 @@ class TaskService:
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         source = self._source_clip(clip, provider)
-        ensure(check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
+        ensure(_finite_time(continue_at) or
+               check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
         return await self._submit(
             provider, TaskKind.EXTEND,
             title=f"extend “{_name(source)}” from {fmt_time(continue_at)}",
@@ -115,6 +117,7 @@ class TaskService:
     ) -> TaskRecord:
         provider = await self._ctx.active_provider()
         caps = provider.capabilities
+        ensure(_finite_time(continue_at))
         problems = check_params(params, caps) + check_continue_at(continue_at, None)
         if auto_concat and not caps.supports_auto_concat:
             problems.append(Problem("auto_concat", f"{caps.display_name} cannot join the extension to the song."))
@@ -487,6 +490,7 @@ class TaskService:
 
     def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
         store = self._ctx.store
+        clip = scrub_clip(clip)
         title = clip.title or (Path(urlsplit(source_url or "").path).stem if source_url else "")
         clip = clip.with_(origin=Origin.UPLOADED, title=title)
         row, created = store.clips.upsert(clip)
@@ -540,6 +544,13 @@ def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
     return store.tasks.update(task, provider_task_id=provider_task_id, state=TaskState.PENDING,
                               submitted_at=time.time(), error=None, finished_at=None, progress=0.05,
                               detail="queued at the provider (the id was saved late)")
+
+
+def _finite_time(seconds: float) -> list[Problem]:
+    """nan and inf pass every comparison check below, then break the request: refuse them first."""
+    if isinstance(seconds, (int, float)) and math.isfinite(seconds):
+        return []
+    return [Problem("continue_at", "The start time must be a number of seconds, like 30 or 95.5.")]
 
 
 def _task_or_none(store: Store, task: int) -> TaskRecord | None:

@@ -63,8 +63,11 @@ def storage_problem(exc: BaseException, where: Path | None = None) -> str | None
     error", so with ``where`` the free space there is checked too.
     """
     text = str(exc).lower()
-    if where is not None and ("i/o error" in text or "unable to open" in text) and _nearly_full(where):
-        return "the disk is full"
+    if where is not None and ("i/o error" in text or "unable to open" in text):
+        if _nearly_full(where):
+            return "the disk is full"
+        if where.exists() and not os.access(where, os.W_OK):
+            return "the library folder is read-only"
     if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
         return "the disk is full"
     if isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
@@ -97,6 +100,7 @@ class Database:
         self.path = path
         self._conn = conn
         self._lock = threading.RLock()
+        self.read_only = False  # see _open_read_only
 
     @classmethod
     def open(cls, path: Path) -> "Database":
@@ -111,6 +115,8 @@ class Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise _storage(path, exc) from None
+        if path.exists() and not os.access(path.parent, os.W_OK):
+            return cls._open_read_only(path)
         with _open_lock(path):
             existed = path.exists() and path.stat().st_size > 0
             try:
@@ -133,6 +139,32 @@ class Database:
                 conn.close()
                 raise (_storage(path, exc) if storage_problem(exc, path.parent) else _corrupt(path, exc)) from None
         return cls(path, conn)
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> "Database":
+        """A library on a read-only folder or medium: browsing works, every write says "read-only".
+
+        ``immutable`` because SQLite cannot create the WAL index there; nobody can
+        change the file meanwhile, so nothing is missed.
+        """
+        uri = f"{path.resolve().as_uri()}?immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise _corrupt(path, exc) from None
+        if version != LATEST_VERSION:
+            conn.close()
+            raise StorageFullError(
+                f"The library at {path} needs an upgrade (schema {version} to {LATEST_VERSION}), "
+                "but the library folder is read-only. Make it writable and start again.",
+                path=path,
+            )
+        log.warning("library folder %s is read-only: opened for reading only", path.parent)
+        db = cls(path, conn)
+        db.read_only = True
+        return db
 
     def close(self) -> None:
         with self._lock:
@@ -272,7 +304,10 @@ def _copy_aside(path: Path) -> Path | None:
     except OSError as exc:
         log.warning("could not copy the damaged library aside: %s", exc)
         for dest in copied:
-            dest.unlink(missing_ok=True)
+            try:
+                dest.unlink(missing_ok=True)
+            except OSError:
+                pass
         return None
     log.warning("copied library database to %s", target)
     return target
