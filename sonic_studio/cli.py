@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import math
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -162,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error(args, "Interrupted. Submitted tasks keep their ids; 'tasks resume' finishes them.", "interrupted")
         return 130
+    except asyncio.CancelledError:  # SIGTERM (see _run)
+        _error(args, "Stopped. Submitted tasks keep their ids; 'tasks resume' finishes them.", "interrupted")
+        return 128 + signal.SIGTERM
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
@@ -183,6 +188,9 @@ async def _run(args: argparse.Namespace) -> int:
     except SonicError as exc:
         return _fail(args, exc)
     resume = args.command == "tasks" and args.action == "resume"
+    with contextlib.suppress(NotImplementedError, AttributeError):  # not on Windows
+        # SIGTERM stops like Ctrl+C: a submit on the wire still gets to learn its task id.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
     interval = _poll_interval(args, settings)
     studio = Studio(settings, data_dir=args.data_dir, poll_interval=interval)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 
 from conftest import FAKE_KEY
 from test_cli import Cli
-from sonic_studio.emulator.app import Emulator, Timing
+from sonic_studio.emulator.app import Emulator, Fault, Timing
 from sonic_studio.store import DB_FILENAME
 from sonic_studio.store.schema import LATEST_VERSION
 
@@ -109,3 +110,29 @@ def test_two_resumes_at_once_download_every_clip_once(emulator_server, emulator,
         if request.method == "GET" and request.path.startswith("/cdn/") and request.path.endswith(".mp3"):
             downloads[request.path] = downloads.get(request.path, 0) + 1
     assert len(downloads) == 6 and set(downloads.values()) == {1}, downloads  # ...but only one fetched it
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_while_a_submit_waits_for_its_answer_keeps_the_task_id(emulator_server, emulator, sandbox, sig):
+    """Ctrl+C or SIGTERM while the provider takes seconds to answer: the id is still learned and saved."""
+    cli = Cli(emulator_server, sandbox)
+    emulator.faults.inject(Fault("latency", seconds=2.0), "/api/v1/sonic/create", method="POST")
+    process = subprocess.Popen(
+        cli.argv("generate", "--prompt", "[Verse] slow", "--tags", "pop", "--title", "Slow",
+                 "--model", "sonic-v4-5", "--wait"),
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not emulator.submissions("/api/v1/sonic/create") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert emulator.submissions("/api/v1/sonic/create"), "the submit never reached the provider"
+    process.send_signal(sig)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode in (130, 128 + signal.SIGTERM) and "Traceback" not in err, err
+    conn = sqlite3.connect(sandbox / DB_FILENAME)
+    state, task_id = conn.execute("SELECT state, provider_task_id FROM tasks").fetchone()
+    conn.close()
+    assert task_id and state == "pending"  # not UNKNOWN: the answer was seconds away
+    [entry] = cli.json("tasks", "resume")
+    assert entry["task"]["task_id"] == task_id and entry["task"]["state"] == "succeeded"
+    assert len(emulator.submissions("/api/v1/sonic/create")) == 1

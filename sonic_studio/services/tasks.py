@@ -70,6 +70,8 @@ _MAYBE_SUBMITTED = (NetworkError, MalformedResponseError, ServerError)
 _PROCESS_START = time.time()
 # Writing an accepted id: each try waits up to the busy timeout for another process.
 WRITE_ATTEMPTS = 3
+# Closing while a submit is on the wire: how long to wait for its answer (and task id).
+SUBMIT_GRACE = 10.0
 # How often ``wait`` looks at a task another process follows.
 WATCH_INTERVAL = 0.5
 WRITE_RETRY_DELAY = 1.0
@@ -85,6 +87,7 @@ class TaskService:
         self._poller = Poller(ctx)
         self._copies: set[asyncio.Task] = set()  # background local copies of uploads
         self._unsaved: dict[int, str] = {}  # accepted ids the library refused, until it takes them
+        self._on_wire: set[asyncio.Future] = set()  # provider calls of submits still waiting for an answer
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
@@ -305,6 +308,9 @@ class TaskService:
         self._poller.wake_all()
 
     async def shutdown(self, timeout: float) -> None:
+        if self._on_wire:
+            # Submits whose answer is on the way: let them learn (and save) their task id.
+            await asyncio.wait(set(self._on_wire), timeout=min(timeout, SUBMIT_GRACE))
         for task, provider_task_id in self._unsaved.items():
             log.error("closing with task %s (provider task id %s) not in the library; "
                       "it is in the recovery journal", task, provider_task_id)
@@ -314,6 +320,34 @@ class TaskService:
         await self._poller.shutdown(timeout)
 
     # ------------------------------------------------------------------ internals
+    async def _answer(
+        self, rec: TaskRecord, provider: Provider, call: Callable[[Provider], Awaitable[SubmitResult]]
+    ) -> tuple[SubmitResult, bool]:
+        """The provider's answer, and whether we were asked to stop while it was on the way.
+
+        Closing (Ctrl+C, SIGTERM, the window) while a request is on the wire used to
+        turn it UNKNOWN although the answer - and the task id - was seconds away.  So
+        the request is shielded and given up to ``SUBMIT_GRACE`` more seconds; only if
+        it still has no answer does the cancellation win (and the row become UNKNOWN).
+        """
+        wire = asyncio.ensure_future(call(provider))
+        self._on_wire.add(wire)
+        wire.add_done_callback(self._on_wire.discard)
+        try:
+            return await asyncio.shield(wire), False
+        except asyncio.CancelledError:
+            if not wire.done():
+                self._update(rec.id, detail=f"closing: waiting up to {SUBMIT_GRACE:g} s for the provider's answer")
+                try:
+                    await asyncio.wait({wire}, timeout=SUBMIT_GRACE)
+                finally:
+                    wire.cancel()  # no-op once answered
+            if wire.cancelled():
+                raise
+            if wire.exception() is not None:
+                raise wire.exception() from None  # a clear answer (refused, ...) is still an answer
+            return wire.result(), True
+
     async def _save_accepted(self, rec: TaskRecord, provider_task_id: str) -> TaskRecord:
         """Record the id the provider just gave us, or make sure it survives somewhere else."""
         changes = dict(provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(),
@@ -420,7 +454,7 @@ class TaskService:
                                  source_clip=source_clip, source_url=source_url)
         self._ctx.events.emit(TaskChanged(rec))
         try:
-            result = await call(provider)
+            result, interrupted = await self._answer(rec, provider, call)
         except SonicError as exc:
             maybe = isinstance(exc, _MAYBE_SUBMITTED)
             self._update(
@@ -440,6 +474,9 @@ class TaskService:
             raise
         # The one write that must happen before anyone is told "submitted".
         rec = await self._save_accepted(rec, result.task_id)
+        if interrupted:
+            log.info("task %s: the provider's answer arrived while closing; id %s saved", rec.id, result.task_id)
+            raise asyncio.CancelledError
         if result.uploaded_clip is not None:
             row = self._store_upload(result.uploaded_clip, source_url=source_url)
             rec = store.tasks.update(rec.id, source_clip=row.id)
