@@ -1,4 +1,5 @@
-"""One library, many processes: simultaneous first starts, upgrades, and two ``tasks resume``.
+"""One library, many processes: simultaneous first starts, upgrades, two ``tasks resume``,
+and a CLI stopped (Ctrl+C, SIGTERM) while its submit waits for the provider's answer.
 
 Real processes, because the failures were process-level: SQLite's POSIX locks are per
 process (a file copy of the live database from the same process silently dropped

@@ -87,7 +87,9 @@ class TaskService:
         self._poller = Poller(ctx)
         self._copies: set[asyncio.Task] = set()  # background local copies of uploads
         self._unsaved: dict[int, str] = {}  # accepted ids the library refused, until it takes them
-        self._on_wire: set[asyncio.Future] = set()  # provider calls of submits still waiting for an answer
+        # Task -> a future resolved once its submit's outcome is recorded: closing waits for
+        # these (bounded), and ``wait`` too (the id is saved before polling starts).
+        self._open_submits: dict[int, asyncio.Future] = {}
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
@@ -197,6 +199,12 @@ class TaskService:
         deadline = None if timeout is None else loop.time() + timeout
         seen = None
         while True:
+            submitting = self._open_submits.get(task)
+            if submitting is not None:  # its id is being saved; polling starts right after
+                left = None if deadline is None else max(0.0, deadline - loop.time())
+                await asyncio.wait({submitting}, timeout=left)
+                if not submitting.done():
+                    return self._ctx.store.tasks.get(task)
             session = self._poller.session(task)
             if session is not None:
                 left = None if deadline is None else max(0.0, deadline - loop.time())
@@ -308,9 +316,9 @@ class TaskService:
         self._poller.wake_all()
 
     async def shutdown(self, timeout: float) -> None:
-        if self._on_wire:
+        if self._open_submits:
             # Submits whose answer is on the way: let them learn (and save) their task id.
-            await asyncio.wait(set(self._on_wire), timeout=min(timeout, SUBMIT_GRACE))
+            await asyncio.wait(set(self._open_submits.values()), timeout=min(timeout, SUBMIT_GRACE))
         for task, provider_task_id in self._unsaved.items():
             log.error("closing with task %s (provider task id %s) not in the library; "
                       "it is in the recovery journal", task, provider_task_id)
@@ -331,8 +339,6 @@ class TaskService:
         it still has no answer does the cancellation win (and the row become UNKNOWN).
         """
         wire = asyncio.ensure_future(call(provider))
-        self._on_wire.add(wire)
-        wire.add_done_callback(self._on_wire.discard)
         try:
             return await asyncio.shield(wire), False
         except asyncio.CancelledError:
@@ -452,43 +458,49 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
-        self._ctx.events.emit(TaskChanged(rec))
+        settled = asyncio.get_running_loop().create_future()
+        self._open_submits[rec.id] = settled
         try:
-            result, interrupted = await self._answer(rec, provider, call)
-        except SonicError as exc:
-            maybe = isinstance(exc, _MAYBE_SUBMITTED)
-            self._update(
-                rec.id,
-                state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
-                error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
-                                 provider_message=exc.provider_message, http_status=exc.http_status,
-                                 code=exc.code) if maybe else exc,
-                detail="may have been submitted; check your account" if maybe else str(exc),
-                finished_at=time.time(),
-            )
-            raise
-        except BaseException:
-            # Cancelled (app closing) or a bug: we cannot know whether it went out.
-            self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
-                         detail="may have been submitted; check your account", finished_at=time.time())
-            raise
-        # The one write that must happen before anyone is told "submitted".
-        rec = await self._save_accepted(rec, result.task_id)
-        if interrupted:
-            log.info("task %s: the provider's answer arrived while closing; id %s saved", rec.id, result.task_id)
-            raise asyncio.CancelledError
-        if result.uploaded_clip is not None:
-            row = self._store_upload(result.uploaded_clip, source_url=source_url)
-            rec = store.tasks.update(rec.id, source_clip=row.id)
-            if row.audio_path is None and source_url:
-                # Not awaited: "submitted" must not wait for our own copy of the source.
-                copy = asyncio.ensure_future(self._keep_local_copy(row.id, None, source_url))
-                self._copies.add(copy)
-                copy.add_done_callback(self._copies.discard)
-        self._ctx.events.emit(TaskChanged(rec))
-        log.info("task %s submitted (%s)", rec.id, kind.value)
-        self._poller.start(rec.id)
-        return rec
+            self._ctx.events.emit(TaskChanged(rec))
+            try:
+                result, interrupted = await self._answer(rec, provider, call)
+            except SonicError as exc:
+                maybe = isinstance(exc, _MAYBE_SUBMITTED)
+                self._update(
+                    rec.id,
+                    state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
+                    error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
+                                     provider_message=exc.provider_message, http_status=exc.http_status,
+                                     code=exc.code) if maybe else exc,
+                    detail="may have been submitted; check your account" if maybe else str(exc),
+                    finished_at=time.time(),
+                )
+                raise
+            except BaseException:
+                # Cancelled (app closing) or a bug: we cannot know whether it went out.
+                self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                             detail="may have been submitted; check your account", finished_at=time.time())
+                raise
+            # The one write that must happen before anyone is told "submitted".
+            rec = await self._save_accepted(rec, result.task_id)
+            if interrupted:
+                log.info("task %s: the provider's answer arrived while closing; id %s saved", rec.id, result.task_id)
+                raise asyncio.CancelledError
+            if result.uploaded_clip is not None:
+                row = self._store_upload(result.uploaded_clip, source_url=source_url)
+                rec = store.tasks.update(rec.id, source_clip=row.id)
+                if row.audio_path is None and source_url:
+                    # Not awaited: "submitted" must not wait for our own copy of the source.
+                    copy = asyncio.ensure_future(self._keep_local_copy(row.id, None, source_url))
+                    self._copies.add(copy)
+                    copy.add_done_callback(self._copies.discard)
+            self._ctx.events.emit(TaskChanged(rec))
+            log.info("task %s submitted (%s)", rec.id, kind.value)
+            self._poller.start(rec.id)
+            return rec
+        finally:
+            del self._open_submits[rec.id]
+            settled.set_result(None)
 
     def _source_clip(self, clip: int, provider: Provider) -> Clip:
         detail = self._ctx.store.clips.detail(clip)
