@@ -188,7 +188,6 @@ async def worker_main(args: argparse.Namespace) -> int:
     data = Path(args.data)
     setup_logging(data)
     log = logging.getLogger("soak.worker")
-    plan = json.loads(Path(args.plan).read_text())
     crashes = 0
     studios: dict[str, Studio] = {}
     for pid in ("sonic", "sunoapi"):
@@ -274,28 +273,28 @@ async def worker_main(args: argparse.Namespace) -> int:
             crashes += 1
             log.error("submit of plan item %s crashed:\n%s", item["n"], traceback.format_exc())
 
+    in_flight: set[asyncio.Task] = set()  # submit jobs
     main_task = asyncio.current_task()
     # SIGTERM = the app closing (see the except below).
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     try:
-        return await _work(args, studios, known_titles, active_count, submit, lambda: crashes)
+        return await _work(args, studios, known_titles, active_count, submit, lambda: crashes, in_flight)
     except asyncio.CancelledError:
-        # Like Ctrl+C in the CLI: every operation is cancelled at once.  A submit on the
-        # wire then waits (bounded) for its answer before giving up as UNKNOWN.
-        others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in others:
-            task.cancel()
-        await asyncio.gather(*others, return_exceptions=True)
+        # Like Ctrl+C in the CLI: the operations in progress are cancelled at once.  A
+        # submit on the wire then waits (bounded) for its answer before giving up as UNKNOWN.
+        jobs = list(in_flight)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
         for studio in studios.values():
             await studio.aclose()
         print(json.dumps({"event": "stopped", "time": time.time()}), flush=True)
         return 128 + signal.SIGTERM
 
 
-async def _work(args, studios, known_titles, active_count, submit, crashes) -> int:
+async def _work(args, studios, known_titles, active_count, submit, crashes, in_flight: set) -> int:
     plan = json.loads(Path(args.plan).read_text())
     pending = [item for item in plan if item["title"] not in known_titles()]
-    in_flight: set[asyncio.Task] = set()
     for item in pending:
         while active_count() + len(in_flight) >= args.max_active:
             await asyncio.sleep(0.1)

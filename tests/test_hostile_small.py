@@ -4,11 +4,11 @@ an echoed key, a local redirect or a read-only folder could do to results and to
 
 from __future__ import annotations
 
-import asyncio
 import math
 import sqlite3
 import subprocess
 
+import httpx
 import pytest
 
 from conftest import FAKE_KEY, wait_until
@@ -17,9 +17,8 @@ from test_hostile_task_ids import tiny_disk  # noqa: F401  (fixture)
 from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
 from sonic_studio import cli
 from sonic_studio.core.errors import RateLimitedError, ValidationError
-from sonic_studio.core.models import ProviderId
+from sonic_studio.core.models import Clip, ProviderId
 from sonic_studio.emulator import synth
-from sonic_studio.services import Settings, Studio
 from sonic_studio.services.cadence import cadence_for
 from sonic_studio.services.downloads import Downloader, DownloadError
 from sonic_studio.store import DB_FILENAME, Store, TaskState
@@ -75,8 +74,6 @@ async def test_nan_start_time_is_refused_before_anything_is_stored_or_sent(make_
 
 def test_terminal_output_never_carries_escape_sequences(sandbox, capsys, memory_keyring):
     store = Store.open(sandbox)
-    from sonic_studio.core.models import Clip
-
     store.clips.upsert(Clip(id="c1", provider=ProviderId.SONIC, title=HOSTILE_TITLE, tags=HOSTILE_TITLE))
     store.close()
     assert cli.main(["--data-dir", str(sandbox), "--provider", "sonic", "clips"]) == 0
@@ -135,7 +132,7 @@ async def test_a_redirect_to_another_local_port_is_not_followed(tmp_path):
         cdn.routes["/song.mp3"] = redirect(inside.url("/admin"))
         cdn.routes["/same.mp3"] = redirect("/real.mp3")
         cdn.routes["/real.mp3"] = respond(song)
-        async with __import__("httpx").AsyncClient() as client:
+        async with httpx.AsyncClient() as client:
             loader = Downloader(client, retry_delay=0.01)
             with pytest.raises(DownloadError, match="this computer or its local network"):
                 await loader.fetch(cdn.url("/song.mp3"), tmp_path / "a.mp3", audio=True)
