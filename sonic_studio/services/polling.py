@@ -16,6 +16,7 @@ import dataclasses
 import logging
 import os
 import random
+import sqlite3
 import time
 from pathlib import Path
 
@@ -58,7 +59,11 @@ class Poller:
         if running is not None and not running.done():
             self.wake(task_id)
             return True
-        owner = self._ctx.store.tasks.claim(task_id, os.getpid(), pid_alive)
+        try:
+            owner = self._ctx.store.tasks.claim(task_id, os.getpid(), pid_alive)
+        except sqlite3.Error as exc:  # locked or read-only: following twice beats not following
+            log.warning("task %s: could not claim it (%s); following it anyway", task_id, exc)
+            owner = None
         if owner is not None:
             log.info("task %s is followed by another Sonic Studio process (pid %s); leaving it to that one",
                      task_id, owner)
