@@ -1,4 +1,4 @@
-"""The CLI's "finish the song" commands: whole-song, wav, stems, midi, lyrics-timeline, bpm, vox, export.
+"""The CLI's "finish the song" commands: whole-song, wav, stems, midi, lyrics-timeline, bpm, vox, export --format daw.
 
 Kept out of ``cli.py`` (which registers these) because they share one shape: quote
 the cost on stderr, ask ``studio.deliverables``, optionally wait, print the local file
@@ -52,10 +52,6 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     vox = clip_command("vox", "isolated vocals of a window of at most 30 s (sonic; for personas)", wait=False)
     vox.add_argument("--from", dest="start", type=float, required=True, metavar="S")
     vox.add_argument("--to", dest="end", type=float, required=True, metavar="S")
-    export = commands.add_parser("export", help="export a clip: --format daw writes a folder a DAW opens")
-    export.add_argument("clip", metavar="CLIP")
-    export.add_argument("dest", type=Path, metavar="DIR")
-    export.add_argument("--format", choices=["daw"], default="daw")
 
 
 async def cmd_asset(studio: Studio, args: argparse.Namespace) -> int:
@@ -168,18 +164,20 @@ async def whole_songs_after_extend(studio: Studio, args, task) -> list[dict[str,
     return results
 
 
-async def cmd_export(studio: Studio, args: argparse.Namespace) -> int:
+async def export_daw_command(studio: Studio, args: argparse.Namespace) -> int:
+    """``export CLIP DIR --format daw`` (the export command's DAW format)."""
     from .services.daw_export import export_daw
 
     clip = cli._resolve_clip(studio, args.clip)
-    if args.dest.exists() and any(args.dest.iterdir()):
-        raise ValidationError(f"{args.dest} is not empty; choose a new folder for the export.", field="dest")
+    dest = args.file
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ValidationError(f"{dest} is not an empty folder; choose a new folder for the export.", field="dest")
 
     def progress(done: int, total: int) -> None:
         if not args.json:
             print(f"export: {done}/{total}", file=sys.stderr, flush=True)
 
-    result = await export_daw(studio, clip, args.dest, progress=progress)
+    result = await export_daw(studio, clip, dest, progress=progress)
     cli._emit(args, {"folder": str(result.folder), "files": result.files, "missing": result.missing},
               "\n".join([f"Exported to {result.folder}"] + [f"  {name}: {path}" for name, path in result.files.items()]
                         + [f"  (not included: {m})" for m in result.missing]))
@@ -192,4 +190,3 @@ def _say(args, text: str) -> None:
 
 
 COMMANDS = {name: cmd_asset for name in ("whole-song", "wav", "stems", "midi", "lyrics-timeline", "bpm", "vox")}
-COMMANDS["export"] = cmd_export
