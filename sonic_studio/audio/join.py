@@ -64,4 +64,4 @@ def join_extension(parent: str | os.PathLike[str], extension: str | os.PathLike[
     tail = load_segment(extension)
     whole = head.append(tail, crossfade=min(_CROSSFADE_MS, len(head), len(tail)))
     dest = Path(dest)
-    return JoinResult(True, _write(whole, dest, "mp3", "192k", None))
+    return JoinResult(True, _write(whole, extension, dest, "mp3", "192k", None))
