@@ -693,7 +693,7 @@ async def test_a_key_echoed_by_the_server_is_hidden(provider, emulator):
     inject(emulator, 401, {"message": f"key {FAKE_KEY} is not valid"})
     with pytest.raises(AuthError) as err:
         await provider.generate(GenerateRequest(lyrics_params()))
-    assert FAKE_KEY not in err.value.details() and "[key hidden]" in err.value.provider_message
+    assert FAKE_KEY not in err.value.details() and "[redacted]" in err.value.provider_message
 
 
 async def test_missing_auth_header_is_reported_by_the_emulator(asgi_client, emulator):

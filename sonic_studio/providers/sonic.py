@@ -26,7 +26,6 @@ from ..core.errors import (
     ConflictError,
     InsufficientCreditsError,
     MaintenanceError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -61,7 +60,15 @@ from ..core.validation import (
     check_upload_duration,
     ensure,
 )
-from .base import DEFAULT_TIMEOUT, SLOW_TIMEOUT, Provider, as_float, as_text, retry_after_seconds
+from .base import (
+    DEFAULT_TIMEOUT,
+    SLOW_TIMEOUT,
+    Failure,
+    Provider,
+    as_float,
+    as_text,
+    retry_after_seconds,
+)
 
 NAME = "The AI Music API"
 
@@ -332,36 +339,14 @@ class SonicProvider(Provider):
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> dict[str, Any]:
-        response = await self._send(method, f"{self.base_url}{path}", json_body=body, timeout=timeout)
-        return self._checked(response)
+        """POST/GET ``path`` on the API host; the checked JSON object of the reply."""
+        return await self._request(method, f"{self.base_url}{path}", json_body=body, timeout=timeout)
 
-    def _checked(self, response: httpx.Response) -> dict[str, Any]:
-        """A successful reply's JSON object; every failure raised as the taxonomy."""
-        if not 200 <= response.status_code < 300:
-            raise self._error(response, _lenient_json(response))
-        body = self._json(response)
-        if not isinstance(body, dict):
-            raise self._malformed("the reply is not a JSON object", response)
-        code = body.get("code")
-        # HTTP 200 can still carry an error code in the body (contract 1.1 / 2.1).
-        if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
-            raise self._error(response, body)
-        return body
+    def _provider_message(self, body: Any) -> str | None:
+        return _provider_text(body)
 
-    def _error(self, response: httpx.Response, body: Any) -> SonicError:
-        code = body.get("code") if isinstance(body, dict) else None
-        code = code if isinstance(code, int) and not isinstance(code, bool) else None
-        status = response.status_code if response.status_code >= 300 else (code or 500)
-        text = self._scrub(_provider_text(body) or _excerpt(response))
-        info = dict(provider=self.id.value, provider_message=text, http_status=response.status_code, code=code)
-        return _classify(status, _said(text), body, response, info)
-
-    def _malformed(self, what: str, response: httpx.Response | None = None) -> MalformedResponseError:
-        return MalformedResponseError(
-            provider=self.id.value,
-            provider_message=what,
-            http_status=response.status_code if response is not None else None,
-        )
+    def _classify(self, failure: Failure, table: str) -> SonicError:
+        return _classify(failure, _said(failure.message), failure.info(self.id.value))
 
     def _text_field(self, body: dict[str, Any], name: str) -> str:
         """A required id from a reply: top level, or inside ``data`` as some versions send it."""
@@ -369,12 +354,6 @@ class SonicProvider(Provider):
         if not isinstance(value, str) or not value.strip():
             raise self._malformed(f"the reply has no {name}")
         return value
-
-    def _scrub(self, text: str | None) -> str | None:
-        """Never let the key reach an exception, even if a server echoes it back."""
-        if text and self._key and self._key in text:
-            return text.replace(self._key, "[key hidden]")
-        return text
 
 
 @dataclass
@@ -465,20 +444,9 @@ def _provider_text(body: Any) -> str | None:
     return None
 
 
-def _lenient_json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
-        return None
-
-
-def _excerpt(response: httpx.Response) -> str | None:
-    text = response.text.strip() if response.content else ""
-    return text[:200] or None
-
-
-def _classify(status: int, text: str, body: Any, response: httpx.Response, info: dict) -> SonicError:
+def _classify(failure: Failure, text: str, info: dict) -> SonicError:
     """The provider's status (HTTP, or the body code on an HTTP 200) -> our taxonomy."""
+    status, body, response = failure.status, failure.body, failure.response
     lowered = text.lower()
     if status == 400:
         if "not found" in lowered:

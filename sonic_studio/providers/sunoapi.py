@@ -35,7 +35,6 @@ from ..core.errors import (
     ConflictError,
     InsufficientCreditsError,
     MaintenanceError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -72,7 +71,15 @@ from ..core.validation import (
     ensure,
     is_loopback,
 )
-from .base import SLOW_TIMEOUT, ProgressCallback, Provider, as_float, retry_after_seconds
+from .base import (
+    SLOW_TIMEOUT,
+    Failure,
+    ProgressCallback,
+    Provider,
+    as_float,
+    is_int,
+    retry_after_seconds,
+)
 
 # Reserved TLD (RFC 6761): never resolves, so no callback can reach anyone.
 CALLBACK_URL = "https://callback.sonic-studio.invalid/sunoapi"
@@ -97,10 +104,6 @@ _CHIRP_TO_MODEL = {
     "chirp-v5": "V5",
     "chirp-v5-5": "V5_5",
 }
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _text(value: Any) -> str:
@@ -418,7 +421,7 @@ class SunoApiProvider(Provider):
 
     def _task_error(self, status: str, data: dict) -> SonicError:
         code = data.get("errorCode")
-        code = int(code) if _is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
+        code = int(code) if is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
         said = self._scrub(_text(data.get("errorMessage")) or status)
         kw = dict(provider=self.id.value, provider_message=said, code=code)
         if status == "SENSITIVE_WORD_ERROR":
@@ -502,68 +505,37 @@ class SunoApiProvider(Provider):
     def _api(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
+    body_code_wins = True  # the body ``code`` is the API's own word, also on a non-2xx reply
+
     async def _call(self, method: str, url: str, table: str, **kw: Any) -> dict:
-        """Send, then judge HTTP status and body code with ``table``'s meanings."""
-        response = await self._send(method, url, **kw)
-        if not response.is_success:
-            raise self._http_error(response, table)
-        try:
-            body = self._json(response)
-        except MalformedResponseError as exc:
-            exc.provider_message = self._scrub(exc.provider_message)
-            raise
-        if not isinstance(body, dict):
-            raise self._malformed("reply is not a JSON object", response.status_code)
+        """Send to ``url``; judge HTTP status and body code with ``table``'s meanings."""
+        return await self._request(method, url, table=table, **kw)
+
+    def _body_status(self, body: dict, response: httpx.Response) -> int | None:
         code, success = body.get("code"), body.get("success")
-        if success is not False and (code == 200 and _is_int(code) or (code is None and success is True)):
-            return body
-        if not _is_int(code):
-            raise self._malformed("reply has no status code", response.status_code)
+        if success is not False and (code == 200 and is_int(code) or (code is None and success is True)):
+            return None
+        if not is_int(code):
+            raise self._malformed("reply has no status code", response)
         # HTTP 200 with an error in the body: the usual sunoapi.org way.
-        raise self._error(code if code != 200 else 500, body.get("msg"), response, table)
+        return code if code != 200 else 500
 
-    def _http_error(self, response: httpx.Response, table: str) -> SonicError:
-        code, msg = response.status_code, None
-        try:
-            body = response.json()
-        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser allows
-            body = None
+    def _provider_message(self, body: Any) -> str | None:
         if isinstance(body, dict):
-            msg = body.get("msg") or body.get("message")
-            # The body code is the API's own word; prefer it when it names an error.
-            if _is_int(body.get("code")) and body["code"] != 200:
-                code = body["code"]
-        elif response.content:
-            msg = response.text[:200]
-        return self._error(code, msg, response, table)
+            return _text(body.get("msg") or body.get("message")) or None
+        return None
 
-    def _error(self, code: int, msg: Any, response: httpx.Response, table: str) -> SonicError:
-        cls, message, extra = _classify(code, table)
+    def _classify(self, failure: Failure, table: str) -> SonicError:
+        cls, message, extra = _classify(failure.status, table)
         if cls is RateLimitedError:
-            extra["retry_after"] = retry_after_seconds(response)
-        return cls(
-            message,
-            provider=self.id.value,
-            provider_message=self._scrub(_text(msg)) or None,
-            http_status=response.status_code,
-            code=code,
-            **extra,
-        )
+            extra["retry_after"] = retry_after_seconds(failure.response)
+        return cls(message, **{**failure.info(self.id.value), "code": failure.status}, **extra)
 
     def _data_dict(self, body: dict) -> dict:
         data = body.get("data")
         if not isinstance(data, dict):
             raise self._malformed("reply data is not an object")
         return data
-
-    def _malformed(self, what: str, http_status: int | None = None) -> MalformedResponseError:
-        return MalformedResponseError(provider=self.id.value, provider_message=what, http_status=http_status)
-
-    def _scrub(self, text: str | None) -> str | None:
-        """Never let the key travel inside an error, even if a server echoes it."""
-        if text and self._key and self._key in text:
-            return text.replace(self._key, "[API key hidden]")
-        return text
 
 
 _RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."
