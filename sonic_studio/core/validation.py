@@ -115,12 +115,32 @@ def check_upload_duration(seconds: float | None, caps: ProviderCapabilities, mod
     return []
 
 
-def check_params(params: GenerationParams, caps: ProviderCapabilities) -> list[Problem]:
-    """Fields every generation kind shares: required-ness, lengths, weights."""
-    problems: list[Problem] = []
-    if params.model not in caps.model_names():
-        problems.append(Problem("model", f"Unknown model {params.model!r} for {caps.display_name}."))
-    info = caps.model(params.model)
+def check_model(model: str, caps: ProviderCapabilities) -> list[Problem]:
+    """A model the provider lists; a retired one is refused with the reason, not as "unknown"."""
+    if model in caps.model_names():
+        return []
+    listed = ", ".join(caps.model_names())
+    retired = caps.retired_models.get(model)
+    if retired:
+        return [
+            Problem(
+                "model",
+                f"{caps.display_name} no longer lists the model {model}: {retired} "
+                f"(checked against its docs on {caps.checked_on}.) Choose one of {listed}.",
+            )
+        ]
+    return [Problem("model", f"Unknown model {model!r} for {caps.display_name}; it lists {listed}.")]
+
+
+def check_params(
+    params: GenerationParams, caps: ProviderCapabilities, endpoint: str | None = None
+) -> list[Problem]:
+    """Fields every generation kind shares: required-ness, lengths, weights.
+
+    ``endpoint`` applies that endpoint's own length caps (catalog ``endpoint_limits``).
+    """
+    problems = check_model(params.model, caps)
+    info = caps.limits_for(params.model, endpoint)
     if params.custom_mode:
         if not params.instrumental and not params.lyrics.strip():
             problems.append(Problem("lyrics", "Lyrics are needed in custom mode (or tick Instrumental)."))
@@ -142,6 +162,15 @@ def check_params(params: GenerationParams, caps: ProviderCapabilities) -> list[P
             problems.append(Problem(field, f"{label} {len(value)} characters long; {info.label} allows {limit}."))
     if params.vocal_gender not in (None, "", "m", "f"):
         problems.append(Problem("vocal_gender", "Vocal gender must be m or f."))
+    elif params.vocal_gender and not info.vocal_gender:
+        takes = ", ".join(m.label for m in caps.models if m.vocal_gender)
+        problems.append(
+            Problem(
+                "vocal_gender",
+                f"{caps.display_name} does not take a vocal gender for {info.label}; it lists it only for "
+                f"{takes}. Choose 'any' voice or one of those models.",
+            )
+        )
     problems += check_weight(params.style_weight, "style_weight", "Style weight")
     problems += check_weight(params.weirdness, "weirdness", "Weirdness")
     problems += check_weight(params.audio_weight, "audio_weight", "Audio weight")
@@ -158,7 +187,8 @@ def check_persona(
 ) -> list[Problem]:
     problems: list[Problem] = []
     if not caps.persona_available:
-        problems.append(Problem("source", f"{caps.display_name} does not offer personas right now."))
+        reason = caps.persona_unavailable_reason or f"{caps.display_name} does not offer personas right now."
+        problems.append(Problem("source", reason))
     if source.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
         problems.append(
             Problem("source", f"{caps.display_name} makes personas only from generated clips, not uploads.")

@@ -81,6 +81,10 @@ _CLIP_STATES = {
     "succeeded": ClipState.SUCCEEDED,
     "failed": ClipState.FAILED,
 }
+_KNOWN_RECORDING = (
+    f"{NAME} recognised this audio as an existing recording in its catalogue and will not use it. "
+    "Upload audio you made or own."
+)
 _SOURCE_WORDS = ("not accessible", "could not be downloaded", "unable to fetch", "could not fetch", "unreachable")
 
 
@@ -191,8 +195,20 @@ class SonicProvider(Provider):
 
     async def _one_stop(self, path: str, body: dict[str, Any], url: str) -> SubmitResult:
         reply = await self._call("POST", path, body, timeout=SLOW_TIMEOUT)
-        task_id = self._text_field(reply, "task_id")
         upload = _dig(reply, "steps", "upload")
+        said = _provider_text({"steps": reply.get("steps")})
+        if said and not (reply.get("task_id") or _dig(reply, "data", "task_id")):
+            # The upload step failed inside an HTTP 200: no task was started.
+            refused = "matches an existing" in said.lower()
+            raise ValidationError(
+                _KNOWN_RECORDING
+                if refused
+                else f"{NAME} could not use the uploaded audio: {_said(said)}",
+                field="url",
+                provider=self.id.value,
+                provider_message=self._scrub(said),
+            )
+        task_id = self._text_field(reply, "task_id")
         clip_id = upload.get("clip_id") if isinstance(upload, dict) else None
         uploaded = None
         if isinstance(clip_id, str) and clip_id:
@@ -208,12 +224,20 @@ class SonicProvider(Provider):
     # ------------------------------------------------------------------ persona
     async def create_persona(self, request: PersonaRequest) -> Persona:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_persona(
-                self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
-            )
+        problems = _source_problems(source) + check_persona(
+            self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
         )
+        if self.capabilities.persona_window.needs_vox and (request.vocal_start, request.vocal_end) != (None, None):
+            # The provider reads vocal_start_s/vocal_end_s only next to a vox_audio_id (changelog
+            # 2026-01-25); sent alone they are ignored, so the voice would come from elsewhere.
+            problems.append(
+                Problem(
+                    "vocal_window",
+                    f"{NAME} uses a vocal range only together with a VOX extraction of that range; "
+                    "leave the range empty to use the whole clip.",
+                )
+            )
+        ensure(problems)
         body: dict[str, Any] = {
             "name": request.name,
             "clip_id": source.id,
@@ -434,9 +458,18 @@ def _message_of(value: Any) -> str | None:
 
 
 def _provider_text(body: Any) -> str | None:
-    """Error bodies vary; clients read detail || error || message (contract 2.1)."""
+    """Error bodies vary; clients read detail || error || message (contract 2.1).
+
+    One-stop endpoints put the real reason in ``steps.upload.error``/``.message`` ("This
+    audio matches an existing recording..."); it is more specific, so it comes first.
+    """
     if not isinstance(body, dict):
         return None
+    upload = _dig(body, "steps", "upload")
+    if isinstance(upload, dict):
+        text = _message_of(upload.get("error")) or _message_of(upload.get("message"))
+        if text:
+            return text
     for key in ("detail", "error", "message", "msg"):
         text = _message_of(body.get(key))
         if text:
@@ -454,6 +487,8 @@ def _classify(failure: Failure, text: str, info: dict) -> SonicError:
             return NotFoundError(f"{NAME} does not know this {thing}; it may have expired.", **info)
         if any(word in lowered for word in _SOURCE_WORDS):
             return SourceUnreachableError(**info)
+        if "matches an existing" in lowered:
+            return ValidationError(_KNOWN_RECORDING, field="url", **info)
         return ValidationError(f"{NAME} did not accept the request: {text or 'no reason given'}", **info)
     if status == 401:
         return AuthError(**info)

@@ -23,6 +23,7 @@ docs/contract-readings-sunoapi.md; the short version:
 from __future__ import annotations
 
 import hashlib
+import uuid
 import mimetypes
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -85,6 +86,8 @@ from .base import (
 CALLBACK_URL = "https://callback.sonic-studio.invalid/sunoapi"
 UPLOAD_PATH = "sonic-studio/uploads"
 DEFAULT_PERSONA_MODEL = "style_persona"
+# Suno's meta tag for "no vocals": the extend pages require a non-empty prompt.
+INSTRUMENTAL_PROMPT = "[Instrumental]"
 DEFAULT_PERSONA_WINDOW = (0.0, 30.0)
 
 # Code tables (contract 1.5 / 1.9 / 1.11).
@@ -118,6 +121,12 @@ def _text(value: Any) -> str:
 def _weight(value: float | None) -> float | None:
     """Weights go out with two decimals, the provider's step (contract 1.4)."""
     return None if value is None else round(float(value), 2)
+
+
+def unique_file_name(name: str) -> str:
+    """The upload host keys files by name: two "take.wav" within 3 days would overwrite
+    each other behind the same link, so every upload gets a fresh prefix."""
+    return f"{uuid.uuid4().hex[:12]}-{name}"
 
 
 def uploaded_clip_id(url: str) -> str:
@@ -201,7 +210,7 @@ class SunoApiProvider(Provider):
                 f"{self.upload_base_url}/api/file-stream-upload",
                 UPLOAD,
                 files={"file": (path.name, reader, mimetypes.guess_type(path.name)[0] or "application/octet-stream")},
-                data={"uploadPath": UPLOAD_PATH, "fileName": path.name},
+                data={"uploadPath": UPLOAD_PATH, "fileName": unique_file_name(path.name)},
                 timeout=SLOW_TIMEOUT,
             )
         data = self._data_dict(body)
@@ -224,7 +233,7 @@ class SunoApiProvider(Provider):
     # ------------------------------------------------------------------ generation
     async def generate(self, request: GenerateRequest) -> SubmitResult:
         params = request.params
-        ensure(self._check(params))
+        ensure(self._check(params, "generate"))
         return await self._submit("/api/v1/generate", self._generation_body(params))
 
     async def cover(self, request: CoverRequest) -> SubmitResult:
@@ -248,7 +257,7 @@ class SunoApiProvider(Provider):
             # sunoapi.org knows only its own audioIds; anything else is extended by URL.
             extension = UploadExtendRequest(source.audio_url or "", request.continue_at, request.params)
             return await self._upload_extend(extension, source.duration)
-        problems = self._check_extension(request.params, request.continue_at, source.duration)
+        problems = self._check_extension(request.params, request.continue_at, source.duration, "extend")
         source_model = _CHIRP_TO_MODEL.get((source.model or "").lower())
         if source_model and source_model != request.params.model:
             problems.append(
@@ -273,25 +282,30 @@ class SunoApiProvider(Provider):
         body["instrumental"] = request.params.instrumental
         return await self._submit("/api/v1/generate/upload-extend", body)
 
-    def _check(self, params: GenerationParams) -> list[Problem]:
-        problems = check_params(params, self.capabilities)
+    def _check(self, params: GenerationParams, endpoint: str | None = None) -> list[Problem]:
+        problems = check_params(params, self.capabilities, endpoint)
         if params.persona_id and not params.custom_mode:
             problems.append(Problem("persona_id", "A persona can only be used in custom mode (your own lyrics and style)."))
         return problems
 
-    def _check_extension(self, params: GenerationParams, continue_at: float, duration: float | None) -> list[Problem]:
+    def _check_extension(
+        self, params: GenerationParams, continue_at: float, duration: float | None, endpoint: str | None = None
+    ) -> list[Problem]:
         # We always send defaultParamFlag=true (our own style/title/lyrics + continueAt),
         # which is sunoapi.org's custom mode.
-        problems = self._check(params) + check_continue_at(continue_at, duration)
+        problems = self._check(params, endpoint) + check_continue_at(continue_at, duration)
         if not params.custom_mode:
             problems.insert(0, Problem("custom_mode", "sunoapi.org extends only in custom mode: give style, title and lyrics."))
         return problems
 
-    @staticmethod
-    def _generation_body(params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
+    def _generation_body(self, params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
         """camelCase fields, None/empty omitted; extend bodies carry no customMode/instrumental."""
         custom = params.custom_mode or extend
-        if custom:
+        if extend and params.instrumental:
+            # With defaultParamFlag=true the extend pages require prompt, style, title and
+            # continueAt; an empty prompt would be dropped and the request rejected.
+            prompt = INSTRUMENTAL_PROMPT
+        elif custom:
             prompt = "" if params.instrumental else params.lyrics
         else:
             prompt = params.description
@@ -311,7 +325,9 @@ class SunoApiProvider(Provider):
             fields = {"customMode": params.custom_mode, "instrumental": params.instrumental, **fields}
         if params.persona_id:
             fields["personaId"] = params.persona_id
-            fields["personaModel"] = params.persona_model or DEFAULT_PERSONA_MODEL
+            # The docs list personaModel only for V5 / V5_5; other models get the persona alone.
+            if params.model in self.capabilities.persona_model_models:
+                fields["personaModel"] = params.persona_model or DEFAULT_PERSONA_MODEL
         return {k: v for k, v in fields.items() if v is not None and v != ""}
 
     async def _submit(self, path: str, body: dict[str, Any]) -> SubmitResult:
@@ -334,6 +350,7 @@ class SunoApiProvider(Provider):
         if start is None and end is None:  # the provider's default window must fit too
             problems += check_vocal_window(self.capabilities, *DEFAULT_PERSONA_WINDOW, source.duration)
         ensure(problems)
+        ensure(await self._persona_source_problems(source))
         body = {
             "taskId": source.source_task_id,
             "audioId": source.id,
@@ -360,6 +377,35 @@ class SunoApiProvider(Provider):
             vocal_start=start,
             vocal_end=end,
         )
+
+    async def _persona_source_problems(self, source: Clip) -> list[Problem]:
+        """The newest generate-persona page accepts only generate, extend and mashup tasks.
+
+        A clip does not remember which endpoint made it, so the task is read back (free)
+        and its ``operationType`` checked; a task that does not say (or cannot be read) is
+        given the benefit of the doubt.
+        """
+        allowed = self.capabilities.persona_source_operations
+        if not allowed or not source.source_task_id:
+            return []
+        try:
+            reply = await self._call(
+                "GET", self._api("/api/v1/generate/record-info"), GENERATE, params={"taskId": source.source_task_id}
+            )
+        except SonicError:
+            return []  # advisory only: the persona call itself gives the provider's answer
+        data = reply.get("data") if isinstance(reply.get("data"), dict) else {}
+        operation = _text(data.get("operationType")).strip().lower()
+        if not operation or operation in allowed:
+            return []
+        kinds = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        return [
+            Problem(
+                "source",
+                f"sunoapi.org makes personas only from songs made by {kinds}; "
+                f"this clip came from {operation.replace('_', '-')}.",
+            )
+        ]
 
     # ------------------------------------------------------------------ polling
     async def get_task(self, task_id: str) -> TaskStatus:
@@ -433,7 +479,23 @@ class SunoApiProvider(Provider):
             )
         if code == 451:
             return SourceUnreachableError(**kw)
-        if code in (400, 413, 422):
+        if code == 400:
+            return ValidationError(
+                "sunoapi.org refused the lyrics because they contain copyrighted material. "
+                "Use your own words and submit again.",
+                field="lyrics",
+                **kw,
+            )
+        if code == 408:
+            return ServerError("sunoapi.org gave up on this task: it timed out. You can submit it again.", **kw)
+        if code == 413:
+            return ValidationError(
+                "sunoapi.org recognised the uploaded audio as an existing work and will not use it. "
+                "Upload audio you made or own.",
+                field="url",
+                **kw,
+            )
+        if code == 422:
             return ValidationError(
                 "sunoapi.org could not use this request (for example the source audio is too long, or the "
                 "extension point is past its end). No credits were used.",
@@ -476,8 +538,10 @@ class SunoApiProvider(Provider):
             tags=_text(raw.get("tags")),
             lyrics=_text(raw.get("prompt")),
             duration=self._duration(raw.get("duration")),
-            audio_url=self._url(raw, "audioUrl", "audio_url"),
-            stream_url=self._url(raw, "streamAudioUrl", "stream_audio_url"),
+            # sourceAudioUrl is the provider's original file; it stands in when audioUrl is empty.
+            audio_url=self._url(raw, "audioUrl", "audio_url") or self._url(raw, "sourceAudioUrl", "source_audio_url"),
+            stream_url=self._url(raw, "streamAudioUrl", "stream_audio_url")
+            or self._url(raw, "sourceStreamAudioUrl", "source_stream_audio_url"),
             image_url=self._url(raw, "imageUrl", "image_url"),
             model=_text(raw.get("modelName") or raw.get("model_name")) or None,
             state=ClipState.SUCCEEDED,
@@ -584,4 +648,4 @@ def _classify(code: int, table: str) -> tuple[type[SonicError], str | None, dict
     return ServerError, f"sunoapi.org gave an unexpected answer (code {code}). Try again in a moment.", {}
 
 
-__all__ = ["CALLBACK_URL", "SunoApiProvider", "UPLOAD_PATH", "uploaded_clip_id"]
+__all__ = ["CALLBACK_URL", "UPLOAD_PATH", "SunoApiProvider", "unique_file_name", "uploaded_clip_id"]
