@@ -223,3 +223,14 @@ async def test_sonic_cover_costs_15_in_the_estimate_and_at_the_provider(sonic, i
     before = instant.credits["sonic"]
     await sonic.upload_cover(UploadCoverRequest(SAMPLE, sonic_params()))
     assert before - instant.credits["sonic"] == 2 + 15  # upload + cover
+
+
+# ---------------------------------------------------------------------- catalog freshness
+
+
+@pytest.mark.parametrize("provider", list(ProviderId))
+def test_catalog_says_when_and_against_what_it_was_checked(provider):
+    caps = capabilities(provider)
+    assert caps.checked_on == "2026-12-04" and "docs" in caps.checked_source
+    line = caps.freshness()
+    assert caps.display_name in line and caps.checked_on in line and caps.checked_source in line
