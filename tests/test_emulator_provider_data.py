@@ -36,7 +36,7 @@ def _flat_catalog() -> dict[str, object]:
         for ours, theirs in (("lyrics", "prompt"), ("tags", "tags"), ("title", "title"), ("description", "gpt_description_prompt")):
             out[f"sonic.limits.{m['name']}.{theirs}"] = m[ours]
     out["sonic.max_upload_seconds"] = sonic["max_upload_seconds"]
-    out["sonic.persona.available"] = sonic["persona"]["available"]
+    out["sonic.persona.create_available"] = sonic["persona"]["create_available"]
     out["sonic.persona.describe_max"] = sonic["persona"]["description_max"]
     out["sonic.persona.window_max"] = sonic["persona"]["window"]["max"]
     out["sonic.persona.window_min"] = sonic["persona"]["window"]["min"]
@@ -69,7 +69,7 @@ def _flat_emulator() -> dict[str, object]:
         for field, value in sonic["limits"].items():
             out[f"sonic.limits.{name}.{field}"] = value
     out["sonic.max_upload_seconds"] = sonic["max_upload_seconds"]
-    out["sonic.persona.available"] = sonic["persona"]["available"]
+    out["sonic.persona.create_available"] = sonic["persona"]["create_available"]
     out["sonic.persona.describe_max"] = sonic["persona"]["describe_max"]
     out["sonic.persona.window_max"] = sonic["persona"]["vox_window_max"]
     out.update({f"sonic.prices.{k}": v for k, v in sonic["prices"].items()})

@@ -181,7 +181,8 @@ async def test_a_model_the_provider_no_longer_lists_is_refused_in_words(suno, so
 
 async def test_sonic_persona_is_unavailable_and_offers_the_documented_alternatives(sonic, emulator):
     caps = capabilities(ProviderId.SONIC)
-    assert not caps.persona_available and "Unavailable" in caps.persona_unavailable_reason
+    assert not caps.persona_create_available and "Unavailable" in caps.persona_unavailable_reason
+    assert caps.persona_available  # existing personas still make songs (persona_music)
     alternatives = {a.id: a for a in caps.persona_alternatives}
     assert alternatives["create_voice"].credits == 4 and "/api/v1/sonic/create-voice" in alternatives["create_voice"].endpoints
     assert "/api/v1/sonic/vox" in alternatives["vox_persona"].endpoints
@@ -192,7 +193,7 @@ async def test_sonic_persona_is_unavailable_and_offers_the_documented_alternativ
 
 
 async def test_sonic_vocal_window_alone_is_refused_because_it_needs_a_vox_extraction(sonic, emulator, monkeypatch):
-    caps = dataclasses.replace(sonic.capabilities, persona_available=True)  # even when personas return
+    caps = dataclasses.replace(sonic.capabilities, persona_create_available=True)  # even when personas return
     monkeypatch.setattr(sonic, "capabilities", caps)
     clip = Clip("c1", ProviderId.SONIC, duration=120.0)
     with pytest.raises(ValidationError, match="only together with a VOX extraction"):

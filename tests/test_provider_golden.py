@@ -172,7 +172,7 @@ async def test_sunoapi_golden_reply(asgi_client, emulator, tmp_path, name, path,
 async def test_sonic_golden_reply(asgi_client, emulator, tmp_path, monkeypatch, name, path, call, expect):
     provider = SonicProvider(asgi_client, FAKE_KEY, base_url=BASE)
     # Personas are listed as Unavailable; the reply format is still pinned for when they return.
-    monkeypatch.setattr(provider, "capabilities", dataclasses.replace(provider.capabilities, persona_available=True))
+    monkeypatch.setattr(provider, "capabilities", dataclasses.replace(provider.capabilities, persona_create_available=True))
     await _run(provider, emulator, tmp_path, "sonic", name, path, call, expect)
 
 

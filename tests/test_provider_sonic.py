@@ -396,7 +396,7 @@ def persona_on(provider, sonic, monkeypatch):
     for the day it comes back (client capability and emulator switched on together)."""
     caps = provider.capabilities
     window = dataclasses.replace(caps.persona_window, needs_vox=False)
-    monkeypatch.setattr(provider, "capabilities", dataclasses.replace(caps, persona_available=True, persona_window=window))
+    monkeypatch.setattr(provider, "capabilities", dataclasses.replace(caps, persona_create_available=True, persona_window=window))
     sonic.persona_available = True
 
 

@@ -74,6 +74,8 @@ class ProviderCapabilities:
     persona_min_model: str | None
     credit_costs: dict[str, float] = field(default_factory=dict)
     credits_note: str = ""
+    # Creating personas can be withdrawn while existing ones still make songs (sonic, 2026).
+    persona_create_available: bool = True
     persona_unavailable_reason: str = ""
     persona_alternatives: tuple[PersonaAlternative, ...] = ()
     # sunoapi.org: the task kinds whose clips can make a persona (newest generate-persona page).
@@ -176,6 +178,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         persona_min_model=persona["min_model"],
         credit_costs=dict(raw["credits"]),
         credits_note=raw.get("credits_note", ""),
+        persona_create_available=persona.get("create_available", True),
         persona_unavailable_reason=persona.get("unavailable_reason", ""),
         persona_alternatives=tuple(
             PersonaAlternative(a["id"], a["label"], tuple(a["endpoints"]), a["credits"])

@@ -144,7 +144,7 @@ class SonicState:
     extra_credits: float = 0.0
     not_ready_status: int = 200  # 202 = the older "task not ready" variant (contract 2.7)
     # docs.aimusicapi.ai lists "create persona (Unavailable)"; tests may switch it back on.
-    persona_available: bool = bool(DOCS["persona"]["available"])
+    persona_available: bool = bool(DOCS["persona"]["create_available"])
 
     def fail_clip(self, clip_id: str, message: str = "Generation failed upstream.") -> None:
         """Make a clip fail, as an upstream error would (tests use this for PARTIAL)."""
