@@ -370,8 +370,8 @@ def require_dict(value: Any, provider: str, what: str) -> dict:
 
 __all__ = [
     "Failure",
-    "Provider",
     "ProgressCallback",
+    "Provider",
     "SonicError",
     "as_float",
     "as_text",

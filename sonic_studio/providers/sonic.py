@@ -287,7 +287,7 @@ class SonicProvider(Provider):
             raise self._malformed("the task data is not a list")
         return self._summarise(task_id, [self._unit(item, task_id) for item in data])
 
-    def _unit(self, item: Any, task_id: str) -> "_Unit":
+    def _unit(self, item: Any, task_id: str) -> _Unit:
         """One result slot: a plain clip, or an auto_concat pair {extended, full}."""
         if isinstance(item, dict) and ("extended" in item or "replaced" in item):
             extended = self._clip(item.get("extended", item.get("replaced")), task_id)
@@ -335,7 +335,7 @@ class SonicProvider(Provider):
             created_at=as_text(item.get("created_at")) or None,
         )
 
-    def _summarise(self, task_id: str, units: list["_Unit"]) -> TaskStatus:
+    def _summarise(self, task_id: str, units: list[_Unit]) -> TaskStatus:
         clips = [clip for unit in units for clip in unit.clips]
         raw = ",".join(clip.state.value for clip in clips)
         if any(unit.outcome is None for unit in units):

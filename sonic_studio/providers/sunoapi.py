@@ -23,8 +23,8 @@ docs/contract-readings-sunoapi.md; the short version:
 from __future__ import annotations
 
 import hashlib
-import uuid
 import mimetypes
+import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -469,7 +469,7 @@ class SunoApiProvider(Provider):
         code = data.get("errorCode")
         code = int(code) if is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
         said = self._scrub(_text(data.get("errorMessage")) or status)
-        kw = dict(provider=self.id.value, provider_message=said, code=code)
+        kw = {"provider": self.id.value, "provider_message": said, "code": code}
         if status == "SENSITIVE_WORD_ERROR":
             return ValidationError(
                 "sunoapi.org refused the lyrics, style or title because they contain words it does not "
