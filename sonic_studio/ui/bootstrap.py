@@ -130,9 +130,9 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     ctx.extras["log_file"] = log_file
     window.attach(ctx)
     window.set_demo(studio.demo)
-    asyncio.ensure_future(_refresh_credits(studio))
+    window.runner.run("credits", _refresh_credits(studio))
     if getattr(args, "self_test", False):
-        asyncio.ensure_future(_self_test(window))
+        window.runner.run("self-test", _self_test(window))
     elif first_run:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 

@@ -22,7 +22,6 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from shiboken6 import isValid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QApplication
@@ -31,6 +30,7 @@ from ...core.models import ClipState, Origin, ProviderId, TaskKind
 from ...store.records import ClipDetail, ClipQuery, ClipRow
 from .. import theme
 from ..icons import icon
+from ..tasks_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -274,6 +274,7 @@ class ThumbnailCache(QObject):
 
     def __init__(self, size: int = THUMB, capacity: int = 600, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self)
         self._size = size
         self._capacity = capacity
         self._cache: OrderedDict[str, QPixmap | None] = OrderedDict()
@@ -287,7 +288,7 @@ class ThumbnailCache(QObject):
         if path not in self._pending:
             self._pending.add(path)
             try:
-                asyncio.ensure_future(self._load(path))
+                self.runner.run(f"thumb:{path}", self._load(path))
             except RuntimeError:  # no running loop (a plain script): load inline
                 self._store(path, _load_thumb(path, self._pixels()))
         return None
@@ -303,8 +304,7 @@ class ThumbnailCache(QObject):
         except Exception:  # an unreadable file shows the placeholder, never an error
             log.debug("thumbnail failed for %s", path, exc_info=True)
             image = None
-        if isValid(self):  # the panel may have closed while the image decoded
-            self._store(path, image)
+        self._store(path, image)
 
     def _store(self, path: str, image: QImage | None) -> None:
         self._pending.discard(path)
@@ -332,6 +332,7 @@ class ClipTableModel(QAbstractTableModel):
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self._library = ctx.studio.library
         self._query = ClipQuery(limit=PAGE)
@@ -341,7 +342,6 @@ class ClipTableModel(QAbstractTableModel):
         self._total = -1
         self._generation = 0  # bumps with every new query; stale pages are dropped
         self._pending: tuple[ClipQuery, int, bool] | None = None  # query, rows wanted, refresh
-        self._runner: asyncio.Future | None = None
         self._fetching = False
         self._loaded = False  # the first query has answered
         self._lineage: dict[int, str] = {}
@@ -366,7 +366,7 @@ class ClipTableModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         """A query is running or waiting."""
-        return self._runner is not None and not self._runner.done()
+        return self.runner.running("query")
 
     @property
     def loaded(self) -> bool:
@@ -387,7 +387,7 @@ class ClipTableModel(QAbstractTableModel):
         self._generation += 1
         self._pending = (query, limit, refresh)
         if not self.busy:
-            self._runner = asyncio.ensure_future(self._run_pending())
+            self.runner.run("query", self._run_pending(), what="Reading the library")
 
     async def _run_pending(self) -> None:
         while self._pending is not None:
@@ -398,11 +398,8 @@ class ClipTableModel(QAbstractTableModel):
                 rows = await self._library.query(replace(query, limit=limit, offset=0))
             except Exception as exc:  # a broken database must not take the window down
                 log.exception("library query failed")
-                if isValid(self):
-                    self.loadFailed.emit(f"The library could not be read: {exc}")
+                self.loadFailed.emit(f"The library could not be read: {exc}")
                 continue
-            if not isValid(self):
-                return  # the panel closed while SQL ran
             if generation != self._generation:
                 # Typed on while this ran: only the newest query matters - and if this
                 # was a new query, what replaces it is one too, not a mere refresh.
@@ -415,7 +412,7 @@ class ClipTableModel(QAbstractTableModel):
                 self._set_total(len(rows))
             else:
                 self._set_total(-1)
-                asyncio.ensure_future(self._count(query, generation))
+                self.runner.run("count", self._count(query, generation), what="Counting the clips")
             self.queryFinished.emit(refresh)
 
     async def _count(self, query: ClipQuery, generation: int) -> None:
@@ -425,7 +422,7 @@ class ClipTableModel(QAbstractTableModel):
         except Exception:
             log.exception("library count failed")
             return
-        if isValid(self) and generation == self._generation:
+        if generation == self._generation:
             self._set_total(total)
 
     def _set_total(self, total: int) -> None:
@@ -451,7 +448,7 @@ class ClipTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        asyncio.ensure_future(self._fetch_page(self._generation, len(self._rows)))
+        self.runner.run("page", self._fetch_page(self._generation, len(self._rows)), what="Reading the library")
 
     async def _fetch_page(self, generation: int, offset: int) -> None:
         try:
@@ -459,10 +456,7 @@ class ClipTableModel(QAbstractTableModel):
         except Exception as exc:
             log.exception("library page failed")
             rows = None
-            if isValid(self):
-                self.loadFailed.emit(f"The library could not be read: {exc}")
-        if not isValid(self):
-            return
+            self.loadFailed.emit(f"The library could not be read: {exc}")
         self._fetching = False
         if rows is None or generation != self._generation or offset != len(self._rows):
             return

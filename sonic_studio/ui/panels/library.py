@@ -64,6 +64,7 @@ from ...core.models import Origin, ProviderId
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
 from ..icons import icon
+from ..tasks_runner import TaskRunner
 from .clip_details import ClipDetailsPane
 from .clip_model import (
     COL_COVER,
@@ -295,6 +296,7 @@ class LibraryPanel(QWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self._syncing = False  # selecting a row because of clipSelected: do not echo it
@@ -841,7 +843,10 @@ class LibraryPanel(QWidget):
         dialog.setNameFilters([f"{fmt.upper()} audio (*.{fmt})"])
         dialog.setDefaultSuffix(fmt)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: asyncio.ensure_future(self.export_clip(clip.id, path, fmt)))
+        # The dialog is this panel's child (deleted on close): it cannot outlive the lambda's panel.
+        dialog.fileSelected.connect(lambda path: self.runner.run(
+            "export", self.export_clip(clip.id, path, fmt), what="Exporting the clip",
+            on_error=self._export_failed))
         dialog.open()
 
     async def export_clip(self, clip_id: int, path: str | Path, fmt: str | None = None) -> Path | None:
@@ -872,6 +877,9 @@ class LibraryPanel(QWidget):
             actions=(("Show in folder", "folder", lambda: _open_folder(result.parent)),), seconds=15,
         )
         return result
+
+    def _export_failed(self, text: str) -> None:
+        self.notice.show_message(text, kind="error")
 
     def reveal_clip(self, clip_id: int | None) -> None:
         """Open the folder holding the clip's audio file in the system file manager."""

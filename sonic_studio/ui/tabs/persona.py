@@ -16,7 +16,6 @@ persona the clip already made is selected in the Personas panel when we know it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from pathlib import Path
@@ -50,6 +49,7 @@ from .. import theme
 from ..icons import icon
 from ..panels.personas import RangeAudition
 from ..widgets.waveform import WaveformMode, WaveformView, format_time
+from ..tasks_runner import TaskRunner
 from .upload import peak_cache
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ class PersonaTab(QWidget):
 
     def __init__(self, ctx) -> None:
         super().__init__()
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self.clip: ClipDetail | None = None
@@ -137,7 +138,6 @@ class PersonaTab(QWidget):
         self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
         self._touched: set[str] = set()
         self._busy = False
-        self._submission: asyncio.Future | None = None  # held: the loop keeps tasks only weakly
 
         self.loader = PeakLoader(peak_cache(ctx), parent=self)
         self._audition = RangeAudition(ctx.player, self)
@@ -830,25 +830,22 @@ class PersonaTab(QWidget):
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         start, end = self.vocal_window()
-        self._submission = asyncio.ensure_future(self._create(
+        self.runner.run("create", self._create(
             self.clip.id, self.name_edit.text(), self.description_edit.toPlainText(),
             self.styles_edit.text(), start, end,
-        ))
+        ), what="Creating the persona", busy=self._set_busy, on_error=self._show_submit_error)
 
     async def _create(self, clip: int, name: str, description: str, styles: str,
                       start: float | None, end: float | None) -> PersonaRecord | None:
-        self._set_busy(True)
         try:
-            record = await self.studio.personas.create(clip, name, description, styles, start, end)
+            record = await TaskRunner.unstoppable(
+                self.studio.personas.create(clip, name, description, styles, start, end))
         except ConflictError as error:
-            self._set_busy(False)
             self._conflict(error)
             return None
         except SonicError as error:
-            self._set_busy(False)
             self._failed(error)
             return None
-        self._set_busy(False)
         window = "" if start is None else f" ({format_time(start)}–{format_time(end)})"
         self.ctx.bridge.notify.emit(f"Persona “{record.name}” created{window} — it is in Library › Personas.")
         if self.clip is not None and self.clip.id == clip:
@@ -889,8 +886,11 @@ class PersonaTab(QWidget):
         field = error.field if isinstance(error, ValidationError) else None
         if field in ("name", "description") or field in _WINDOW_FIELDS:
             self._touched.add("vocal_window" if field in _WINDOW_FIELDS else field)
-        self.submit_error.setText(str(error))
-        self.submit_error.setToolTip(theme.plain_tip(error.details()))
+        self._show_submit_error(str(error), error.details())
+
+    def _show_submit_error(self, text: str, details: str = "") -> None:
+        self.submit_error.setText(text)
+        self.submit_error.setToolTip(theme.plain_tip(details or text))
         self.submit_error.show()
 
 
