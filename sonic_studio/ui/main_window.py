@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
 
         self.status = StatusController(ctx, self)
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
+        ctx.bridge.settingsRequested.connect(self.open_settings)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
@@ -219,7 +220,7 @@ class MainWindow(QMainWindow):
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
 
-        LogViewDialog(self.ctx.extras["log_file"], self).open()
+        LogViewDialog(self.ctx.log_file, self).open()
 
     def open_about(self) -> None:
         from .dialogs.about import AboutDialog

@@ -283,9 +283,7 @@ class SettingsDialog(QDialog):
             settings.base_urls.pop(pid.value, None)
             settings.upload_base_urls.pop(pid.value, None)
         if demo and not settings.demo_base_url:
-            server = self.ctx.extras.get("demo_server") or await self.ctx.extras["demo_server_factory"]()
-            self.ctx.extras["demo_server"] = server
-            settings.demo_base_url = server.base_url
+            settings.demo_base_url = await self.ctx.demo_base_url()
         try:
             await self.studio.configure(provider=pid, api_key=self.key.text().strip() or None, demo=demo)
         except SonicError as exc:

@@ -99,16 +99,11 @@ class WelcomeDialog(QDialog):
         if self.ctx.studio.demo:
             self.accept()
             return
-        extras = self.ctx.extras
-        server = extras.get("demo_server") or await extras["demo_server_factory"]()
-        extras["demo_server"] = server
-        self.ctx.studio.settings.demo_base_url = server.base_url
+        self.ctx.studio.settings.demo_base_url = await self.ctx.demo_base_url()
         await self.ctx.studio.configure(demo=True)
         await self.ctx.studio.credits.refresh()
         self.accept()
 
     def _enter_key(self) -> None:
-        from .settings import SettingsDialog
-
         self.accept()
-        SettingsDialog(self.ctx, self.parent()).open()
+        self.ctx.bridge.settingsRequested.emit()  # the window opens it (pages do not import pages)

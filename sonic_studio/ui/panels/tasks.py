@@ -39,7 +39,7 @@ from ...store.records import TaskRecord, TaskState
 from .. import theme
 from ..icons import icon
 from ..tasks_runner import TaskRunner
-from .clip_model import duration_text, file_name_of
+from ..format import duration_text, file_name_of
 
 log = logging.getLogger(__name__)
 

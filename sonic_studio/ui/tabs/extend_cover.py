@@ -38,19 +38,20 @@ from PySide6.QtWidgets import (
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
-from ...core.capabilities import capabilities
 from ...core.errors import SonicError, ValidationError
-from ...core.models import ClipState, Origin, ProviderId, TaskKind
+from ...core.models import Origin, ProviderId, TaskKind
 from ...core.validation import Problem, check_continue_at, check_source_url, fmt_time
+from ...services.eligibility import remix_source
 from ...store.records import ClipDetail
 from .. import theme
 from ..icons import icon
-from ..panels.library import CLIP_MIME
+from ..components.clip_model import CLIP_MIME
 from ..widgets.drop_zone import dropped_source
-from ..widgets.waveform import WaveformMode, WaveformView, format_time
+from ..widgets.waveform import WaveformMode, WaveformView
 from ..tasks_runner import TaskRunner
-from .generation_form import GenerationForm, SegmentedButtons
-from .upload import peak_cache, source_name
+from ..components.generation_form import GenerationForm
+from ..widgets.segmented import SegmentedButtons
+from ..format import format_time, source_name
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class ExtendCoverTab(QWidget):
         self._token = 0
         self._syncing = False
 
-        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self.setAcceptDrops(True)  # a clip dragged from the library, or a file/link
         self._build()
         self._wire()
@@ -420,12 +421,7 @@ class ExtendCoverTab(QWidget):
         self._refresh()
 
     def _clip_problem(self, detail: ClipDetail) -> str:
-        if detail.provider is not self.studio.provider_id:
-            return (f"This clip lives at {capabilities(detail.provider).display_name}; "
-                    "switch to that provider in Settings to use it.")
-        if detail.origin is Origin.GENERATED and detail.state is not ClipState.SUCCEEDED:
-            return "This clip is not finished yet; wait until it is done."
-        return ""
+        return remix_source(self._caps, detail, self._kind()).reason or ""
 
     def _local_audio(self, detail: ClipDetail) -> Path | None:
         # The library keeps a copy of every clip, uploads included (services.tasks).

@@ -47,7 +47,8 @@ from ..icons import icon
 from ..widgets.drop_zone import DropZone
 from ..widgets.waveform import WaveformMode, WaveformView
 from ..tasks_runner import TaskRunner
-from .generation_form import SegmentedButtons
+from ..widgets.segmented import SegmentedButtons
+from ..format import source_name
 
 log = logging.getLogger(__name__)
 
@@ -65,23 +66,6 @@ def describe_format(info: AudioInfo) -> str:
         parts.append(f"{info.sample_rate / 1000:g} kHz {layout}".strip())
     parts.append(f"{info.size / 1_048_576:.1f} MB" if info.size >= 104_858 else f"{info.size / 1024:.0f} KB")
     return " · ".join(parts)
-
-
-def source_name(source: str | Path) -> str:
-    """The file name of a path or link, for messages."""
-    if isinstance(source, Path):
-        return source.name
-    return str(source).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or str(source)
-
-
-def peak_cache(ctx):
-    """The app's one peak cache (shared by every waveform), made on first use."""
-    cache = ctx.extras.get("peak_cache")
-    if cache is None:
-        from ...audio.peak_cache import PeakCache
-
-        cache = ctx.extras["peak_cache"] = PeakCache()
-    return cache
 
 
 _label = theme.label
@@ -106,7 +90,7 @@ class UploadTab(QWidget):
         # shown until the source changes, without blocking a retry.
         self._sent_problem: tuple[str, str, str] | None = None
 
-        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self._build()
         self._wire()
         self._provider_changed()

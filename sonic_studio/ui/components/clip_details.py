@@ -37,7 +37,8 @@ from ...store.records import ClipDetail
 from .. import theme
 from ..icons import icon
 from ..tasks_runner import TaskRunner
-from .clip_model import ThumbnailCache, clip_name, duration_text, full_date_text, lineage_sentence, problem_text
+from .clip_model import ThumbnailCache
+from ..format import clip_name, duration_text, full_date_text, lineage_sentence, problem_text
 
 log = logging.getLogger(__name__)
 

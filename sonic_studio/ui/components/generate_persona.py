@@ -30,9 +30,9 @@ from ...core.validation import Problem
 from ...store.records import PersonaRecord
 from .. import theme
 from ..icons import icon
-from ..panels.personas import fmt_window
-from ..tabs.generation_form import GenerationForm
+from .generation_form import GenerationForm
 from ..tasks_runner import TaskRunner
+from ..format import fmt_window
 
 # sunoapi.org: "style_persona" for personas made with generate-persona ("voice_persona"
 # is for voice-clone ids, which the studio does not make).
@@ -139,7 +139,7 @@ class GeneratePersonaDialog(QDialog):
                 title = clip.title or clip.clip_id
             except KeyError:
                 pass
-        window = fmt_window(self.persona.vocal_start, self.persona.vocal_end)
+        window = fmt_window(self.persona)
         styles = f" · {self.persona.styles}" if self.persona.styles else ""
         return f"Voice from “{title}”, {window}{styles}"
 
