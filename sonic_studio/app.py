@@ -8,7 +8,8 @@ Shutdown follows the traps in the stack notes: Qt must not quit on its own when 
 window closes (``setQuitOnLastWindowClosed(False)``); closing the window, SIGTERM or
 Ctrl+C set one event, and the main coroutine then cancels polling and closes the HTTP
 client *while the loop still runs*, and returns - exit code 0, nothing orphaned (the
-demo emulator is a thread of this process, not a child).
+demo emulator is a child process that watches our pid and exits with us, even after a
+SIGKILL).
 """
 
 from __future__ import annotations
