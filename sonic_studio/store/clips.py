@@ -24,7 +24,8 @@ _ROW_COLUMNS = """
     l.task_kind, l.persona_id, l.clip AS has_lineage, l.task AS l_task, l.parent_clip,
     l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
 """
-_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id LEFT JOIN clips p ON p.id = l.parent_clip"
+_FILTER_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"  # what the filters (and count) need
+_FROM = f"{_FILTER_FROM} LEFT JOIN clips p ON p.id = l.parent_clip"
 _SORTS = {
     "created": "c.created_at {dir}, c.id {dir}",
     "title": "c.title COLLATE NOCASE {dir}, c.id {dir}",
@@ -195,7 +196,7 @@ class ClipRepo:
 
     def count(self, q: ClipQuery) -> int:
         where, params = _where(q)
-        return self._db.query_one(f"SELECT count(*) {_FROM} {where}", params)[0]
+        return self._db.query_one(f"SELECT count(*) {_FILTER_FROM} {where}", params)[0]
 
 
 def _where(q: ClipQuery) -> tuple[str, list[Any]]:
