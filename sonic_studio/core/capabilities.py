@@ -34,6 +34,12 @@ class PersonaWindow:
     min_len: float
     max_len: float
     needs_vox: bool = False  # sonic: the window only means something with a vox_audio_id
+    default: tuple[float, float] = (0.0, 30.0)  # preselected range (clipped to the clip)
+
+    def default_for(self, duration: float | None) -> tuple[float, float]:
+        """The preselected vocal range for a clip of ``duration`` seconds."""
+        start, end = self.default
+        return start, (min(end, duration) if duration else end)
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
             min_len=window["min"],
             max_len=window["max"],
             needs_vox=window.get("needs_vox", False),
+            default=tuple(window.get("default", (0.0, window["max"]))),
         ),
         persona_fields=PersonaFieldNames(**persona["fields"]),
         persona_description_max=persona["description_max"],
@@ -191,3 +198,26 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         checked_on=raw["checked"]["on"],
         checked_source=raw["checked"]["source"],
     )
+
+
+# The provider's own name for each kind of task, as people see it in its dashboard
+# (sonic: the create endpoint's task_type, or the one-stop endpoint's name).
+_SONIC_TASK_TYPES = {
+    TaskKind.GENERATE: "create_music",
+    TaskKind.EXTEND: "extend_music",
+    TaskKind.COVER: "cover_music",
+    TaskKind.UPLOAD_EXTEND: "upload-extend",
+    TaskKind.UPLOAD_COVER: "upload-cover",
+    TaskKind.CONCAT: "concat_music",
+}
+
+def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = False,
+                   uploaded_source: bool = False) -> str:
+    """The provider's word for a task kind: sonic's task_type, sunoapi.org's endpoint."""
+    if provider is ProviderId.SONIC:
+        if kind is TaskKind.GENERATE and persona:
+            return "persona_music"
+        if uploaded_source and kind in (TaskKind.EXTEND, TaskKind.COVER):
+            return f"{kind.value}_upload_music"  # sonic names a different task type for uploads
+        return _SONIC_TASK_TYPES.get(kind, kind.value)
+    return kind.value.replace("_", "-")
