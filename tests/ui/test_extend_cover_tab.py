@@ -196,7 +196,7 @@ async def test_one_stop_upload_extend_with_auto_concat(window, ctx, ui_emulator,
 
 async def test_clip_dragged_from_the_library_becomes_the_source(window, ctx, ui_emulator):
     tab = extend_tab(window)
-    from sonic_studio.ui.panels.library import CLIP_MIME
+    from sonic_studio.ui.components.clip_model import CLIP_MIME
 
     source = await uploaded_clip(ctx, ui_emulator, "rain-on-glass.mp3")
     ctx.select_clip(None)
