@@ -5,6 +5,7 @@ inside the sung sections)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 
 import mido
@@ -21,6 +22,7 @@ from sonic_studio.core.models import (
     GenerateRequest,
     GenerationParams,
     Origin,
+    PersonaRequest,
     ProviderId,
     TaskState,
 )
@@ -115,6 +117,20 @@ async def test_sonic_sync_utilities_send_clip_id_and_parse(sonic, instant, asgi_
     wav = await sonic.request_asset(AssetRequest(AssetKind.WAV, clip))
     assert instant.last("/api/v1/sonic/wav").json == {"clip_id": clip.id}
     assert (await fetch(asgi_client, wav.files["wav"]))[:4] == b"RIFF"
+
+
+async def test_sonic_persona_window_goes_with_the_vox_of_that_window(sonic, instant, monkeypatch):
+    # Personas are listed as Unavailable today; switched on (client and emulator) for the wire format.
+    caps = sonic.capabilities
+    monkeypatch.setattr(sonic, "capabilities", dataclasses.replace(caps, persona_create_available=True))
+    instant.state["sonic"].persona_available = True
+    clip = await finished(sonic, GenerationParams(model="sonic-v5", lyrics=LYRICS, tags="pop", title="Night Drive"))
+    vox = await sonic.request_asset(AssetRequest(AssetKind.VOX, clip, vocal_start=12.0, vocal_end=40.0))
+    request = PersonaRequest(clip, "Neon", "airy voice", "synthwave", 12.0, 40.0, vox.data["vox_audio_id"])
+    await sonic.create_persona(request)
+    assert instant.last("/api/v1/sonic/persona").json == {
+        "name": "Neon", "clip_id": clip.id, "describe": "airy voice", "styles": "synthwave",
+        "vocal_start_s": 12.0, "vocal_end_s": 40.0, "vox_audio_id": vox.data["vox_audio_id"]}
 
 
 async def test_sonic_vox_window_is_checked_before_sending(sonic, instant):

@@ -264,15 +264,3 @@ async def test_asking_again_follows_or_shows_what_exists_instead_of_paying(studi
     assert third.task is None and third.asset.files and "already saved" in third.message
     assert len(emulator.submissions("/api/v1/sonic/stems/basic")) == 1
 
-
-async def test_sonic_persona_sends_the_vox_of_the_same_window(studio_for, emulator):
-    studio = await studio_for(ProviderId.SONIC)
-    clip = await song(studio, ProviderId.SONIC)
-    _, vox = await finish(studio, clip, AssetKind.VOX, vocal_start=12.0, vocal_end=40.0)
-    await studio.personas.create(clip, "Neon", "airy voice", "synthwave", 12.0, 40.0)
-    body = emulator.last("/api/v1/sonic/persona").json
-    assert body["vox_audio_id"] == vox.data["vox_audio_id"]
-    assert (body["vocal_start_s"], body["vocal_end_s"]) == (12.0, 40.0)
-    other = await song(studio, ProviderId.SONIC)
-    await studio.personas.create(other, "Dawn", "warm voice", "", 5.0, 20.0)  # no VOX of that window
-    assert "vox_audio_id" not in emulator.last("/api/v1/sonic/persona").json
