@@ -32,6 +32,7 @@ class Store:
         return self.db.path
 
     def close(self) -> None:
+        self.clips.close()
         self.db.close()
 
 

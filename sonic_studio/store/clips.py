@@ -1,14 +1,24 @@
 """Clip rows and their lineage, and the library queries the GUI lists from.
 
 Queries filter and sort in SQL over indexed columns and return light ``ClipRow``s, so
-a library of 10,000 clips lists in milliseconds; ``get`` adds the heavy fields and
+a library of 100,000 clips lists in milliseconds; ``get`` adds the heavy fields and
 lineage for one clip.  Deleting is soft (``deleted_at``) so the UI can undo; ``purge``
 removes rows for good and hands back the files to remove.
+
+Search text matches title, tags and provider clip id as a case-insensitive (ASCII)
+substring: SQLite's ``LIKE '%text%'``.  That LIKE still decides, but over the narrow
+``clip_text`` copy (schema 3) instead of the wide clip rows, and for 3+ characters only
+over the candidates the FTS5 trigram index ``clip_search`` finds, so results are the
+same as a plain scan's.  ``count`` runs on a read-only connection of its own (WAL lets
+it read beside the shared one), so the "N clips" count of one keystroke never holds the
+lock the next keystroke's page query needs.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -37,6 +47,15 @@ _PROVIDER_FIELDS = (
 class ClipRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._counter: sqlite3.Connection | None = None  # opened by the first count
+        self._counter_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the counting connection (``Store.close`` calls this)."""
+        with self._counter_lock:
+            if self._counter is not None:
+                self._counter.close()
+                self._counter = None
 
     # ------------------------------------------------------------------ writes
     def upsert(self, clip: Clip, *, task: int | None = None) -> tuple[ClipRow, bool]:
@@ -206,21 +225,72 @@ class ClipRepo:
         return [_row(r) for r in rows]
 
     def count(self, q: ClipQuery) -> int:
-        where, params = _where(q)
-        return self._db.query_one(f"SELECT count(*) {_FROM} {where}", params)[0]
+        """How many clips match ``q`` (its limit and offset aside)."""
+        if _only_text(q):
+            # The usual case while typing: count narrow text rows, never the wide clips.
+            matches, params = _text_matches(q.text.strip())
+            sql = f"SELECT count(*) FROM ({matches})"
+            if not q.include_deleted:
+                sql += " WHERE id NOT IN (SELECT id FROM clips WHERE deleted_at IS NOT NULL)"
+        else:
+            where, params = _where(q, for_count=True)
+            sql = f"SELECT count(*) {_FROM} {where}"
+        with self._counter_lock:
+            if self._counter is None:
+                self._counter = _open_reader(self._db)
+            return self._counter.execute(sql, params).fetchone()[0]
 
 
-def _where(q: ClipQuery) -> tuple[str, list[Any]]:
+def _open_reader(db: Database) -> sqlite3.Connection:
+    """A second connection to the same file that can only read."""
+    conn = sqlite3.connect(str(db.path), isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+_SEPARATOR = "\x1f"  # joins title, tags and clip id in clip_text.body (schema 3)
+
+
+def _text_matches(text: str) -> tuple[str, list[Any]]:
+    """SQL selecting the ``id`` of every clip (deleted or not) whose title, tags or clip
+    id contains ``text``: exactly ``LIKE '%text%'`` on each of the three.
+
+    One LIKE over the joined body equals the three LIKEs because the text cannot contain
+    the separator (a text that does is matched against the three columns).  The trigram
+    index only narrows the rows the LIKE looks at: it folds case at least as widely as
+    LIKE does, so every row LIKE matches is among its candidates.  A text under 3
+    characters has no trigram, so its LIKE reads the whole (narrow) table.
+    """
+    if not text:
+        return "SELECT id FROM clip_text", []
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if _SEPARATOR in text:
+        return ("SELECT id FROM clips WHERE title LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\' "
+                "OR clip_id LIKE ? ESCAPE '\\'", [pattern, pattern, pattern])
+    if len(text) < 3:
+        return "SELECT id FROM clip_text WHERE body LIKE ? ESCAPE '\\'", [pattern]
+    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string: every character literal
+    return ("SELECT id FROM clip_text WHERE id IN (SELECT rowid FROM clip_search WHERE clip_search MATCH ?) "
+            "AND body LIKE ? ESCAPE '\\'", [phrase, pattern])
+
+
+def _only_text(q: ClipQuery) -> bool:
+    return q.origin is None and q.provider is None and not q.persona_id and q.since is None and q.until is None
+
+
+def _where(q: ClipQuery, *, for_count: bool = False) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
+    if q.text.strip():
+        matches, text_params = _text_matches(q.text.strip())
+        # A page walks its sort's index and stops at the limit, so the id test must not
+        # become the index to use ("+"); a count has no order and looks matches up by id.
+        # First, because it needs no read of the wide clip row.
+        clauses.append(f"{'' if for_count else '+'}c.id IN ({matches})")
+        params += text_params
     if not q.include_deleted:
         clauses.append("c.deleted_at IS NULL")
-    if q.text.strip():
-        pattern = "%" + q.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(
-            "(c.title LIKE ? ESCAPE '\\' OR c.tags LIKE ? ESCAPE '\\' OR c.clip_id LIKE ? ESCAPE '\\')"
-        )
-        params += [pattern, pattern, pattern]
     if q.origin is not None:
         clauses.append("c.origin = ?")
         params.append(Origin(q.origin).value)
