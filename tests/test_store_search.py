@@ -18,7 +18,7 @@ import time
 import pytest
 
 from sonic_studio.core.models import Clip, Origin, ProviderId
-from sonic_studio.store import DB_FILENAME, ClipQuery, Store
+from sonic_studio.store import DB_FILENAME, ClipQuery, Store, clips
 from sonic_studio.store.schema import LATEST_VERSION, MIGRATIONS
 
 TITLES = [
@@ -73,7 +73,15 @@ def _ids(store: Store, text: str, **kw) -> list[str]:
     return [r.clip_id for r in store.clips.query(ClipQuery(text=text, limit=1000, **kw))]
 
 
-def test_search_finds_exactly_what_the_like_scan_found(sandbox):
+@pytest.fixture(params=[200, 1], ids=["rare-texts-listed", "texts-walked"])
+def few(request, monkeypatch):
+    """A page lists the ids of a rare text's matches and walks the sort order for a
+    common one (``clips._FEW``); with a limit of 1 nearly every text takes the walk."""
+    monkeypatch.setattr(clips, "_FEW", request.param)
+    return request.param
+
+
+def test_search_finds_exactly_what_the_like_scan_found(sandbox, few):
     store = Store.open(sandbox)
     try:
         _fill(store)
@@ -105,7 +113,7 @@ def test_search_keeps_what_a_user_sees_today(sandbox):
         store.close()
 
 
-def test_search_combines_with_filters_and_sorts(sandbox):
+def test_search_combines_with_filters_and_sorts(sandbox, few):
     store = Store.open(sandbox)
     try:
         _fill(store)

@@ -9,7 +9,8 @@ Search text matches title, tags and provider clip id as a case-insensitive (ASCI
 substring: SQLite's ``LIKE '%text%'``.  That LIKE still decides, but over the narrow
 ``clip_text`` copy (schema 3) instead of the wide clip rows, and for 3+ characters only
 over the candidates the FTS5 trigram index ``clip_search`` finds, so results are the
-same as a plain scan's.  ``count`` runs on a read-only connection of its own (WAL lets
+same as a plain scan's.  A page lists a rare text's few matches and walks the sort order
+for a common one (``ClipRepo._page_where``).  ``count`` runs on a read-only connection of its own (WAL lets
 it read beside the shared one), so the "N clips" count of one keystroke never holds the
 lock the next keystroke's page query needs.
 """
@@ -216,7 +217,7 @@ class ClipRepo:
         )
 
     def query(self, q: ClipQuery) -> list[ClipRow]:
-        where, params = _where(q)
+        where, params = self._page_where(q)
         order = _SORTS.get(q.sort, _SORTS["created"]).format(dir="DESC" if q.descending else "ASC")
         rows = self._db.query(
             f"SELECT {_ROW_COLUMNS} {_FROM} {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -233,12 +234,33 @@ class ClipRepo:
             if not q.include_deleted:
                 sql += " WHERE id NOT IN (SELECT id FROM clips WHERE deleted_at IS NOT NULL)"
         else:
-            where, params = _where(q, for_count=True)
+            where, params = _where(q)
             sql = f"SELECT count(*) {_FROM} {where}"
         with self._counter_lock:
             if self._counter is None:
                 self._counter = _open_reader(self._db)
             return self._counter.execute(sql, params).fetchone()[0]
+
+    def _page_where(self, q: ClipQuery) -> tuple[str, list[Any]]:
+        """``_where`` for one page, shaped by how common the search text is.
+
+        A page walks its sort's index and stops at its limit.  For a text many clips
+        contain, testing each clip walked (EXISTS on its narrow text row) stops after a
+        few hundred.  For a rare text that walk would cover the whole library, so the
+        matching ids are listed instead: a probe in id order finds them all, or stops
+        after ``_FEW`` and calls the text common (see ``_FEW``).
+        """
+        text = q.text.strip()
+        if not text or _SEPARATOR in text:
+            return _where(q)
+        matches, params = _text_matches(text)
+        probe = self._db.query(f"{matches} LIMIT {_FEW + 1}", params)
+        if len(probe) <= _FEW:
+            clause = ("c.id IN (SELECT value FROM json_each(?))", [json.dumps([r[0] for r in probe])])
+        else:
+            clause = ("EXISTS (SELECT 1 FROM clip_text t WHERE t.id = c.id AND t.body LIKE ? ESCAPE '\\')",
+                      [params[-1]])
+        return _where(q, text_clause=clause)
 
 
 def _open_reader(db: Database) -> sqlite3.Connection:
@@ -250,6 +272,11 @@ def _open_reader(db: Database) -> sqlite3.Connection:
 
 
 _SEPARATOR = "\x1f"  # joins title, tags and clip id in clip_text.body (schema 3)
+# Matches up to which a page lists the matching ids rather than walking the sort order
+# (ClipRepo._page_where).  Listing costs one row read per match; walking to fill a page of
+# 200 costs about 200 / (share of clips matching) reads, so at 100,000 clips the two meet
+# near sqrt(200 * 100,000) = 4,500 matches.
+_FEW = 4000
 
 
 def _text_matches(text: str) -> tuple[str, list[Any]]:
@@ -279,16 +306,17 @@ def _only_text(q: ClipQuery) -> bool:
     return q.origin is None and q.provider is None and not q.persona_id and q.since is None and q.until is None
 
 
-def _where(q: ClipQuery, *, for_count: bool = False) -> tuple[str, list[Any]]:
+def _where(q: ClipQuery, *, text_clause: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
     if q.text.strip():
-        matches, text_params = _text_matches(q.text.strip())
-        # A page walks its sort's index and stops at the limit, so the id test must not
-        # become the index to use ("+"); a count has no order and looks matches up by id.
-        # First, because it needs no read of the wide clip row.
-        clauses.append(f"{'' if for_count else '+'}c.id IN ({matches})")
-        params += text_params
+        # First: it needs no read of the wide clip row, so most clips are passed over
+        # without one.
+        if text_clause is None:
+            matches, text_params = _text_matches(q.text.strip())
+            text_clause = (f"c.id IN ({matches})", text_params)
+        clauses.append(text_clause[0])
+        params += text_clause[1]
     if not q.include_deleted:
         clauses.append("c.deleted_at IS NULL")
     if q.origin is not None:
