@@ -139,6 +139,12 @@ def check_layout(report: Report, bundle: Path) -> None:
     report.check("QtMultimedia FFmpeg plugin and libav*", plugin.is_file() and not libav,
                  f"missing {libav}" if libav else "")
 
+    # The spec swaps ICU's 31 MB data tables for ICU's empty stub (packaging/icu_stubdata.c);
+    # the --self-test check below proves every page still opens without them.
+    icu = sorted((qt / "lib").glob("libicudata.so.*"))
+    report.check("ICU data is the stub", len(icu) == 1 and icu[0].stat().st_size < 1_000_000,
+                 f"{icu[0].name}, {icu[0].stat().st_size / 1e3:.0f} kB" if icu else "no libicudata")
+
     entry_points = list(internal.glob("keyring-*.dist-info/entry_points.txt"))
     text = entry_points[0].read_text() if entry_points else ""
     report.check("keyring backend entry points", "keyring.backends.SecretService" in text)
