@@ -248,18 +248,26 @@ class ClipRepo:
         contain, testing each clip walked (EXISTS on its narrow text row) stops after a
         few hundred.  For a rare text that walk would cover the whole library, so the
         matching ids are listed instead: a probe in id order finds them all, or stops
-        after ``_FEW`` and calls the text common (see ``_FEW``).
+        after ``_FEW`` and calls the text common (see ``_FEW``).  From 3 characters the
+        probe reads only the trigram index (its candidates include every match), and the
+        listed candidates still pass the LIKE.
         """
         text = q.text.strip()
         if not text or _SEPARATOR in text:
             return _where(q)
-        matches, params = _text_matches(text)
-        probe = self._db.query(f"{matches} LIMIT {_FEW + 1}", params)
+        pattern = _like_pattern(text)
+        if len(text) < 3:
+            probe = self._db.query(f"{_SHORT_MATCHES} LIMIT {_FEW + 1}", (pattern,))
+            listed = "SELECT value FROM json_each(?)"
+        else:
+            probe = self._db.query(f"{_CANDIDATES} LIMIT {_FEW + 1}", (_phrase(text),))
+            listed = "SELECT id FROM clip_text WHERE id IN (SELECT value FROM json_each(?)) AND body LIKE ? ESCAPE '\\'"
         if len(probe) <= _FEW:
-            clause = ("c.id IN (SELECT value FROM json_each(?))", [json.dumps([r[0] for r in probe])])
+            ids = json.dumps([r[0] for r in probe])
+            clause = (f"c.id IN ({listed})", [ids] if len(text) < 3 else [ids, pattern])
         else:
             clause = ("EXISTS (SELECT 1 FROM clip_text t WHERE t.id = c.id AND t.body LIKE ? ESCAPE '\\')",
-                      [params[-1]])
+                      [pattern])
         return _where(q, text_clause=clause)
 
 
@@ -291,15 +299,26 @@ def _text_matches(text: str) -> tuple[str, list[Any]]:
     """
     if not text:
         return "SELECT id FROM clip_text", []
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = _like_pattern(text)
     if _SEPARATOR in text:
         return ("SELECT id FROM clips WHERE title LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\' "
                 "OR clip_id LIKE ? ESCAPE '\\'", [pattern, pattern, pattern])
     if len(text) < 3:
-        return "SELECT id FROM clip_text WHERE body LIKE ? ESCAPE '\\'", [pattern]
-    phrase = '"' + text.replace('"', '""') + '"'  # one FTS5 string: every character literal
-    return ("SELECT id FROM clip_text WHERE id IN (SELECT rowid FROM clip_search WHERE clip_search MATCH ?) "
-            "AND body LIKE ? ESCAPE '\\'", [phrase, pattern])
+        return _SHORT_MATCHES, [pattern]
+    return f"SELECT id FROM clip_text WHERE id IN ({_CANDIDATES}) AND body LIKE ? ESCAPE '\\'", [_phrase(text), pattern]
+
+
+_SHORT_MATCHES = "SELECT id FROM clip_text WHERE body LIKE ? ESCAPE '\\'"
+_CANDIDATES = "SELECT rowid FROM clip_search WHERE clip_search MATCH ?"  # in id order
+
+
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 string, so every character in it is literal."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _only_text(q: ClipQuery) -> bool:
