@@ -3,7 +3,8 @@
 Everything runs the *bundled* programs, as a user would, with HOME/XDG folders in a
 temporary directory so nothing touches the real profile:
 
-- layout: both programs, resources, catalog.json, ffmpeg, the QtMultimedia FFmpeg plugin
+- layout: both programs, resources, catalog.json, ffmpeg (the audio-only LGPL build), ICU's
+  stub data, the QtMultimedia FFmpeg plugin
   and its libav* libraries, keyring's entry points - and none of the excluded Qt parts;
 - every bundled shared library resolves its link-time dependencies;
 - ``sonic-studio --version`` and ``sonic-studio-cli --help``;
@@ -131,6 +132,12 @@ def check_layout(report: Report, bundle: Path) -> None:
     ffmpeg = sorted((internal / "imageio_ffmpeg" / "binaries").glob("ffmpeg-*"))
     report.check("ffmpeg binary", bool(ffmpeg) and os.access(ffmpeg[0], os.X_OK),
                  ffmpeg[0].name if ffmpeg else "no imageio_ffmpeg/binaries/ffmpeg-*")
+    if ffmpeg:  # the spec puts packaging/build_ffmpeg.sh's audio-only build under imageio's name
+        version = subprocess.run([str(ffmpeg[0]), "-hide_banner", "-version"], capture_output=True,
+                                 text=True, timeout=30).stdout
+        size_mb = ffmpeg[0].stat().st_size / 1e6
+        report.check("ffmpeg is the audio-only LGPL build", size_mb < 50 and "--disable-everything" in version
+                     and "--enable-gpl" not in version, f"{version.splitlines()[0] if version else '?'}, {size_mb:.0f} MB")
 
     qt = internal / "PySide6" / "Qt"
     plugin = qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so"
