@@ -35,6 +35,15 @@ while waiting for it) and "not sent"; FAILED tasks the provider had in fact fini
 (a result paid for but not delivered); clips whose download failed (e.g. 404);
 leftover partial download files; time to settle (last submission -> every task final).
 
+Kills during submit (issue 14): ``--submit-latency 3`` makes every submit answer after 3 s (a
+slow provider, as sunoapi.org often is), so most kills land while a submit is on the wire, and
+``--kill-signal term`` stops the worker with SIGTERM (the app closing, Ctrl+C) instead of
+SIGKILL.  "unknown, provider had it" is then the figure to watch: SIGKILL cannot be helped
+without a recovery endpoint; on SIGTERM the worker waits (bounded) for the answers on the wire.
+
+    python benchmarks/soak.py --tasks 40 --kills 4 --submit-latency 3 --fault-rate 0 --kill-signal kill
+    python benchmarks/soak.py --tasks 40 --kills 4 --submit-latency 3 --fault-rate 0 --kill-signal term
+
 The run is bounded: ``--tasks`` items, ``--seconds`` wall-clock cap (the worker is
 killed and the remaining active tasks count as stuck).  Nothing leaves 127.0.0.1.
 """
@@ -128,9 +137,14 @@ def fault_rules(rate: float):
     return rules
 
 
-def install_faults(emulator, rate: float, seed: int) -> dict[str, int]:
-    """Random faults per path family, from a fixed seed; returns live counters by kind."""
-    from sonic_studio.emulator.app import FaultSwitch
+def install_faults(emulator, rate: float, seed: int, submit_latency: float = 0.0) -> dict[str, int]:
+    """Random faults per path family, from a fixed seed; returns live counters by kind.
+
+    ``submit_latency``: every submit POST the random faults leave alone answers this late.
+    """
+    from sonic_studio.emulator.app import Fault, FaultSwitch
+
+    slow_submit = Fault("latency", seconds=submit_latency)
 
     rules = fault_rules(rate)
     counts: dict[str, int] = {}
@@ -154,6 +168,8 @@ def install_faults(emulator, rate: float, seed: int) -> dict[str, int]:
                         counts[label] = counts.get(label, 0) + 1
                         return fault
                     roll -= chance
+            if submit_latency and method == "POST" and path in SUBMIT_PATHS:
+                return slow_submit
             return None
 
     emulator.faults = SoakFaults()
@@ -172,7 +188,6 @@ async def worker_main(args: argparse.Namespace) -> int:
     data = Path(args.data)
     setup_logging(data)
     log = logging.getLogger("soak.worker")
-    plan = json.loads(Path(args.plan).read_text())
     crashes = 0
     studios: dict[str, Studio] = {}
     for pid in ("sonic", "sunoapi"):
@@ -258,8 +273,28 @@ async def worker_main(args: argparse.Namespace) -> int:
             crashes += 1
             log.error("submit of plan item %s crashed:\n%s", item["n"], traceback.format_exc())
 
+    in_flight: set[asyncio.Task] = set()  # submit jobs
+    main_task = asyncio.current_task()
+    # SIGTERM = the app closing (see the except below).
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
+    try:
+        return await _work(args, studios, known_titles, active_count, submit, lambda: crashes, in_flight)
+    except asyncio.CancelledError:
+        # Like Ctrl+C in the CLI: the operations in progress are cancelled at once.  A
+        # submit on the wire then waits (bounded) for its answer before giving up as UNKNOWN.
+        jobs = list(in_flight)
+        for job in jobs:
+            job.cancel()
+        await asyncio.gather(*jobs, return_exceptions=True)
+        for studio in studios.values():
+            await studio.aclose()
+        print(json.dumps({"event": "stopped", "time": time.time()}), flush=True)
+        return 128 + signal.SIGTERM
+
+
+async def _work(args, studios, known_titles, active_count, submit, crashes, in_flight: set) -> int:
+    plan = json.loads(Path(args.plan).read_text())
     pending = [item for item in plan if item["title"] not in known_titles()]
-    in_flight: set[asyncio.Task] = set()
     for item in pending:
         while active_count() + len(in_flight) >= args.max_active:
             await asyncio.sleep(0.1)
@@ -274,7 +309,7 @@ async def worker_main(args: argparse.Namespace) -> int:
         await asyncio.sleep(0.2)
     for studio in studios.values():
         await studio.aclose()
-    print(json.dumps({"event": "settled", "time": time.time(), "crashes": crashes}), flush=True)
+    print(json.dumps({"event": "settled", "time": time.time(), "crashes": crashes()}), flush=True)
     return 0
 
 
@@ -306,7 +341,8 @@ class Run:
             credits={"sonic": 1e9, "sunoapi": 1e9},
             seed=self.args.seed,
         )
-        self.fault_counts = install_faults(self.emulator, self.args.fault_rate, self.args.seed)
+        self.fault_counts = install_faults(self.emulator, self.args.fault_rate, self.args.seed,
+                                           self.args.submit_latency)
         self.server = EmulatorServer(self.emulator, host="127.0.0.1")
         self.base_url = self.server.start_in_thread()
         assert urlsplit(self.base_url).hostname == "127.0.0.1"
@@ -377,11 +413,16 @@ class Run:
             if kill_at and sent >= kill_at[0]:
                 kill_at.pop(0)
                 time.sleep(rng.uniform(0.0, 1.5))  # land mid-submit, mid-poll or mid-download
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
+                sig = signal.SIGTERM if args.kill_signal == "term" else signal.SIGKILL
+                proc.send_signal(sig)
+                try:
+                    proc.wait(timeout=30)  # SIGTERM: the worker may wait for answers on the wire
+                except subprocess.TimeoutExpired:
+                    proc.send_signal(signal.SIGKILL)
+                    proc.wait()
                 self.workers[-1]["killed"] = True
-                self.workers[-1]["exit"] = -9
-                self.say(f"SIGKILL worker {self.workers[-1]['index']} after {sent} plan items were sent")
+                self.workers[-1]["exit"] = -sig
+                self.say(f"{sig.name} worker {self.workers[-1]['index']} after {sent} plan items were sent")
                 proc = self.spawn_worker()
             time.sleep(0.1)
         for info in self.workers:
@@ -411,7 +452,9 @@ class Run:
                     submitted_wall = event["time"]
         report["seconds_to_settle"] = (round(settled_at - submitted_wall, 1)
                                        if settled_at and submitted_wall else None)
-        report["kills"] = sum(1 for w in self.workers if w["killed"] and w.get("exit") == -9)
+        report["kills"] = sum(1 for w in self.workers if w["killed"] and w.get("exit") in (-9, -15))
+        report["kill_signal"] = args.kill_signal
+        report["submit_latency"] = args.submit_latency
         report["worker_runs"] = len(self.workers)
         report["timed_out"] = timed_out
         report["faults_injected"] = dict(sorted(self.fault_counts.items()))
@@ -627,6 +670,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--max-active", type=int, default=8, help="tasks in flight at once in the worker")
     parser.add_argument("--max-wait", type=float, default=180.0, help="per-task polling cap before STALLED")
     parser.add_argument("--data-dir", help="keep the run's files here (default: a temp dir, removed on success)")
+    parser.add_argument("--submit-latency", type=float, default=0.0,
+                        help="every submit answers this many seconds late (a slow provider), default 0")
+    parser.add_argument("--kill-signal", choices=["kill", "term"], default="kill",
+                        help="SIGKILL (a crash) or SIGTERM (closing), default kill")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     # Internal: the worker process.
@@ -641,6 +688,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--kills must be 0..10")
     if not 0 <= args.fault_rate < 0.9:
         parser.error("--fault-rate must be 0..0.9")
+    if not 0 <= args.submit_latency <= 30:
+        parser.error("--submit-latency must be 0..30 seconds")
     return args
 
 

@@ -14,8 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
+import math
+import re
+import signal
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -26,9 +31,10 @@ from .core.models import GenerationParams, ProviderId
 from .core.validation import check_api_base_url, ensure, fmt_time
 from .logs import setup_logging
 from .services import Settings, Studio
+from .services.cadence import usable_interval
 from .services.events import TaskChanged
 from .services.redact import RedactingFilter, scrub
-from .store import ClipQuery, DatabaseError, TaskState
+from .store import ClipQuery, DatabaseError, TaskState, storage_problem
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_TASK_FAILED, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -58,24 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     extend = commands.add_parser("extend", help="continue a clip from a point in time")
     extend.add_argument("clip", metavar="CLIP")
-    extend.add_argument("--at", type=float, required=True, metavar="SECONDS", help="where the extension starts")
+    extend.add_argument("--at", type=_finite, required=True, metavar="SECONDS", help="where the extension starts")
     _generation_options(extend)
 
     cover = commands.add_parser("cover", help="a new version of a clip in another style")
     cover.add_argument("clip", metavar="CLIP")
-    cover.add_argument("--audio-weight", type=float, required=True, metavar="W",
+    cover.add_argument("--audio-weight", type=_finite, required=True, metavar="W",
                        help="0..1, how much of the source to keep")
     _generation_options(cover)
 
     up_extend = commands.add_parser("upload-extend", help="upload audio and extend it in one step")
     up_extend.add_argument("source", metavar="SOURCE")
-    up_extend.add_argument("--at", type=float, required=True, metavar="SECONDS")
+    up_extend.add_argument("--at", type=_finite, required=True, metavar="SECONDS")
     up_extend.add_argument("--auto-concat", action="store_true", help="also make the full song (sonic)")
     _generation_options(up_extend)
 
     up_cover = commands.add_parser("upload-cover", help="upload audio and cover it in one step")
     up_cover.add_argument("source", metavar="SOURCE")
-    up_cover.add_argument("--audio-weight", type=float, required=True, metavar="W")
+    up_cover.add_argument("--audio-weight", type=_finite, required=True, metavar="W")
     _generation_options(up_cover)
 
     persona = commands.add_parser("persona", help="create or list personas")
@@ -85,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--description", required=True)
     create.add_argument("--styles", default="")
-    create.add_argument("--vocal-start", type=float, metavar="S")
-    create.add_argument("--vocal-end", type=float, metavar="E")
+    create.add_argument("--vocal-start", type=_finite, metavar="S")
+    create.add_argument("--vocal-end", type=_finite, metavar="E")
     persona_list = persona_commands.add_parser("list", help="personas in the local library")
     persona_list.add_argument("--search", default="")
 
@@ -102,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     clips = commands.add_parser("clips", help="clips in the library, with lineage")
     clips.add_argument("--search", default="")
     clips.add_argument("--limit", type=int, default=200)
+
+    export = commands.add_parser("export", help="save a clip as a tagged MP3 or WAV file")
+    export.add_argument("clip", metavar="CLIP")
+    export.add_argument("file", metavar="FILE", type=Path)
+    export.add_argument("--format", choices=["mp3", "wav"], help="default: from FILE's extension")
 
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
@@ -123,9 +134,20 @@ def _generation_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> float:
-    value = float(text)
+    value = _finite(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _finite(text: str) -> float:
+    """A float flag that refuses nan and inf (float() accepts both, and both then break arithmetic)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number of seconds")
     return value
 
 
@@ -147,10 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error(args, "Interrupted. Submitted tasks keep their ids; 'tasks resume' finishes them.", "interrupted")
         return 130
+    except asyncio.CancelledError:  # SIGTERM (see _run)
+        _error(args, "Stopped. Submitted tasks keep their ids; 'tasks resume' finishes them.", "interrupted")
+        return 128 + signal.SIGTERM
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
-    setup_logging(args.data_dir)
+    try:
+        setup_logging(args.data_dir)
+    except OSError as exc:  # a read-only or full data dir: reading the library must still work
+        print(_plain(f"note: no log file this run ({exc.strerror or exc})."), file=sys.stderr, flush=True)
     if args.verbose:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
@@ -165,14 +193,36 @@ async def _run(args: argparse.Namespace) -> int:
     except SonicError as exc:
         return _fail(args, exc)
     resume = args.command == "tasks" and args.action == "resume"
-    studio = Studio(settings, data_dir=args.data_dir, poll_interval=args.poll_interval)
+    with contextlib.suppress(NotImplementedError, AttributeError):  # not on Windows
+        # SIGTERM stops like Ctrl+C: a submit on the wire still gets to learn its task id.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, asyncio.current_task().cancel)
+    interval = _poll_interval(args, settings)
+    studio = Studio(settings, data_dir=args.data_dir, poll_interval=interval)
     try:
         await studio.start(resume=resume)
         return await COMMANDS[args.command](studio, args)
     except (SonicError, DatabaseError) as exc:
         return _fail(args, exc)
+    except (sqlite3.Error, OSError) as exc:
+        problem = storage_problem(exc, studio.data_dir)
+        if problem is None:
+            raise
+        _error(args, f"The library in {studio.data_dir} cannot be written because {problem}.", "storage")
+        return EXIT_ERROR
     finally:
         await studio.aclose()
+
+
+def _poll_interval(args: argparse.Namespace, settings) -> float | None:
+    """--poll-interval, raised to the provider's floor (with a note) so a typo cannot hammer the API."""
+    if args.poll_interval is None:
+        return None
+    base = settings.base_url(settings.provider_id)
+    interval = usable_interval(args.poll_interval, base)
+    if interval is not None and interval > args.poll_interval:
+        print(f"note: polling every {interval:g} s, the shortest interval allowed for {base}.",
+              file=sys.stderr, flush=True)
+    return interval
 
 
 def _apply_overrides(settings, args: argparse.Namespace) -> None:
@@ -281,6 +331,14 @@ async def cmd_clips(studio: Studio, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+async def cmd_export(studio: Studio, args: argparse.Namespace) -> int:
+    clip = _resolve_clip(studio, args.clip)
+    path = await asyncio.get_running_loop().run_in_executor(None, studio.library.export, clip, args.file,
+                                                            args.format)
+    _emit(args, {"clip_id": args.clip, "file": str(path)}, f"Exported {args.clip} to {path}")
+    return EXIT_OK
+
+
 COMMANDS = {
     "credits": cmd_credits,
     "upload": cmd_upload,
@@ -292,6 +350,7 @@ COMMANDS = {
     "persona": cmd_persona,
     "tasks": cmd_tasks,
     "clips": cmd_clips,
+    "export": cmd_export,
 }
 
 
@@ -331,7 +390,7 @@ async def _after_submit(studio, args, task) -> int:
     data = {"task": _task_json(studio, task), "clips": [_clip_json(studio, c) for c in task.clip_ids]}
     _emit(args, data, _task_line(task) + "\n" + _clips_text(studio, task.clip_ids))
     if task.error is not None and _task_exit(task) != EXIT_OK:
-        print(scrub(f"{task.state.value}: {task.error}"), file=sys.stderr)
+        print(_plain(scrub(f"{task.state.value}: {task.error}")), file=sys.stderr)
     return _task_exit(task)
 
 
@@ -344,7 +403,7 @@ def _progress_printer(studio, args, ids: set[int]) -> None:
         key = (task.state.value, task.detail)
         if task.id in ids and seen.get(task.id) != key and not args.json:
             seen[task.id] = key
-            print(scrub(f"[{task.provider_task_id or task.id}] {task.state.value}: {task.detail}"),
+            print(_plain(scrub(f"[{task.provider_task_id or task.id}] {task.state.value}: {task.detail}")),
                   file=sys.stderr, flush=True)
 
     studio.events.subscribe(TaskChanged, show)
@@ -455,7 +514,7 @@ def _persona_json(persona) -> dict[str, Any]:
 
 
 def _emit(args, data: Any, text: str) -> None:
-    out = json.dumps(data, indent=2, ensure_ascii=False) if args.json else text
+    out = _json_safe(json.dumps(data, indent=2, ensure_ascii=False)) if args.json else _plain(text)
     print(scrub(out), flush=True)
 
 
@@ -467,9 +526,26 @@ def _fail(args, exc: Exception) -> int:
 
 
 def _error(args, message: str, kind: str, field: str | None = None) -> None:
-    print(scrub(f"error: {message}"), file=sys.stderr, flush=True)
+    print(_plain(scrub(f"error: {message}")), file=sys.stderr, flush=True)
     if getattr(args, "json", False):
         print(scrub(json.dumps({"error": {"kind": kind, "message": message, "field": field}})), flush=True)
+
+
+# Terminal escape sequences (CSI "ESC [ ... letter", OSC "ESC ] ... BEL/ST", two-byte ESC x),
+# then any other control character but newline and tab.  A server's title must not be
+# able to recolour, retitle or clear the terminal, or plant a clickable OSC-8 link.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _plain(text: str) -> str:
+    """Text from servers made harmless for a terminal (see _ESCAPES)."""
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
+
+
+def _json_safe(text: str) -> str:
+    """JSON escapes C0 controls itself; C1 (a one-byte CSI on some terminals) and DEL are escaped here."""
+    return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 if __name__ == "__main__":

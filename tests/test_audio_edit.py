@@ -6,9 +6,11 @@ import subprocess
 import sys
 
 import pytest
+from mutagen.id3 import ID3
 
 from sonic_studio.audio import edit
 from sonic_studio.audio.probe import probe
+from sonic_studio.audio.tags import ClipTags
 from sonic_studio.emulator.synth import song_mp3
 
 
@@ -36,9 +38,10 @@ def test_export_wav_and_mp3(mp3, tmp_path):
     wav = edit.export(mp3, tmp_path / "out" / "song.wav")
     info = probe(wav)
     assert info.codec == "pcm_s16le" and info.duration == pytest.approx(source, abs=0.06)
-    again = edit.export(wav, tmp_path / "out" / "again.mp3", tags={"title": "Night Drive"})
+    again = edit.export(wav, tmp_path / "out" / "again.mp3", tags=ClipTags(title="Night Drive"))
     info = probe(again)
     assert info.codec == "mp3" and info.duration == pytest.approx(source, abs=0.1)
+    assert str(ID3(again)["TIT2"]) == "Night Drive"
     assert not list((tmp_path / "out").glob("*.part"))
 
 

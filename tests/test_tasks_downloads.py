@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 
@@ -82,5 +84,16 @@ async def test_no_key_and_no_auth_header_go_to_the_file_host(tmp_path):
 
 def test_library_file_names_are_readable_and_safe(tmp_path):
     path = library_file(tmp_path, "sonic", "ab/../cd", "Night Drive: Part II?", "https://x/y.WAV?sig=1", audio=True)
-    assert path.parent == tmp_path / "sonic" and path.name == "Night-Drive-Part-II-ab_cd.wav"
-    assert library_file(tmp_path, "sunoapi", "id", "", None, audio=False).name == "clip-id.jpg"
+    assert path.parent == tmp_path / "sonic"
+    assert re.fullmatch(r"Night-Drive-Part-II-ab_cd-[0-9a-f]{16}\.wav", path.name), path.name
+    assert re.fullmatch(r"clip-id-[0-9a-f]{16}\.jpg", library_file(tmp_path, "sunoapi", "id", "", None, audio=False).name)
+
+
+def test_library_file_names_are_one_to_one_per_provider_and_clip(tmp_path):
+    ids = ["X.1", "X/1", "X 1", "X_1", "..", ".", " ", "🎵", "🎶", "a" * 300, "a" * 301]
+    names = {library_file(tmp_path, "sonic", cid, "Same title", None, audio=True) for cid in ids}
+    assert len(names) == len(ids)
+    assert library_file(tmp_path, "sonic", "X.1", "t", None, audio=True).name != \
+        library_file(tmp_path, "sunoapi", "X.1", "t", None, audio=True).name
+    for path in names:
+        assert path.parent == tmp_path / "sonic" and len(path.name.encode()) <= 200

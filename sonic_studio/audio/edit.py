@@ -1,4 +1,4 @@
-"""Small audio edits with pydub: cut an excerpt, export a clip as MP3 or WAV.
+"""Small audio edits with pydub: cut an excerpt, export a clip as MP3 or WAV (tagged).
 
 pydub is imported lazily (it costs start-up time and warns at import when ffmpeg is
 not on PATH) and always pointed at the bundled ffmpeg.  pydub sniffs input with
@@ -7,13 +7,17 @@ given - so inputs are probed with our own :func:`~sonic_studio.audio.probe.probe
 pydub is told the codec.  Peaks never go through pydub (it holds the whole song in
 memory); see :mod:`sonic_studio.audio.decode`.
 
-Files are written under a temporary name and renamed, so an export that fails half
-way never leaves a truncated file where the user asked for one.
+Files are written (and tagged, :mod:`sonic_studio.audio.tags`) under a temporary name
+and renamed, so an export that fails half way never leaves a truncated or untagged
+file where the user asked for one.  The temporary file is created with mode
+``0o666`` minus the umask, like any program's output (``mkstemp`` would make every
+export owner-only, 0600, which a shared folder or a DAW on another account cannot read).
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 import warnings
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from .ffmpeg import ffmpeg_exe
 from .probe import probe
+from .tags import ClipTags, write_tags
 
 if TYPE_CHECKING:
     from pydub import AudioSegment
@@ -60,18 +65,35 @@ def _format_for(dest: Path, fmt: str | None) -> str:
     return fmt
 
 
-def _write(segment: AudioSegment, dest: Path, fmt: str, bitrate: str, tags: dict[str, str] | None) -> Path:
+def new_file_beside(dest: Path, suffix: str) -> Path:
+    """A new empty temp file in ``dest``'s folder, with the umask's permissions (not 0600)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}-", suffix=f".{fmt}.part")
-    os.close(fd)
+    while True:
+        path = dest.parent / f".{dest.stem}-{secrets.token_hex(6)}{suffix}"
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return path
+
+
+def _write(segment: AudioSegment | None, src: str | os.PathLike[str], dest: Path, fmt: str, bitrate: str,
+           tags: ClipTags | None) -> Path:
+    """Encode ``segment`` (None: copy ``src`` byte for byte), tag it, then rename it into place."""
+    tmp = new_file_beside(dest, f".{fmt}.part")
     try:
-        options = {"format": fmt, "codec": _CODECS[fmt]}
-        if fmt == "mp3":
-            options.update(bitrate=bitrate, tags=tags or None)
-        segment.export(tmp, **options).close()
+        if segment is None:
+            shutil.copyfile(src, tmp)
+        else:
+            options = {"format": fmt, "codec": _CODECS[fmt]}
+            if fmt == "mp3":
+                options["bitrate"] = bitrate
+            segment.export(os.fspath(tmp), **options).close()
+        if tags is not None:
+            write_tags(tmp, tags, fmt)
         os.replace(tmp, dest)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return dest
 
@@ -82,23 +104,18 @@ def export(
     fmt: str | None = None,
     *,
     bitrate: str = "192k",
-    tags: dict[str, str] | None = None,
+    tags: ClipTags | None = None,
 ) -> Path:
-    """Export ``src`` to ``dest`` as MP3 or WAV (format from ``fmt`` or the suffix).
+    """Export ``src`` to ``dest`` as MP3 or WAV (format from ``fmt`` or the suffix), tagged with ``tags``.
 
-    An MP3 exported as MP3 without new tags is copied byte for byte: re-encoding
-    would only lose quality.
+    An MP3 exported as MP3 is copied byte for byte and only its tag is rewritten:
+    re-encoding would only lose quality.
     """
     dest = Path(dest)
     fmt = _format_for(dest, fmt)
-    if fmt == "mp3" and not tags and probe(src).codec == "mp3":
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.stem}-", suffix=".mp3.part")
-        os.close(fd)
-        shutil.copyfile(src, tmp)
-        os.replace(tmp, dest)
-        return dest
-    return _write(load_segment(src), dest, fmt, bitrate, tags)
+    if fmt == "mp3" and probe(src).codec == "mp3":
+        return _write(None, src, dest, fmt, bitrate, tags)
+    return _write(load_segment(src), src, dest, fmt, bitrate, tags)
 
 
 def excerpt(
@@ -116,9 +133,13 @@ def excerpt(
     """
     if end <= start:
         raise ValueError("The excerpt must end after it starts.")
-    if dest is None:
+    private = dest is None
+    if private:
         fd, name = tempfile.mkstemp(prefix="sonic-excerpt-", suffix=f".{fmt}")
         os.close(fd)
         dest = name
     dest = Path(dest)
-    return _write(load_segment(src, start, end), dest, _format_for(dest, fmt), bitrate, None)
+    path = _write(load_segment(src, start, end), src, dest, _format_for(dest, fmt), bitrate, None)
+    if private:
+        os.chmod(path, 0o600)  # a scratch file in the shared temp folder stays owner-only
+    return path

@@ -72,12 +72,41 @@ def _voice_note(hz: float, n: int, vowel: str, rng: np.random.Generator) -> np.n
     return out + breath
 
 
+def _tempo(rng: np.random.Generator) -> tuple[float, int]:
+    """Seconds per beat and samples per bar: the first draw of a song's generator."""
+    beat = 60.0 / float(rng.integers(84, 124))
+    return beat, round(4 * beat * SR)
+
+
+def _form(n_bars: int) -> list[str]:
+    """Song form in bars: intro, verse, chorus, break, verse, chorus... vocals in verse/chorus."""
+    form: list[str] = ["intro"] * 4
+    while len(form) < n_bars:
+        form += ["verse"] * 8 + ["chorus"] * 8 + ["break"] * 4
+    return form
+
+
+def sung_sections(seed: int, seconds: float) -> list[tuple[float, float]]:
+    """Where ``render(seed, seconds)`` sings, in seconds: the ground truth for vocal detection."""
+    _, bar_n = _tempo(np.random.default_rng(seed))
+    total = int(seconds * SR)
+    form = _form(total // bar_n + 1)
+    spans: list[tuple[float, float]] = []
+    for i, section in enumerate(form[: total // bar_n + 1]):
+        if section not in ("verse", "chorus"):
+            continue
+        start, end = i * bar_n / SR, min(total, (i + 1) * bar_n) / SR
+        if spans and abs(spans[-1][1] - start) < 1e-9:
+            spans[-1] = (spans[-1][0], end)
+        elif start < end:
+            spans.append((start, end))
+    return spans
+
+
 def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
     """Mono float32 samples at ``SR`` Hz, peak about 0.9."""
     rng = np.random.default_rng(seed)
-    bpm = float(rng.integers(84, 124))
-    beat = 60.0 / bpm
-    bar_n = int(round(4 * beat * SR))
+    beat, bar_n = _tempo(rng)
     total = int(seconds * SR)
     root = int(rng.integers(45, 52))  # bass register
     progression = _PROGRESSIONS[seed % len(_PROGRESSIONS)]
@@ -99,11 +128,7 @@ def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
         pos = b * beat_n + beat_n // 2
         drums[pos : pos + hat_n] += 0.12 * hat[: bar_n - pos]
 
-    # Song form in bars: intro, verse, chorus, break, verse, chorus, outro... vocals in verse/chorus.
-    form = []
-    while len(form) < n_bars:
-        form += ["intro"] * 4 if not form else []
-        form += ["verse"] * 8 + ["chorus"] * 8 + ["break"] * 4
+    form = _form(n_bars)
     vowels = list(_VOWELS)
     for i in range(n_bars):
         section = form[i]

@@ -11,6 +11,7 @@ default is sub-second so demos and tests never wait; an explicit interval (setti
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 
@@ -21,6 +22,11 @@ from ..core.validation import is_loopback
 MAX_RETRY_AFTER = 600.0
 # How long one polling session waits for a task before showing "check again".
 DEFAULT_MAX_WAIT = 20 * 60.0
+# The shortest interval a person may configure (setting, env var, --poll-interval):
+# the providers recommend 15-30 s and document no hard minimum, so 2 s is already
+# impolite; the emulator on loopback may be polled fast.
+MIN_INTERVAL = 2.0
+MIN_LOOPBACK_INTERVAL = 0.01
 
 
 @dataclass(frozen=True)
@@ -69,9 +75,23 @@ def cadence_for(
     interval: float | None = None,
     max_wait: float = DEFAULT_MAX_WAIT,
 ) -> Cadence:
-    """The cadence for one task; ``interval`` (if set) overrides everything but Retry-After."""
-    if interval is not None and interval > 0:
+    """The cadence for one task; ``interval`` (if set) overrides everything but Retry-After.
+
+    A non-finite or non-positive interval is ignored: ``inf`` must never mean "never poll".
+    """
+    if interval is not None and math.isfinite(interval) and interval > 0:
         return Cadence(first=interval, start=interval, ceiling=interval, growth=1.0, jitter=0.0,
                        error_ceiling=max(interval * 8, interval), max_wait=max_wait)
     chosen = LOOPBACK_CADENCE if is_loopback(base_url) else PROVIDER_CADENCE[ProviderId(provider)]
     return Cadence(**{**chosen.__dict__, "max_wait": max_wait})
+
+
+def usable_interval(value: float | None, base_url: str) -> float | None:
+    """A configured interval made safe: None when not a finite positive number, else at least the floor."""
+    if value is None or not math.isfinite(value) or value <= 0:
+        return None
+    return max(value, interval_floor(base_url))
+
+
+def interval_floor(base_url: str) -> float:
+    return MIN_LOOPBACK_INTERVAL if is_loopback(base_url) else MIN_INTERVAL

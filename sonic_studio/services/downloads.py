@@ -12,27 +12,41 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import ipaddress
 import logging
 import os
 import re
 import tempfile
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx
 
-from .media import NotPlayable, decode_check
+from ..core.validation import is_loopback
+from .media import NotPlayable, decode_check, probe_duration
 from .procs import pid_alive
+from .redact import scrub
 
 log = logging.getLogger(__name__)
 
 MAX_AUDIO_BYTES = 300 * 1024 * 1024
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 TIMEOUT = httpx.Timeout(60.0, connect=15.0)
+# A download must keep up at least MIN_THROUGHPUT on average once GRACE has passed, or
+# it gives up its slot (and is retried behind the others): a 1 byte/s CDN can neither
+# hang a task nor starve every other download.  This also bounds each attempt by the
+# file's size: GRACE + size / MIN_THROUGHPUT.
+MIN_THROUGHPUT = 16 * 1024  # bytes per second; a 5 MB song may take 5 minutes at worst
+GRACE = 30.0
+# A clip this much shorter than the provider announced was cut off, even if it decodes.
+SHORT_FRACTION = 0.8
+SHORT_SECONDS = 3.0
+MAX_REDIRECTS = 5
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
-_NAME_BYTES = 200  # well under the 255-byte limit of common file systems
 
 
 class DownloadError(Exception):
@@ -59,12 +73,16 @@ class Downloader:
         self._retry_delay = retry_delay
         self._check_audio = check_audio
 
-    async def fetch(self, url: str, dest: Path, *, audio: bool) -> Path:
-        """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError."""
+    async def fetch(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None = None) -> Path:
+        """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError.
+
+        ``expected_seconds`` is the provider's duration: audio much shorter than that
+        was cut off and is refused (transient, so a later "check again" fetches it).
+        """
         for attempt in range(1, self._attempts + 1):
             try:
                 async with self._slots:
-                    return await self._fetch_once(url, dest, audio=audio)
+                    return await self._fetch_once(url, dest, audio=audio, expected_seconds=expected_seconds)
             except DownloadError as exc:
                 if not exc.transient or attempt == self._attempts:
                     raise
@@ -72,7 +90,7 @@ class Downloader:
                 await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    async def _fetch_once(self, url: str, dest: Path, *, audio: bool) -> Path:
+    async def _fetch_once(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None) -> Path:
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
@@ -93,6 +111,7 @@ class Downloader:
                 except NotPlayable as exc:
                     raise DownloadError(f"The downloaded file is not playable audio ({exc}).",
                                         transient=False) from None
+                await loop.run_in_executor(None, _check_length, tmp, expected_seconds)
             elif tmp.stat().st_size == 0:
                 raise DownloadError("The provider sent an empty file.", transient=True)
             os.replace(tmp, dest)
@@ -101,25 +120,118 @@ class Downloader:
         return dest
 
     async def _stream(self, url: str, handle, limit: int) -> None:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         try:
-            # Explicitly no auth and no extra headers: the key belongs to the API host only.
-            async with self._client.stream("GET", url, timeout=TIMEOUT, follow_redirects=True) as response:
+            # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
+            # audio does not compress, and Content-Length then counts the bytes we get.
+            async with self._open(url) as response:
                 if response.status_code != 200:
                     raise _status_error(response.status_code)
                 declared = response.headers.get("content-length")
                 expected = int(declared) if declared and declared.isdigit() else None
                 if expected is not None and expected > limit:
                     raise DownloadError(f"The file is too large ({expected // 1_048_576} MB).", transient=False)
+                # Content-Length counts the bytes on the wire, which differ from the decoded
+                # ones when a host compresses anyway; the throughput rule counts them too.
+                encoded = response.headers.get("content-encoding", "identity").strip().lower() != "identity"
                 received = 0
-                async for chunk in response.aiter_bytes():
+                chunks = response.aiter_bytes()
+                while True:
+                    wire = response.num_bytes_downloaded if encoded else received
+                    allowed = started + GRACE + wire / MIN_THROUGHPUT - loop.time()
+                    try:
+                        if allowed <= 0:
+                            raise asyncio.TimeoutError
+                        chunk = await asyncio.wait_for(anext(chunks), allowed)
+                    except StopAsyncIteration:
+                        break
+                    except asyncio.TimeoutError:
+                        raise _too_slow(wire, loop.time() - started) from None
                     received += len(chunk)
                     if received > limit:
                         raise DownloadError("The file is larger than any song should be; stopped.", transient=False)
                     handle.write(chunk)
+                wire = response.num_bytes_downloaded if encoded else received
         except httpx.HTTPError as exc:
             raise DownloadError(f"The download broke off ({type(exc).__name__}).", transient=True) from None
-        if expected is not None and received != expected:
-            raise DownloadError(f"The download was cut short ({received} of {expected} bytes).", transient=True)
+        if expected is not None and wire != expected:
+            raise DownloadError(f"The download was cut short ({wire} of {expected} bytes).", transient=True)
+
+
+    @asynccontextmanager
+    async def _open(self, url: str) -> AsyncIterator[httpx.Response]:
+        """GET with redirects followed by hand, so none can lead into this machine or its network.
+
+        CDNs redirect to signed URLs on other hosts, which is fine; a redirect to
+        127.0.0.1:<another port> or a private address is a server trying to make us
+        fetch from local services, so it is refused.
+        """
+        for _hop in range(MAX_REDIRECTS + 1):
+            # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
+            # audio does not compress, and Content-Length then counts the bytes we get.
+            request = self._client.build_request("GET", url, timeout=TIMEOUT,
+                                                 headers={"Accept-Encoding": "identity"})
+            response = await self._client.send(request, stream=True)
+            try:
+                if not response.is_redirect:
+                    yield response
+                    return
+                target = str(response.url.join(response.headers["location"]))
+            finally:
+                await response.aclose()
+            _check_redirect(url, target)
+            url = target
+        raise DownloadError("The file host redirected too many times; not downloaded.", transient=False)
+
+
+def _check_redirect(origin: str, target: str) -> None:
+    parts = urlsplit(target)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise DownloadError("The file host redirected to a link that is not http(s); not followed.",
+                            transient=False)
+    if _is_local(target) and _endpoint(target) != _endpoint(origin):
+        raise DownloadError("The file host redirected to an address on this computer or its local network; "
+                            "not followed.", transient=False)
+
+
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if is_loopback(url) or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_link_local or address.is_unspecified or address.is_reserved
+
+
+def _endpoint(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def _too_slow(received: int, seconds: float) -> DownloadError:
+    return DownloadError(
+        f"The file host sent only {received // 1024} kB in {seconds:.0f} s, too slowly to finish; "
+        "gave the download slot to others and will try again.",
+        transient=True,
+    )
+
+
+def _check_length(path: Path, expected_seconds: float | None) -> None:
+    """Refuse audio that decodes but is much shorter than the provider said (cut without a Content-Length)."""
+    if not expected_seconds or expected_seconds <= SHORT_SECONDS:
+        return
+    seconds = probe_duration(path)
+    if seconds is None:
+        return  # no ffmpeg: decode_check already said so in the log
+    if seconds < expected_seconds * SHORT_FRACTION and expected_seconds - seconds > SHORT_SECONDS:
+        raise DownloadError(
+            f"The download is only {seconds:.0f} s of the {expected_seconds:.0f} s song; it was cut off "
+            "on the way. “Check again” fetches it again.",
+            transient=True,
+        )
 
 
 def _status_error(status: int) -> DownloadError:
@@ -163,24 +275,30 @@ def sweep_partials(library: Path) -> int:
 
 
 def library_file(library: Path, provider: str, clip_id: str, title: str, url: str | None, *, audio: bool) -> Path:
-    """A readable, unique file name: ``<library>/<provider>/<title>-<clip id>.<ext>``.
+    """A readable name that belongs to one clip only: ``<library>/<provider>/<title>-<id>-<hash>.<ext>``.
 
-    Everything a server sent is reduced to word characters, and the name is capped in
-    UTF-8 bytes (file systems count bytes, not characters); a shortened id gets a hash
-    so two long ids never share a file.
+    The hash of provider and clip id makes the name one-to-one: ids that differ only in
+    punctuation (``X.1``, ``X/1``, ``X 1``), or that sanitise to nothing (``..``, emoji),
+    still get files of their own, so one clip's download can never replace another's.
+    Everything a server sent is reduced to word characters (never a path), any known
+    secret is masked first (a server may echo the key as a title or id), and the name
+    is capped in UTF-8 bytes (file systems count bytes, not characters).  Files named
+    by older versions stay where they are: the database keeps each clip's path.
     """
     ext = Path(urlsplit(url or "").path).suffix.lower()
     allowed = _AUDIO_EXTS if audio else _IMAGE_EXTS
     if ext not in allowed:
         ext = ".mp3" if audio else ".jpg"
-    slug = _fit(re.sub(r"[^\w\- ]+", "", title, flags=re.UNICODE).strip().replace(" ", "-"), 60) or "clip"
-    safe_id = re.sub(r"[^\w\-]+", "_", clip_id)
-    if len(safe_id.encode()) > 100:
-        digest = hashlib.sha256(clip_id.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-        safe_id = f"{_fit(safe_id, 80)}-{digest}"
-    name = f"{slug}-{safe_id}"
+    digest = hashlib.sha256(f"{provider}\0{clip_id}".encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    slug = _fit(_words(scrub(title)).replace(" ", "-"), 60).strip("-") or "clip"
+    safe_id = _fit(re.sub(r"[^\w\-]+", "_", scrub(clip_id)).strip("_"), 60)
+    name = "-".join(part for part in (slug, safe_id, digest) if part)
     safe_provider = re.sub(r"[^\w\-]+", "_", provider)[:40] or "provider"
-    return library / safe_provider / f"{_fit(name, _NAME_BYTES)}{ext}"
+    return library / safe_provider / f"{name}{ext}"
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^\w\- ]+", "", text, flags=re.UNICODE).strip()
 
 
 def _fit(text: str, max_bytes: int) -> str:

@@ -1,4 +1,4 @@
-"""The library as the GUI sees it: queries, details with lineage, rename, delete with undo.
+"""The library as the GUI sees it: queries, details with lineage, rename, delete with undo, tagged export.
 
 Listing runs in an executor because a broad query over a big library is the one
 store call that can take noticeable time; single-clip calls are fast and run inline.
@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 
+from ..audio import edit
+from ..audio.tags import DEFAULT_ARTIST, ClipTags, TagError, cover_bytes
+from ..core.capabilities import capabilities
+from ..core.errors import ValidationError
 from ..core.models import ProviderId
+from ..core.takes import TaskClip, take_label
 from ..store.records import ClipDetail, ClipQuery, ClipRow
 from .context import ServiceContext
 from .events import ClipAdded, ClipRemoved, ClipUpdated
@@ -64,3 +70,75 @@ class LibraryService:
                     except OSError as exc:
                         log.warning("could not remove %s: %s", path, exc)
         return len(rows)
+
+    # ------------------------------------------------------------------ export
+    def export(self, clip: int, dest: str | os.PathLike[str], fmt: str | None = None) -> Path:
+        """Write ``clip``'s audio to ``dest`` as MP3 or WAV with its tags (blocking: run it in an executor).
+
+        The file gets the user's umask permissions like any program's output.
+        """
+        detail = self.get(clip)
+        if not detail.audio_path or not Path(detail.audio_path).is_file():
+            raise ValidationError(f"“{detail.title or detail.clip_id}” is not downloaded yet, so there is "
+                                  "nothing to export.", field="clip")
+        try:
+            return edit.export(detail.audio_path, dest, fmt, tags=self.tags_for(clip))
+        except ValueError as exc:  # an unknown format: the sentence is already readable
+            raise ValidationError(str(exc), field="format") from None
+        except TagError as exc:
+            raise ValidationError(str(exc), field="file") from None
+        except OSError as exc:  # the destination folder: missing rights, full disk, read-only
+            raise ValidationError(f"Cannot write {dest}: {exc.strerror or exc}.", field="file") from None
+
+    def tags_for(self, clip: int) -> ClipTags:
+        """What a saved or exported copy of ``clip`` is tagged with."""
+        store = self._ctx.store
+        detail = store.clips.detail(clip)
+        lineage = detail.lineage
+        task = store.tasks.get(lineage.task) if lineage and lineage.task is not None else None
+        take = ""
+        if task is not None:
+            siblings = [store.clips.detail(c) for c in task.clip_ids]
+            take = take_label(clip, [TaskClip(c.id, c.clip_id, c.full_song_of) for c in siblings])
+        persona = None
+        if lineage and lineage.persona_id:
+            persona = store.personas.find(detail.provider, lineage.persona_id)
+        title = detail.title or "Untitled"
+        return ClipTags(
+            title=f"{title} ({take})" if take else title,
+            artist=persona.name if persona else DEFAULT_ARTIST,
+            album=self._lineage_root(detail).title or title,
+            lyrics=detail.lyrics,
+            comment=_made_with(detail, task.request if task else {}, task.provider_task_id if task else None),
+            created=detail.created_at,
+            cover=cover_bytes(detail.image_path),
+        )
+
+    def _lineage_root(self, detail: ClipDetail) -> ClipDetail:
+        """The clip a chain of extends and covers started from (the song's "album")."""
+        seen = {detail.id}
+        while detail.lineage and detail.lineage.parent_clip is not None and detail.lineage.parent_clip not in seen:
+            try:
+                detail = self._ctx.store.clips.detail(detail.lineage.parent_clip)
+            except KeyError:  # the parent was purged
+                break
+            seen.add(detail.id)
+        return detail
+
+
+def _made_with(detail: ClipDetail, request: dict, provider_task_id: str | None) -> str:
+    """The tag comment: how the clip was made, so a file found later still says where it came from."""
+    params = request.get("params") or {}
+    lines = []
+    if params.get("description"):
+        lines.append(f"Prompt: {params['description']}")
+    if detail.tags:
+        lines.append(f"Style: {detail.tags}")
+    if detail.model:
+        lines.append(f"Model: {detail.model}")
+    ids = [f"clip {detail.clip_id}"] + ([f"task {provider_task_id}"] if provider_task_id else [])
+    lines.append(f"Provider: {capabilities(detail.provider).display_name}, {', '.join(ids)}")
+    if detail.lineage and detail.lineage.persona_id:
+        lines.append(f"Persona: {detail.lineage.persona_id}")
+    lines.append("Made with Sonic Studio")
+    return "\n".join(lines)

@@ -12,22 +12,30 @@ Cancelling a session (app closing) leaves the row as it is, to be resumed next s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import os
 import random
+import sqlite3
 import time
 from pathlib import Path
 
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
 from ..core.validation import is_loopback
-from ..core.models import ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..core.models import Clip, ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
 from .events import ClipAdded, ClipUpdated, TaskChanged
-from .redact import scrub, scrub_changes
+from .procs import pid_alive
+from .redact import contains_secret, scrub, scrub_changes
 from .task_docs import lineage_params
 
 log = logging.getLogger(__name__)
+
+# Downloads of a finished task get at least this long, even when the wait cap is near.
+DOWNLOAD_WINDOW = 120.0
 
 
 class Poller:
@@ -41,16 +49,30 @@ class Poller:
         self._rng = random.Random()
 
     # ------------------------------------------------------------------ control
-    def start(self, task_id: int, *, immediate: bool = False) -> None:
-        """Follow ``task_id`` (no-op wake-up if a session already runs)."""
+    def start(self, task_id: int, *, immediate: bool = False) -> bool:
+        """Follow ``task_id`` (no-op wake-up if a session already runs).
+
+        False when another live Sonic Studio process follows it already: that one
+        polls and downloads, this one only watches the library (``owner``).
+        """
         running = self._sessions.get(task_id)
         if running is not None and not running.done():
             self.wake(task_id)
-            return
+            return True
+        try:
+            owner = self._ctx.store.tasks.claim(task_id, os.getpid(), pid_alive)
+        except sqlite3.Error as exc:  # locked or read-only: following twice beats not following
+            log.warning("task %s: could not claim it (%s); following it anyway", task_id, exc)
+            owner = None
+        if owner is not None:
+            log.info("task %s is followed by another Sonic Studio process (pid %s); leaving it to that one",
+                     task_id, owner)
+            return False
         self._wake[task_id] = asyncio.Event()
         session = self._ctx.spawn(self._session(task_id, immediate), name=f"poll-task-{task_id}")
         self._sessions[task_id] = session
         session.add_done_callback(lambda _t, tid=task_id: self._forget(tid, _t))
+        return True
 
     def session(self, task_id: int) -> asyncio.Task | None:
         return self._sessions.get(task_id)
@@ -78,6 +100,11 @@ class Poller:
             log.exception("following task %s failed unexpectedly", task_id)
             self._update(task_id, state=TaskState.STALLED,
                          detail="Stopped following this task after an internal error; use “Check again”.")
+        finally:
+            try:
+                self._ctx.store.tasks.release(task_id, os.getpid())
+            except Exception as exc:  # closing: the store may be gone; a dead pid is claimable anyway
+                log.debug("task %s: claim not released (%s)", task_id, exc)
 
     async def _follow(self, task_id: int, immediate: bool) -> None:
         ctx = self._ctx
@@ -91,12 +118,15 @@ class Poller:
         retry_after: float | None = None
         attempted: set[int] = set()  # clips whose download we tried in this session
         first = True
+        pending_delay: float | None = None
         while True:
             if first and immediate:
                 delay = 0.0
+            elif pending_delay is not None:
+                delay = pending_delay  # already announced in the task's detail
             else:
                 delay = cadence.delay(polls, errors=errors, retry_after=retry_after, rng=self._rng)
-            first = False
+            first, pending_delay = False, None
             await self._sleep(task_id, delay)
 
             try:
@@ -124,7 +154,8 @@ class Poller:
                 errors += 1
                 retry_after = getattr(exc, "retry_after", None)
                 log.info("task %s: transient poll error (%s); polling again", task_id, exc.kind.value)
-                rec = self._update(task_id, detail=f"retrying: {exc}")
+                pending_delay = cadence.delay(polls, errors=errors, retry_after=retry_after, rng=self._rng)
+                rec = self._update(task_id, detail=_retry_detail(exc, pending_delay, retry_after))
                 if loop.time() >= deadline:
                     return self._stall(task_id, cadence.max_wait, was_finished)
                 continue
@@ -133,9 +164,9 @@ class Poller:
 
             if status.finished:
                 rec = self._update(task_id, state=TaskState.DOWNLOADING, detail="saving clips to the library")
-            rows = await self._absorb(rec, status, attempted)
+            rows = await self._absorb(rec, status, attempted, max(deadline - loop.time(), DOWNLOAD_WINDOW))
             if status.finished:
-                return self._complete(task_id, status, rows)
+                return self._complete(task_id, status, rows, was_finished)
             state = TaskState.RUNNING if status.state is ProviderTaskState.RUNNING else TaskState.PENDING
             rec = self._update(task_id, state=state, detail=_running_detail(state, rows),
                                progress=_progress(state, rows))
@@ -162,13 +193,14 @@ class Poller:
         event.clear()
 
     # ------------------------------------------------------------------ clips and files
-    async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int]) -> list[ClipRow]:
+    async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int],
+                      download_budget: float) -> list[ClipRow]:
         store, events = self._ctx.store, self._ctx.events
         rows: list[ClipRow] = []
         wanted: list[int] = []
         for clip in status.clips:
-            clip = clip.with_(provider=rec.provider, source_task_id=clip.source_task_id or rec.provider_task_id,
-                              error=scrub(clip.error) if clip.error else None)
+            clip = scrub_clip(clip).with_(provider=rec.provider,
+                                          source_task_id=clip.source_task_id or rec.provider_task_id)
             before = store.clips.find(rec.provider, clip.id)
             row, created = store.clips.upsert(clip, task=rec.id)
             if created or row.task_kind is None:
@@ -192,8 +224,31 @@ class Poller:
                 attempted.add(row.id)
                 wanted.append(row.id)
         if wanted:
-            await asyncio.gather(*(self._download(clip_id) for clip_id in wanted))
+            await self._download_within(wanted, download_budget)
         return [store.clips.row(row.id) for row in rows]
+
+    async def _download_within(self, clips: list[int], seconds: float) -> None:
+        """Download clips, but never past the session's own deadline: ``--wait`` must come back."""
+        jobs = {asyncio.ensure_future(self._download(clip)): clip for clip in clips}
+        try:
+            done, late = await asyncio.wait(jobs, timeout=seconds)
+        except BaseException:  # cancelled (closing): take the downloads down too
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            raise
+        for job in late:
+            job.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+        for job in late:
+            clip = jobs[job]
+            row = self._ctx.store.clips.set_files(
+                clip, download_error=f"The download did not finish within {seconds:.0f} s; "
+                "“Check again” fetches it.")
+            self._ctx.events.emit(ClipUpdated(row))
+        for job in done:
+            if job.exception() is not None:
+                raise job.exception()
 
     def _needs_files(self, clip_id: int) -> bool:
         detail = self._ctx.store.clips.detail(clip_id)
@@ -211,22 +266,26 @@ class Poller:
             else:
                 dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
                 try:
-                    await ctx.downloader.fetch(clip.audio_url, dest, audio=True)
+                    await ctx.downloader.fetch(clip.audio_url, dest, audio=True, expected_seconds=clip.duration)
                     ctx.store.clips.set_files(clip_id, audio_path=str(dest), clear_error=True)
                 except DownloadError as exc:
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
                     ctx.store.clips.set_files(clip_id, download_error=str(exc))
+                except OSError as exc:  # our side: a full disk, a library folder gone read-only
+                    problem = storage_problem(exc, lib) or str(exc)
+                    log.warning("clip %s: audio not saved: %s", clip.clip_id, problem)
+                    ctx.store.clips.set_files(clip_id, download_error=f"Not saved because {problem}.")
         if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
             dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
             try:
                 await ctx.downloader.fetch(clip.image_url, dest, audio=False)
                 ctx.store.clips.set_files(clip_id, image_path=str(dest))
-            except DownloadError as exc:  # cover art is nice to have; the audio is what was paid for
+            except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
                 log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
 
     # ------------------------------------------------------------------ endings
-    def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow]) -> None:
+    def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow], was_finished: bool) -> None:
         saved = [r for r in rows if r.state is ClipState.SUCCEEDED and r.audio_path]
         lost = [r for r in rows if r.state is ClipState.SUCCEEDED and not r.audio_path]
         failed = [r for r in rows if r.state is ClipState.FAILED]
@@ -248,6 +307,13 @@ class Poller:
             state = TaskState.FAILED
             error = status.error or SonicError("The provider reported that the task failed.")
             detail = str(error)
+        before = self._ctx.store.tasks.get(task_id)
+        if (was_finished and state is TaskState.FAILED
+                and any(self._ctx.store.clips.row(c).audio_path for c in before.clip_ids)):
+            # A later check that says "failed" (or shows no clips) cannot undo songs we saved.
+            self._update(task_id, state=TaskState.SUCCEEDED if before.error is None else TaskState.PARTIAL,
+                         detail=f"A later check said: {detail} The clips saved earlier are unaffected.")
+            return
         rec = self._update(task_id, state=state, error=error, detail=detail, progress=1.0,
                            finished_at=time.time())
         self._ctx.task_finished(rec)
@@ -305,6 +371,28 @@ def _worth_polling_again(error: SonicError) -> bool:
     # A status poll costs nothing, so "no credits" cannot be about it: sunoapi.org's
     # generate-family 429 ("no credits") on a poll really means "slow down".
     return error.transient or error.kind is ErrorKind.INSUFFICIENT_CREDITS
+
+
+def scrub_clip(clip: Clip) -> Clip:
+    """Every text a server sent about a clip, with the key masked before it reaches the library.
+
+    A server that echoes the key (in a title, an id, even a download link) must not get
+    it into the database or a file name; a masked link simply fails to download.
+    """
+    changes = {f.name: scrub(value) for f in dataclasses.fields(clip)
+               if isinstance(value := getattr(clip, f.name), str) and contains_secret(value)}
+    return clip.with_(**changes) if changes else clip
+
+
+def _retry_detail(error: SonicError, delay: float, retry_after: float | None) -> str:
+    """Say when the next check really is: Retry-After may ask for hours and we cap it."""
+    when = f"{delay:.0f} s" if delay < 90 else f"{delay / 60:.0f} min"
+    if error.kind is ErrorKind.RATE_LIMITED:
+        asked = ""
+        if retry_after is not None and retry_after > delay + 1:
+            asked = f" (it asked for {retry_after / 60:.0f} min; we check sooner, which is harmless)"
+        return f"The provider asks us to slow down; next check in {when}{asked}."
+    return f"{error} Next check in {when}."
 
 
 def _running_detail(state: TaskState, rows: list[ClipRow]) -> str:

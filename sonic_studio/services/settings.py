@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 import time
@@ -80,7 +81,8 @@ class Settings:
             value = getattr(self, name)
             setattr(self, name, {k: v for k, v in value.items() if isinstance(v, str) and v}
                     if isinstance(value, dict) else {})
-        if not isinstance(self.poll_interval, (int, float)) or self.poll_interval <= 0:
+        if (not isinstance(self.poll_interval, (int, float)) or not math.isfinite(self.poll_interval)
+                or self.poll_interval <= 0):
             self.poll_interval = None
         self.demo = bool(self.demo)
 
@@ -146,4 +148,7 @@ def poll_interval_from_env() -> float | None:
     except ValueError:
         log.warning("%s=%r is not a number; ignored", POLL_INTERVAL_ENV, raw)
         return None
-    return value if value > 0 else None
+    if not math.isfinite(value) or value <= 0:
+        log.warning("%s=%r is not a usable interval; ignored", POLL_INTERVAL_ENV, raw)
+        return None
+    return value

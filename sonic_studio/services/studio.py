@@ -22,14 +22,14 @@ import httpx
 
 from .. import __version__
 from ..core.capabilities import ProviderCapabilities, capabilities
-from ..core.errors import AuthError
+from ..core.errors import AuthError, ValidationError
 from ..core.models import Credits, ProviderId
 from ..core.validation import check_api_base_url, ensure
 from ..providers import make_provider
 from ..providers.base import DEFAULT_TIMEOUT, Provider
 from ..store import Store
 from ..store.records import TaskRecord
-from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for
+from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
 from .credits import CreditsService
 from .downloads import Downloader, sweep_partials
 from .events import EventHub, KeyStatusChanged, ProviderChanged
@@ -98,11 +98,15 @@ class Studio:
             return
         loop = asyncio.get_running_loop()
         self._store = await loop.run_in_executor(None, Store.open, self.data_dir)
+        await self._key_for(self.provider_id)
+        if self._store.db.read_only:
+            return  # browsing only: nothing can be resumed, swept or recorded here
         self.library_dir.mkdir(parents=True, exist_ok=True)
         swept = await loop.run_in_executor(None, sweep_partials, self.library_dir)
         if swept:
             log.info("removed %d half-written file(s) left by an interrupted run", swept)
-        await self._key_for(self.provider_id)
+        # Before orphans are judged: a journaled id turns a would-be UNKNOWN row into a followed task.
+        self.tasks.adopt_journal()
         self.tasks.recover_orphans()
         if resume:
             self.tasks.resume_all()
@@ -248,6 +252,14 @@ class Studio:
                 f"(or set {KEY_ENV} for scripts).",
                 provider=pid.value,
             )
+        for url in (self.settings.base_url(pid), self.settings.upload_base_url(pid)):
+            if url and key in url:
+                # It would be stored with every task and sent in every request line.
+                raise ValidationError(
+                    "The API address contains your API key. Remove it from the address in Settings "
+                    "(or --base-url): the key is sent in a header, never in the address.",
+                    field="base_url",
+                )
         adapter = self._factory(
             pid, self._client, key,
             base_url=self.settings.base_url(pid),
@@ -257,7 +269,10 @@ class Studio:
         return adapter
 
     def cadence(self, provider: ProviderId, base_url: str) -> Cadence:
-        interval = self._poll_interval or poll_interval_from_env() or self.settings.poll_interval
+        """``poll_interval`` given in code is used as is; the env var and the setting are people's
+        input, so they are floored at the provider's minimum (``1e-9`` once meant 180 polls a second)."""
+        interval = self._poll_interval or usable_interval(
+            poll_interval_from_env() or self.settings.poll_interval, base_url)
         return cadence_for(provider, base_url, interval=interval, max_wait=self._max_wait)
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task:

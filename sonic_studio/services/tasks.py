@@ -10,9 +10,12 @@ it may have been accepted and charged, so we say so and never retry on our own.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+import math
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -33,6 +36,7 @@ from ..core.models import (
     GenerateRequest,
     GenerationParams,
     Origin,
+    ProviderId,
     SubmitResult,
     TaskKind,
     UploadCoverRequest,
@@ -48,12 +52,13 @@ from ..core.validation import (
     fmt_time,
 )
 from ..providers.base import ProgressCallback, Provider
+from ..store import Store, storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
-from .polling import Poller
+from .polling import Poller, scrub_clip
 from .procs import pid_alive
 from .redact import scrub_changes
 from .task_docs import request_doc
@@ -63,6 +68,13 @@ log = logging.getLogger(__name__)
 # Errors after which the provider may well have accepted the request.
 _MAYBE_SUBMITTED = (NetworkError, MalformedResponseError, ServerError)
 _PROCESS_START = time.time()
+# Writing an accepted id: each try waits up to the busy timeout for another process.
+WRITE_ATTEMPTS = 3
+# Closing while a submit is on the wire: how long to wait for its answer (and task id).
+SUBMIT_GRACE = 10.0
+# How often ``wait`` looks at a task another process follows.
+WATCH_INTERVAL = 0.5
+WRITE_RETRY_DELAY = 1.0
 UNKNOWN_MESSAGE = (
     "We lost contact while submitting, so this request may or may not have been accepted "
     "(and charged). Check your account on the provider's site before submitting it again."
@@ -74,12 +86,17 @@ class TaskService:
         self._ctx = ctx
         self._poller = Poller(ctx)
         self._copies: set[asyncio.Task] = set()  # background local copies of uploads
+        self._unsaved: dict[int, str] = {}  # accepted ids the library refused, until it takes them
+        # Task -> a future resolved once its submit's outcome is recorded: closing waits for
+        # these (bounded), and ``wait`` too (the id is saved before polling starts).
+        self._open_submits: dict[int, asyncio.Future] = {}
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         source = self._source_clip(clip, provider)
-        ensure(check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
+        ensure(_finite_time(continue_at) or
+               check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
         return await self._submit(
             provider, TaskKind.EXTEND,
             title=f"extend “{_name(source)}” from {fmt_time(continue_at)}",
@@ -105,6 +122,7 @@ class TaskService:
     ) -> TaskRecord:
         provider = await self._ctx.active_provider()
         caps = provider.capabilities
+        ensure(_finite_time(continue_at))
         problems = check_params(params, caps) + check_continue_at(continue_at, None)
         if auto_concat and not caps.supports_auto_concat:
             problems.append(Problem("auto_concat", f"{caps.display_name} cannot join the extension to the song."))
@@ -172,11 +190,41 @@ class TaskService:
         return rec
 
     async def wait(self, task: int, timeout: float | None = None) -> TaskRecord:
-        """Until this process stops following the task (finished, stalled, failed...)."""
-        session = self._poller.session(task)
-        if session is not None:
-            await asyncio.wait({session}, timeout=timeout)
-        return self._ctx.store.tasks.get(task)
+        """Until this process stops following the task (finished, stalled, failed...).
+
+        If another Sonic Studio process follows it (the window, a second CLI), watch
+        the shared library until that one is done with it - or take over if it dies.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        seen = None
+        while True:
+            submitting = self._open_submits.get(task)
+            if submitting is not None:  # its id is being saved; polling starts right after
+                left = None if deadline is None else max(0.0, deadline - loop.time())
+                await asyncio.wait({submitting}, timeout=left)
+                if not submitting.done():
+                    return self._ctx.store.tasks.get(task)
+            session = self._poller.session(task)
+            if session is not None:
+                left = None if deadline is None else max(0.0, deadline - loop.time())
+                await asyncio.wait({session}, timeout=left)
+                return self._ctx.store.tasks.get(task)
+            rec = self._ctx.store.tasks.get(task)
+            owner = self._ctx.store.tasks.owner_pid(task)
+            if owner is None or owner == os.getpid() or rec.state.finished:
+                return rec  # nobody else follows it
+            if not pid_alive(owner):
+                # Its follower died mid-way: ours now.
+                if rec.state.active and rec.provider_task_id and self._poller.start(task, immediate=True):
+                    continue
+                return rec
+            if seen is not None and rec.updated_at != seen:
+                self._ctx.events.emit(TaskChanged(rec))
+            seen = rec.updated_at
+            if deadline is not None and loop.time() >= deadline:
+                return rec
+            await asyncio.sleep(WATCH_INTERVAL)
 
     def get(self, task: int) -> TaskRecord:
         return self._ctx.store.tasks.get(task)
@@ -202,30 +250,200 @@ class TaskService:
                 orphans.append(rec.id)
         return orphans
 
-    def resume_all(self) -> list[int]:
-        """Poll every unfinished task that has a provider task id again (start-up, "tasks resume")."""
+    def adopt_journal(self) -> list[int]:
+        """Write task ids from the recovery journal into the library; returns the tasks adopted.
+
+        Runs at start (before orphans are judged) and on "tasks resume".  An entry whose
+        id the library already holds is done; if the library still cannot be written the
+        journal is kept for next time.
+        """
         store = self._ctx.store
-        resumed = []
+        entries, size = store.journal.entries()
+        if not size:
+            return []
+        adopted: list[int] = []
+        try:
+            for entry in entries:
+                try:
+                    provider, kind = ProviderId(entry.provider), TaskKind(entry.kind)
+                except ValueError:
+                    log.error("recovery journal: unreadable entry for task id %s kept", entry.provider_task_id)
+                    return adopted
+                if store.tasks.find(entry.provider_task_id, provider) is not None:
+                    continue
+                rec = _task_or_none(store, entry.task)
+                if rec is None or rec.provider_task_id or rec.provider is not provider:
+                    # The row is gone (library restored from a backup?): rebuild it around the id.
+                    rec = store.tasks.create(provider, kind, title=entry.title, request={},
+                                             base_url=entry.base_url)
+                self._update(rec.id, provider_task_id=entry.provider_task_id, state=TaskState.PENDING,
+                             submitted_at=entry.at, error=None, finished_at=None, progress=0.05,
+                             detail="recovered from the recovery journal; following it now")
+                self._unsaved.pop(entry.task, None)
+                log.warning("adopted task id %s from the recovery journal as task %s",
+                            entry.provider_task_id, rec.id)
+                adopted.append(rec.id)
+        except (sqlite3.Error, OSError) as exc:
+            log.error("the recovery journal could not be adopted yet (%s); it is kept",
+                      storage_problem(exc, self._ctx.store.path.parent) or exc)
+            return adopted
+        store.journal.clear(size)
+        return adopted
+
+    def unsaved(self) -> dict[int, str]:
+        """Accepted task ids this process holds only in memory (and the journal): task -> provider task id."""
+        return dict(self._unsaved)
+
+    def resume_all(self) -> list[int]:
+        """Poll every unfinished task that has a provider task id (start-up, "tasks resume").
+
+        Returns them all, including those another process follows (``wait`` watches those).
+        """
+        store = self._ctx.store
+        resumed, elsewhere = [], []
         for rec in store.tasks.in_states(TaskState.PENDING, TaskState.RUNNING, TaskState.DOWNLOADING,
                                          TaskState.STALLED):
             if rec.provider_task_id:
-                self._poller.start(rec.id, immediate=True)
-                resumed.append(rec.id)
+                (resumed if self._poller.start(rec.id, immediate=True) else elsewhere).append(rec.id)
         if resumed:
             log.info("resuming %d unfinished task(s)", len(resumed))
-        return resumed
+        if elsewhere:
+            log.info("%d unfinished task(s) are followed by another Sonic Studio process", len(elsewhere))
+        return resumed + elsewhere
 
     def wake_all(self) -> None:
         """The adapter or key changed: let waiting sessions try again now."""
         self._poller.wake_all()
 
     async def shutdown(self, timeout: float) -> None:
+        if self._open_submits:
+            # Submits whose answer is on the way: let them learn (and save) their task id.
+            await asyncio.wait(set(self._open_submits.values()), timeout=min(timeout, SUBMIT_GRACE))
+        for task, provider_task_id in self._unsaved.items():
+            log.error("closing with task %s (provider task id %s) not in the library; "
+                      "it is in the recovery journal", task, provider_task_id)
         for copy in list(self._copies):
             copy.cancel()
         await asyncio.gather(*self._copies, return_exceptions=True)
         await self._poller.shutdown(timeout)
 
     # ------------------------------------------------------------------ internals
+    async def _answer(
+        self, rec: TaskRecord, provider: Provider, call: Callable[[Provider], Awaitable[SubmitResult]]
+    ) -> tuple[SubmitResult, bool]:
+        """The provider's answer, and whether we were asked to stop while it was on the way.
+
+        Closing (Ctrl+C, SIGTERM, the window) while a request is on the wire used to
+        turn it UNKNOWN although the answer - and the task id - was seconds away.  So
+        the request is shielded and given up to ``SUBMIT_GRACE`` more seconds; only if
+        it still has no answer does the cancellation win (and the row become UNKNOWN).
+        """
+        wire = asyncio.ensure_future(call(provider))
+        try:
+            return await asyncio.shield(wire), False
+        except asyncio.CancelledError:
+            if not wire.done():
+                self._update(rec.id, detail=f"closing: waiting up to {SUBMIT_GRACE:g} s for the provider's answer")
+                try:
+                    await asyncio.wait({wire}, timeout=SUBMIT_GRACE)
+                finally:
+                    wire.cancel()  # no-op once answered
+            if wire.cancelled():
+                raise
+            if wire.exception() is not None:
+                raise wire.exception() from None  # a clear answer (refused, ...) is still an answer
+            return wire.result(), True
+
+    async def _save_accepted(self, rec: TaskRecord, provider_task_id: str) -> TaskRecord:
+        """Record the id the provider just gave us, or make sure it survives somewhere else."""
+        changes = dict(provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(),
+                       detail="queued at the provider", progress=0.05)
+        loop = asyncio.get_running_loop()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            # In a thread: a library locked by another process makes a write wait up to
+            # the busy timeout, which must not freeze the window.
+            write = loop.run_in_executor(None, functools.partial(self._ctx.store.tasks.update, rec.id, **changes))
+            try:
+                saved = await asyncio.shield(write)
+            except sqlite3.IntegrityError:
+                raise self._duplicate_id(rec, provider_task_id) from None
+            except asyncio.CancelledError:
+                # Closing while the write waits: it may still land, but the journal makes sure.
+                self._journal(rec, provider_task_id, "the app closed while the id was being saved")
+                raise
+            except (sqlite3.Error, OSError) as exc:
+                if attempt == WRITE_ATTEMPTS:
+                    raise self._keep_unsaved(rec, provider_task_id, exc) from None
+                log.warning("task %s: saving provider task id %s failed (%s); retrying",
+                            rec.id, provider_task_id, storage_problem(exc, self._ctx.store.path.parent) or exc)
+                await asyncio.sleep(WRITE_RETRY_DELAY * 2 ** (attempt - 1))
+            else:
+                self._ctx.events.emit(TaskChanged(saved))
+                return saved
+        raise AssertionError("unreachable")
+
+    def _duplicate_id(self, rec: TaskRecord, provider_task_id: str) -> SonicError:
+        """The provider answered with an id the library already holds: say so, keep the reply."""
+        other = self._ctx.store.tasks.find(provider_task_id, rec.provider)
+        owner = f"task {other.id} (“{other.title}”)" if other else "another task"
+        error = MalformedResponseError(
+            f"The provider accepted this request but answered with task id {provider_task_id}, which "
+            f"already belongs to {owner} in this library - a mistake on the provider's side. This request "
+            "may have been charged: check your account on the provider's site. The id it sent is kept "
+            "on this task.",
+            provider=rec.provider.value, provider_message=f"task id {provider_task_id}",
+        )
+        log.error("task %s: provider returned task id %s, already held by %s", rec.id, provider_task_id, owner)
+        try:
+            self._update(rec.id, state=TaskState.UNKNOWN, error=error, finished_at=time.time(),
+                         detail=f"the provider sent task id {provider_task_id} twice; check your account")
+        except (sqlite3.Error, OSError) as exc:
+            log.error("task %s: could not record the duplicate id either (%s)", rec.id, exc)
+        return error
+
+    def _keep_unsaved(self, rec: TaskRecord, provider_task_id: str, exc: BaseException) -> SonicError:
+        """The library refused the id: keep it in memory and the journal, keep trying, tell the person."""
+        problem = storage_problem(exc, self._ctx.store.path.parent) or f"the library could not be written ({exc})"
+        self._unsaved[rec.id] = provider_task_id
+        journaled = self._journal(rec, provider_task_id, problem)
+        log.error("task %s: the provider accepted it as task id %s but %s", rec.id, provider_task_id, problem)
+        self._ctx.spawn(self._keep_trying(rec, provider_task_id), name=f"save-task-id-{rec.id}")
+        if journaled:
+            where = (f"The id is saved in the recovery journal {self._ctx.store.journal.path}; the next start "
+                     "or 'tasks resume' adopts it, and this run keeps trying meanwhile.")
+        else:
+            where = "The recovery journal could not be written either: note the id down."
+        return SonicError(
+            f"The provider accepted this request as task id {provider_task_id}, but the library could not "
+            f"record it because {problem}. {where} Do not submit it again.",
+            provider=rec.provider.value,
+        )
+
+    def _journal(self, rec: TaskRecord, provider_task_id: str, reason: str) -> bool:
+        return self._ctx.store.journal.append(
+            rec.id, rec.provider.value, provider_task_id, kind=rec.kind.value, title=rec.title,
+            base_url=rec.base_url, reason=reason,
+        )
+
+    async def _keep_trying(self, rec: TaskRecord, provider_task_id: str) -> None:
+        """Write a refused id as soon as the library takes it again, then follow the task."""
+        store, loop = self._ctx.store, asyncio.get_running_loop()
+        delay = WRITE_RETRY_DELAY
+        while rec.id in self._unsaved:  # another path (adopt_journal) may take it first
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+            try:
+                saved = await loop.run_in_executor(None, functools.partial(
+                    _save_late, store, rec.id, provider_task_id))
+            except (sqlite3.Error, OSError):
+                continue
+            self._unsaved.pop(rec.id, None)
+            self._ctx.events.emit(TaskChanged(saved))
+            log.warning("task %s: provider task id %s is now in the library", rec.id, provider_task_id)
+        self.adopt_journal()  # its entry is known now: this clears the journal
+        self._poller.start(rec.id)
+
+
     async def _submit(
         self,
         provider: Provider,
@@ -240,41 +458,49 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
-        self._ctx.events.emit(TaskChanged(rec))
+        settled = asyncio.get_running_loop().create_future()
+        self._open_submits[rec.id] = settled
         try:
-            result = await call(provider)
-        except SonicError as exc:
-            maybe = isinstance(exc, _MAYBE_SUBMITTED)
-            self._update(
-                rec.id,
-                state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
-                error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
-                                 provider_message=exc.provider_message, http_status=exc.http_status,
-                                 code=exc.code) if maybe else exc,
-                detail="may have been submitted; check your account" if maybe else str(exc),
-                finished_at=time.time(),
-            )
-            raise
-        except BaseException:
-            # Cancelled (app closing) or a bug: we cannot know whether it went out.
-            self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
-                         detail="may have been submitted; check your account", finished_at=time.time())
-            raise
-        # The one write that must happen before anyone is told "submitted".
-        rec = store.tasks.update(rec.id, provider_task_id=result.task_id, state=TaskState.PENDING,
-                                 submitted_at=time.time(), detail="queued at the provider", progress=0.05)
-        if result.uploaded_clip is not None:
-            row = self._store_upload(result.uploaded_clip, source_url=source_url)
-            rec = store.tasks.update(rec.id, source_clip=row.id)
-            if row.audio_path is None and source_url:
-                # Not awaited: "submitted" must not wait for our own copy of the source.
-                copy = asyncio.ensure_future(self._keep_local_copy(row.id, None, source_url))
-                self._copies.add(copy)
-                copy.add_done_callback(self._copies.discard)
-        self._ctx.events.emit(TaskChanged(rec))
-        log.info("task %s submitted (%s)", rec.id, kind.value)
-        self._poller.start(rec.id)
-        return rec
+            self._ctx.events.emit(TaskChanged(rec))
+            try:
+                result, interrupted = await self._answer(rec, provider, call)
+            except SonicError as exc:
+                maybe = isinstance(exc, _MAYBE_SUBMITTED)
+                self._update(
+                    rec.id,
+                    state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
+                    error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
+                                     provider_message=exc.provider_message, http_status=exc.http_status,
+                                     code=exc.code) if maybe else exc,
+                    detail="may have been submitted; check your account" if maybe else str(exc),
+                    finished_at=time.time(),
+                )
+                raise
+            except BaseException:
+                # Cancelled (app closing) or a bug: we cannot know whether it went out.
+                self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                             detail="may have been submitted; check your account", finished_at=time.time())
+                raise
+            # The one write that must happen before anyone is told "submitted".
+            rec = await self._save_accepted(rec, result.task_id)
+            if interrupted:
+                log.info("task %s: the provider's answer arrived while closing; id %s saved", rec.id, result.task_id)
+                raise asyncio.CancelledError
+            if result.uploaded_clip is not None:
+                row = self._store_upload(result.uploaded_clip, source_url=source_url)
+                rec = store.tasks.update(rec.id, source_clip=row.id)
+                if row.audio_path is None and source_url:
+                    # Not awaited: "submitted" must not wait for our own copy of the source.
+                    copy = asyncio.ensure_future(self._keep_local_copy(row.id, None, source_url))
+                    self._copies.add(copy)
+                    copy.add_done_callback(self._copies.discard)
+            self._ctx.events.emit(TaskChanged(rec))
+            log.info("task %s submitted (%s)", rec.id, kind.value)
+            self._poller.start(rec.id)
+            return rec
+        finally:
+            del self._open_submits[rec.id]
+            settled.set_result(None)
 
     def _source_clip(self, clip: int, provider: Provider) -> Clip:
         detail = self._ctx.store.clips.detail(clip)
@@ -313,6 +539,7 @@ class TaskService:
 
     def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
         store = self._ctx.store
+        clip = scrub_clip(clip)
         title = clip.title or (Path(urlsplit(source_url or "").path).stem if source_url else "")
         clip = clip.with_(origin=Origin.UPLOADED, title=title)
         row, created = store.clips.upsert(clip)
@@ -357,6 +584,29 @@ class TaskService:
         rec = self._ctx.store.tasks.update(task, **scrub_changes(changes))
         self._ctx.events.emit(TaskChanged(rec))
         return rec
+
+
+def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
+    current = store.tasks.get(task)
+    if current.provider_task_id == provider_task_id:
+        return current
+    return store.tasks.update(task, provider_task_id=provider_task_id, state=TaskState.PENDING,
+                              submitted_at=time.time(), error=None, finished_at=None, progress=0.05,
+                              detail="queued at the provider (the id was saved late)")
+
+
+def _finite_time(seconds: float) -> list[Problem]:
+    """nan and inf pass every comparison check below, then break the request: refuse them first."""
+    if isinstance(seconds, (int, float)) and math.isfinite(seconds):
+        return []
+    return [Problem("continue_at", "The start time must be a number of seconds, like 30 or 95.5.")]
+
+
+def _task_or_none(store: Store, task: int) -> TaskRecord | None:
+    try:
+        return store.tasks.get(task)
+    except KeyError:
+        return None
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from .clips import ClipRepo
-from .database import DB_FILENAME, CorruptDatabaseError, Database, DatabaseError, NewerSchemaError
+from .database import (
+    DB_FILENAME,
+    CorruptDatabaseError,
+    Database,
+    DatabaseError,
+    NewerSchemaError,
+    StorageFullError,
+    storage_problem,
+)
+from .journal import JOURNAL_FILENAME, RecoveryJournal
 from .personas import PersonaRepo
 from .records import ClipDetail, ClipQuery, ClipRow, Lineage, PersonaRecord, TaskRecord, TaskState
 from .tasks import TaskRepo
@@ -22,6 +31,7 @@ class Store:
         self.tasks = TaskRepo(db)
         self.clips = ClipRepo(db)
         self.personas = PersonaRepo(db)
+        self.journal = RecoveryJournal(db.path.with_name(JOURNAL_FILENAME))
 
     @classmethod
     def open(cls, data_dir: Path) -> "Store":
@@ -38,5 +48,6 @@ class Store:
 
 __all__ = [
     "ClipDetail", "ClipQuery", "ClipRow", "CorruptDatabaseError", "DB_FILENAME", "DatabaseError",
-    "Lineage", "NewerSchemaError", "PersonaRecord", "Store", "TaskRecord", "TaskState",
+    "JOURNAL_FILENAME", "Lineage", "NewerSchemaError", "PersonaRecord", "RecoveryJournal", "Store",
+    "StorageFullError", "TaskRecord", "TaskState", "storage_problem",
 ]

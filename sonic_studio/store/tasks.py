@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from typing import Any
+from typing import Any, Callable
 
 from ..core.errors import SonicError
 from ..core.models import ProviderId, TaskKind
@@ -102,6 +102,26 @@ class TaskRepo:
         values = [s.value for s in states]
         sql = _SELECT + f" WHERE t.state IN ({','.join('?' * len(values))}) ORDER BY t.id"
         return [_record(r) for r in self._db.query(sql, values)]
+
+    def claim(self, task_id: int, pid: int, alive: Callable[[int], bool]) -> int | None:
+        """Make ``pid`` the one process that polls and downloads this task.
+
+        Returns None when claimed, or the pid of another live process that already
+        follows it (the window and the CLI share the library; two followers would
+        download every clip twice).  One transaction, so of two processes claiming at
+        once exactly one wins.  A dead owner's claim is simply taken over.
+        """
+        with self._db.transaction() as conn:
+            row = conn.execute("SELECT owner_pid FROM tasks WHERE id = ?", (task_id,)).fetchone()
+            owner = row["owner_pid"] if row else None
+            if owner is not None and owner != pid and alive(owner):
+                return owner
+            conn.execute("UPDATE tasks SET owner_pid = ? WHERE id = ?", (pid, task_id))
+        return None
+
+    def release(self, task_id: int, pid: int) -> None:
+        """This process stops following the task; another may claim it."""
+        self._db.execute("UPDATE tasks SET owner_pid = NULL WHERE id = ? AND owner_pid = ?", (task_id, pid))
 
     def owner_pid(self, task_id: int) -> int | None:
         row = self._db.query_one("SELECT owner_pid FROM tasks WHERE id = ?", (task_id,))
