@@ -5,10 +5,10 @@
 # What the app asks of ffmpeg is audio, plus one picture: decode what users upload and
 # providers return (MP3, AAC/M4A, FLAC, Ogg Vorbis/Opus, WAV/AIFF/CAF PCM, ALAC), resample/
 # downmix to PCM on a pipe, check a file decodes (-f null), measure loudness (ebur128),
-# trim/fade/mix for pydub's edits, encode MP3 (LAME) and WAV, and turn a WebP/GIF/PNG cover
-# into a JPEG for tagging.  This configure line enables exactly that: static, no video
+# trim/fade/mix for pydub's edits, encode MP3 (LAME) and WAV, and turn a WebP/GIF/BMP/TIFF
+# cover into a JPEG for tagging (the tests also write PNG/BMP fixtures with it).  This configure line enables exactly that: static, no video
 # codecs, no network, no devices, LGPL-2.1+ (no --enable-gpl; LAME is LGPL too).  About
-# 3 MB instead of 165 MB.  build.sh then runs the app's own ffmpeg tests against it and
+# 5 MB instead of 165 MB.  build.sh then runs the app's own ffmpeg tests against it and
 # keeps the full build if any fails, so a new use of ffmpeg cannot slip past unnoticed.
 #
 # Source: Debian trixie's ffmpeg source package (FFmpeg 7.1.x, Debian's security updates
@@ -27,6 +27,7 @@ mkdir -p "$OUT" "$WORK/apt/lists/partial"
 need=()
 command -v nasm >/dev/null || need+=(nasm)
 [ -e /usr/lib/x86_64-linux-gnu/libmp3lame.a ] || [ -e /usr/lib/libmp3lame.a ] || need+=(libmp3lame-dev)
+[ -e /usr/lib/x86_64-linux-gnu/libz.a ] || [ -e /usr/lib/libz.a ] || need+=(zlib1g-dev)
 if [ ${#need[@]} -gt 0 ]; then
     echo "Installing build dependencies: ${need[*]}"
     apt-get install -y -q "${need[@]}"
@@ -42,10 +43,12 @@ EOF
     (cd "$WORK" && apt-get "${APT[@]}" source --download-only ffmpeg && tar xf ffmpeg_*.orig.tar.xz)
 fi
 SRC=$(ls -d "$WORK"/ffmpeg-*/ | head -1)
-# LAME linked in statically: a folder holding only libmp3lame.a comes first on the library
-# path, so the binary needs nothing beyond libc/libm (checked below).
+# LAME and zlib (PNG) linked in statically: a folder holding only their .a files comes first
+# on the library path, so the binary needs nothing beyond libc/libm (checked below).
 mkdir -p "$WORK/static-libs"
-ln -sf "$(ls /usr/lib/x86_64-linux-gnu/libmp3lame.a /usr/lib/libmp3lame.a 2>/dev/null | head -1)" "$WORK/static-libs/libmp3lame.a"
+for lib in libmp3lame libz; do
+    ln -sf "$(ls /usr/lib/x86_64-linux-gnu/$lib.a /usr/lib/$lib.a 2>/dev/null | head -1)" "$WORK/static-libs/$lib.a"
+done
 STATIC_LIBS="$PWD/$WORK/static-libs"
 
 cd "$SRC"
@@ -53,12 +56,12 @@ cd "$SRC"
   --disable-everything --disable-autodetect --disable-doc --disable-debug \
   --disable-ffplay --disable-ffprobe --disable-network --disable-avdevice --disable-postproc \
   --enable-static --disable-shared --enable-pic \
-  --enable-libmp3lame --extra-ldflags="-static-libgcc -L$STATIC_LIBS" \
-  --enable-protocol=file,pipe \
-  --enable-demuxer=mp3,wav,w64,flac,ogg,mov,aac,matroska,aiff,caf,pcm_s16le,pcm_f32le,image2pipe,webp_pipe,png_pipe,jpeg_pipe,gif,gif_pipe \
-  --enable-muxer=mp3,wav,null,pcm_s16le,pcm_f32le,flac,ipod,image2pipe \
-  --enable-decoder=mp3,mp3float,mp2,mp2float,mp1,mp1float,aac,aac_fixed,aac_latm,alac,flac,vorbis,opus,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,pcm_alaw,pcm_mulaw,webp,gif,png,mjpeg \
-  --enable-encoder=libmp3lame,pcm_u8,pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,mjpeg \
+  --enable-libmp3lame --enable-zlib --extra-ldflags="-static-libgcc -L$STATIC_LIBS" \
+  --enable-protocol=file,pipe,fd \
+  --enable-demuxer=mp3,wav,w64,flac,ogg,mov,aac,matroska,aiff,caf,pcm_s16le,pcm_f32le,image2,image2pipe,webp_pipe,png_pipe,jpeg_pipe,bmp_pipe,tiff_pipe,gif,gif_pipe \
+  --enable-muxer=mp3,wav,null,pcm_s16le,pcm_f32le,flac,ipod,image2,image2pipe \
+  --enable-decoder=mp3,mp3float,mp2,mp2float,mp1,mp1float,aac,aac_fixed,aac_latm,alac,flac,vorbis,opus,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,pcm_alaw,pcm_mulaw,webp,gif,png,mjpeg,bmp,tiff \
+  --enable-encoder=libmp3lame,pcm_u8,pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,mjpeg,png,bmp \
   --enable-parser=mpegaudio,aac,aac_latm,flac,vorbis,opus,webp,gif,png,mjpeg \
   --enable-filter=aresample,aformat,anull,atrim,volume,afade,amix,aevalsrc,anullsrc,ebur128,format,null,trim,concat,asetpts,scale \
   > ../configure.log
