@@ -58,7 +58,7 @@ cd "$SRC"
   --enable-static --disable-shared --enable-pic \
   --enable-libmp3lame --enable-zlib --extra-ldflags="-static-libgcc -L$STATIC_LIBS" \
   --enable-protocol=file,pipe,fd \
-  --enable-demuxer=mp3,wav,w64,flac,ogg,mov,aac,matroska,aiff,caf,pcm_s16le,pcm_f32le,image2,image2pipe,webp_pipe,png_pipe,jpeg_pipe,bmp_pipe,tiff_pipe,gif,gif_pipe \
+  --enable-demuxer=mp3,wav,w64,flac,ogg,mov,aac,matroska,aiff,caf,pcm_s16le,pcm_f32le,image2,image2pipe,image_webp_pipe,image_png_pipe,image_jpeg_pipe,image_bmp_pipe,image_tiff_pipe,gif,image_gif_pipe \
   --enable-muxer=mp3,wav,null,pcm_s16le,pcm_f32le,flac,ipod,image2,image2pipe \
   --enable-decoder=mp3,mp3float,mp2,mp2float,mp1,mp1float,aac,aac_fixed,aac_latm,alac,flac,vorbis,opus,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,pcm_alaw,pcm_mulaw,webp,gif,png,mjpeg,bmp,tiff \
   --enable-encoder=libmp3lame,pcm_u8,pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,mjpeg,png,bmp \
