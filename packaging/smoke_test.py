@@ -132,12 +132,17 @@ def check_layout(report: Report, bundle: Path) -> None:
     ffmpeg = sorted((internal / "imageio_ffmpeg" / "binaries").glob("ffmpeg-*"))
     report.check("ffmpeg binary", bool(ffmpeg) and os.access(ffmpeg[0], os.X_OK),
                  ffmpeg[0].name if ffmpeg else "no imageio_ffmpeg/binaries/ffmpeg-*")
-    if ffmpeg:  # the spec puts packaging/build_ffmpeg.sh's audio-only build under imageio's name
+    if ffmpeg:  # the spec ships build_ffmpeg.sh's audio-only build under imageio's name when build.sh kept it
+        audio_only = ROOT / "build" / "ffmpeg-audio" / "ffmpeg"
+        if audio_only.is_file():
+            expected, label = audio_only, "the audio-only LGPL build"
+        else:
+            import imageio_ffmpeg
+            expected, label = Path(imageio_ffmpeg.get_ffmpeg_exe()), "imageio-ffmpeg's full build"
         version = subprocess.run([str(ffmpeg[0]), "-hide_banner", "-version"], capture_output=True,
                                  text=True, timeout=30).stdout
-        size_mb = ffmpeg[0].stat().st_size / 1e6
-        report.check("ffmpeg is the audio-only LGPL build", size_mb < 50 and "--disable-everything" in version
-                     and "--enable-gpl" not in version, f"{version.splitlines()[0] if version else '?'}, {size_mb:.0f} MB")
+        report.check(f"ffmpeg is {label}", ffmpeg[0].read_bytes() == expected.read_bytes(),
+                     f"{version.splitlines()[0] if version else '?'}, {ffmpeg[0].stat().st_size / 1e6:.0f} MB")
 
     qt = internal / "PySide6" / "Qt"
     plugin = qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so"
