@@ -116,23 +116,36 @@ async def test_concat_needs_an_extension(api, emulator):
     assert response.status_code == 400 and "extension" in response.json()["message"]
 
 
+async def test_persona_is_unavailable_as_the_provider_lists_it(api, emulator):
+    uploaded = await upload(api)
+    response = await api("POST", "/sonic/persona", {"name": "V", "clip_id": uploaded, "describe": "d"})
+    assert response.status_code == 400 and "unavailable" in response.json()["message"]
+    assert emulator.state["sonic"].personas == {}
+
+
+@pytest.fixture
+def persona_on(emulator):
+    emulator.state["sonic"].persona_available = True
+
+
 @pytest.mark.parametrize(
     "window, message",
     [
-        ({"vocal_start_s": 10, "vocal_end_s": 10}, "greater than"),
-        ({"vocal_start_s": 10, "vocal_end_s": 40.5}, "at most 30"),
-        ({"vocal_start_s": 90, "vocal_end_s": 100}, "inside the clip"),
+        ({"vocal_start_s": 10, "vocal_end_s": 10, "vox_audio_id": "vox-1"}, "greater than"),
+        ({"vocal_start_s": 10, "vocal_end_s": 40.5, "vox_audio_id": "vox-1"}, "at most 30"),
+        ({"vocal_start_s": 90, "vocal_end_s": 100, "vox_audio_id": "vox-1"}, "inside the clip"),
         ({"vocal_start_s": 10}, "together"),
+        ({"vocal_start_s": 10, "vocal_end_s": 20}, "vox_audio_id"),  # a window alone means nothing
     ],
 )
-async def test_persona_window_rules(api, emulator, window, message):
+async def test_persona_window_rules(api, emulator, persona_on, window, message):
     uploaded = await upload(api)
     body = {"name": "V", "clip_id": uploaded, "describe": "d", "styles": "s", **window}
     response = await api("POST", "/sonic/persona", body)
     assert response.status_code == 400 and message in response.json()["message"]
 
 
-async def test_persona_needs_name_and_a_known_clip(api):
+async def test_persona_needs_name_and_a_known_clip(api, persona_on):
     assert (await api("POST", "/sonic/persona", {"clip_id": "x"})).json()["message"] == "name and clip_id are required."
     response = await api("POST", "/sonic/persona", {"name": "V", "clip_id": "nope"})
     assert (response.status_code, response.json()["message"]) == (400, "clip not found.")

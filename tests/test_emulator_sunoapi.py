@@ -66,6 +66,7 @@ async def test_record_info_shape(asgi_client, instant):
     for track in tracks:
         assert set(track) == {
             "id", "audioUrl", "streamAudioUrl", "imageUrl", "prompt", "modelName", "title", "tags", "createTime", "duration",
+            "sourceAudioUrl", "sourceStreamAudioUrl",
         }
         assert track["modelName"] == "chirp-v4-5-plus" and isinstance(track["duration"], float)
         assert 95 <= track["duration"] <= 150 and len(track["createTime"]) == 19
@@ -174,8 +175,9 @@ async def test_extend_rules(asgi_client, emulator):
     [
         ("https://files.example.com/a.mp3", "V5", 451),  # never fetched from the internet
         (BASE + "/cdn/missing.mp3", "V5", 451),
-        (BASE + "/samples/long-take.mp3", "V5", 400),  # 9 minutes
-        (BASE + "/samples/rain-on-glass.mp3", "V4_5ALL", 400),  # 74 s > 60 s
+        # 422, not 400: record-info's 400 means copyrighted lyrics, 413 a known recording.
+        (BASE + "/samples/long-take.mp3", "V5", 422),  # 9 minutes
+        (BASE + "/samples/rain-on-glass.mp3", "V4_5ALL", 422),  # 74 s > 60 s
     ],
 )
 async def test_upload_source_problems_fail_the_task_later(asgi_client, instant, url, model, error_code):
@@ -193,7 +195,7 @@ async def test_upload_extend_continue_at_past_the_end_fails_later(asgi_client, i
             "callBackUrl": "https://cb.invalid/x", "prompt": "more", "style": "pop", "title": "T"}
     reply = (await post(asgi_client, "/api/v1/generate/upload-extend", body))[1]
     data = (await record(asgi_client, reply["data"]["taskId"]))["data"]
-    assert (data["status"], data["errorCode"]) == ("CREATE_TASK_FAILED", 400)
+    assert (data["status"], data["errorCode"]) == ("CREATE_TASK_FAILED", 422)
 
 
 @pytest.mark.parametrize("outcome", ["CREATE_TASK_FAILED", "GENERATE_AUDIO_FAILED", "SENSITIVE_WORD_ERROR", "CALLBACK_EXCEPTION"])
@@ -230,7 +232,10 @@ async def test_persona_rules_use_the_persona_table(asgi_client, instant):
     assert again["code"] == 409
     # The persona can be used in custom mode only.
     persona_id = reply["data"]["personaId"]
-    await new_task(asgi_client, personaId=persona_id, personaModel="style_persona")
+    await new_task(asgi_client, model="V5", personaId=persona_id, personaModel="style_persona")
+    # personaModel is documented for V5 / V5_5 only.
+    older = (await post(asgi_client, "/api/v1/generate", generate_body(personaId=persona_id, personaModel="style_persona")))[1]
+    assert older["code"] == 400 and "V5" in older["msg"]
     reject = (await post(asgi_client, "/api/v1/generate", generate_body(customMode=False, personaId=persona_id)))[1]
     assert reject["code"] == 400
 

@@ -16,6 +16,7 @@ Runs are derandomised (same examples every run) so CI is stable.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 import os
@@ -447,7 +448,13 @@ ENDPOINTS: dict[str, tuple[Callable[[SonicProvider], Awaitable[Any]], list[Any]]
 
 
 def make_sonic(client: httpx.AsyncClient) -> SonicProvider:
-    return SonicProvider(client, FAKE_KEY, base_url=BASE)
+    provider = SonicProvider(client, FAKE_KEY, base_url=BASE)
+    # Creating personas is listed as Unavailable; its reply parser is still fuzzed for the day
+    # it returns (with the window accepted as if a vox_audio_id came with it).
+    caps = provider.capabilities
+    window = dataclasses.replace(caps.persona_window, needs_vox=False)
+    provider.capabilities = dataclasses.replace(caps, persona_create_available=True, persona_window=window)
+    return provider
 
 
 def _check_sonic(result: Any, error: BaseException | None) -> None:

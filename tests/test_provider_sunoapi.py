@@ -215,6 +215,7 @@ async def test_extend_uploaded_clip_uses_upload_extend(provider, instant):
         "continueAt": 30.0,
         "model": "V5",
         "callBackUrl": CALLBACK_URL,
+        "prompt": "[Instrumental]",  # the extend pages require a prompt with defaultParamFlag
         "style": "synth-pop, dreamy",
         "title": "Night Drive",
         "instrumental": True,
@@ -262,7 +263,7 @@ async def test_upload_cover_request(provider, instant):
     # The sample is 74 s; V4_5ALL takes at most 60 s of uploaded audio: fails later, as a validation error.
     status = await finished(provider, submitted.task_id)
     assert status.state is TaskState.FAILED and isinstance(status.error, ValidationError)
-    assert status.provider_status == "CREATE_TASK_FAILED" and status.error.code == 400
+    assert status.provider_status == "CREATE_TASK_FAILED" and status.error.code == 422
 
 
 async def test_upload_url_sends_nothing_and_gives_a_stable_clip(provider, instant):
@@ -283,7 +284,7 @@ async def test_upload_file_streams_to_upload_host_with_key_and_progress(provider
 
     record = instant.last("/api/file-stream-upload")
     assert record.host == "localhost:8787" and record.authorization == f"Bearer {FAKE_KEY}"
-    assert record.form == {"uploadPath": UPLOAD_PATH, "fileName": "my demo.mp3"}
+    assert record.form["uploadPath"] == UPLOAD_PATH and record.form["fileName"].endswith("-my demo.mp3")
     assert record.files == {"file": ("my demo.mp3", len(audio))}
     assert calls[0] == (0, len(audio)) and calls[-1] == (len(audio), len(audio)) and len(calls) > 3
     assert [sent for sent, _ in calls] == sorted(sent for sent, _ in calls)

@@ -17,6 +17,7 @@ exceptions included) cannot carry the key.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import logging
 import os
@@ -116,6 +117,10 @@ def session_env(monkeypatch, tmp_path, emulator, emulator_server):
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_full_sonic_cli_session_leaves_no_key_anywhere(session_env, capfd, emulator, emulator_server, monkeypatch):
+    # Persona creation is listed as Unavailable; switched on at both ends to keep the session whole.
+    caps = SonicProvider.capabilities
+    monkeypatch.setattr(SonicProvider, "capabilities", dataclasses.replace(caps, persona_create_available=True))
+    emulator.state["sonic"].persona_available = True
     tmp = session_env
     data = tmp / "data"
     url = emulator_server.base_url
@@ -127,8 +132,9 @@ def test_full_sonic_cli_session_leaves_no_key_anywhere(session_env, capfd, emula
                    "--title", "Night Drive II", "--wait")
     assert extended["task"]["state"] == "succeeded", extended
     clip = extended["clips"][0]
+    # A vocal range goes only with a VOX extraction at this provider: the whole clip is used.
     persona = run("persona", "create", clip["clip_id"], "--name", "Nova", "--description", "warm alto",
-                  "--styles", "synth-pop", "--vocal-start", "40", "--vocal-end", "60")
+                  "--styles", "synth-pop")
     song = run("generate", "--persona", persona["persona_id"], "--prompt", "[Verse]\nla", "--tags", "pop",
                "--title", "With Nova", "--wait")
     assert song["task"]["state"] == "succeeded", song
@@ -177,7 +183,9 @@ def test_full_sunoapi_cli_session_leaves_no_key_anywhere(session_env, capfd, emu
     extended = run("extend", upload["clip_id"], "--at", "30", "--prompt", "[Verse]\nnew words", "--tags", "synth-pop",
                    "--title", "My Song II", "--wait")
     assert extended["task"]["state"] == "succeeded", extended
-    clip = extended["clips"][0]
+    # Personas come from generate / extend / mashup songs at sunoapi.org, not upload-extend ones.
+    made = run("generate", "--prompt", "[Verse]\nfirst", "--tags", "synth-pop", "--title", "First", "--wait")
+    clip = made["clips"][0]
     persona = run("persona", "create", clip["clip_id"], "--name", "Nova", "--description", "warm alto",
                   "--styles", "synth-pop", "--vocal-start", "40", "--vocal-end", "60")
     song = run("generate", "--persona", persona["persona_id"], "--prompt", "[Verse]\nla", "--tags", "pop",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import sqlite3
 import subprocess
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import fakes
 from conftest import FAKE_KEY, wait_until
 from fakes import FakeWorld
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
@@ -390,7 +392,11 @@ async def test_local_file_on_sunoapi_is_hosted_then_used(make_studio, tmp_path):
         await studio.tasks.upload(missing)
 
 
-async def test_generate_with_persona_is_traceable(make_studio, world):
+async def test_generate_with_persona_is_traceable(make_studio, world, monkeypatch):
+    # The AI Music API lists persona creation as Unavailable; the fake provider keeps it on
+    # so the persona bookkeeping is still exercised.
+    real = fakes.capabilities
+    monkeypatch.setattr(fakes, "capabilities", lambda p: dataclasses.replace(real(p), persona_create_available=True))
     studio = await make_studio()
     first = await studio.tasks.wait((await studio.tasks.submit_generate(params())).id, timeout=20)
     with pytest.raises(ValidationError):

@@ -8,7 +8,7 @@ are hints for validation and the cost label; the provider has the last word.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
@@ -24,6 +24,7 @@ class ModelInfo:
     title_max: int
     description_max: int
     max_upload_seconds: float | None = None
+    vocal_gender: bool = True  # whether the provider lists vocal_gender for this model
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,23 @@ class PersonaWindow:
     required: bool
     min_len: float
     max_len: float
+    needs_vox: bool = False  # sonic: the window only means something with a vox_audio_id
+    default: tuple[float, float] = (0.0, 30.0)  # preselected range (clipped to the clip)
+
+    def default_for(self, duration: float | None) -> tuple[float, float]:
+        """The preselected vocal range for a clip of ``duration`` seconds."""
+        start, end = self.default
+        return start, (min(end, duration) if duration else end)
+
+
+@dataclass(frozen=True)
+class PersonaAlternative:
+    """A documented way to get a persona when the direct one is unavailable."""
+
+    id: str
+    label: str
+    endpoints: tuple[str, ...]
+    credits: float
 
 
 @dataclass(frozen=True)
@@ -62,6 +80,20 @@ class ProviderCapabilities:
     persona_min_model: str | None
     credit_costs: dict[str, float] = field(default_factory=dict)
     credits_note: str = ""
+    # Creating personas can be withdrawn while existing ones still make songs (sonic, 2026).
+    persona_create_available: bool = True
+    persona_unavailable_reason: str = ""
+    persona_alternatives: tuple[PersonaAlternative, ...] = ()
+    # sunoapi.org: the task kinds whose clips can make a persona (newest generate-persona page).
+    persona_source_operations: tuple[str, ...] = ()
+    # sunoapi.org: models that take personaModel next to personaId.
+    persona_model_models: tuple[str, ...] = ()
+    # Per-endpoint caps that are tighter than the model's own limits.
+    endpoint_limits: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Models the provider no longer lists -> why, in words.
+    retired_models: dict[str, str] = field(default_factory=dict)
+    checked_on: str = ""  # the date this catalog was last checked against the provider's docs
+    checked_source: str = ""
 
     @property
     def supports_vocal_window(self) -> bool:
@@ -76,6 +108,23 @@ class ProviderCapabilities:
 
     def model_names(self) -> list[str]:
         return [m.name for m in self.models]
+
+    def limits_for(self, name: str | None, endpoint: str | None = None) -> ModelInfo:
+        """The model's limits, tightened by ``endpoint``'s own caps where its docs page has them."""
+        info = self.model(name)
+        caps = self.endpoint_limits.get(endpoint or "", {})
+        if not caps:
+            return info
+        return replace(
+            info,
+            lyrics_max=min(info.lyrics_max, caps.get("lyrics", info.lyrics_max)),
+            tags_max=min(info.tags_max, caps.get("tags", info.tags_max)),
+            title_max=min(info.title_max, caps.get("title", info.title_max)),
+        )
+
+    def freshness(self) -> str:
+        """One line for Settings -> About: when and against what this catalog was checked."""
+        return f"{self.display_name}: checked against the provider's docs on {self.checked_on} ({self.checked_source})."
 
     def upload_limit_seconds(self, model: str | None = None) -> float:
         info = self.model(model)
@@ -113,6 +162,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
                 title_max=m["title"],
                 description_max=m["description"],
                 max_upload_seconds=m.get("max_upload_seconds"),
+                vocal_gender=m.get("vocal_gender", True),
             )
             for m in raw["models"]
         ),
@@ -127,10 +177,47 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
             required=window["required"],
             min_len=window["min"],
             max_len=window["max"],
+            needs_vox=window.get("needs_vox", False),
+            default=tuple(window.get("default", (0.0, window["max"]))),
         ),
         persona_fields=PersonaFieldNames(**persona["fields"]),
         persona_description_max=persona["description_max"],
         persona_min_model=persona["min_model"],
         credit_costs=dict(raw["credits"]),
         credits_note=raw.get("credits_note", ""),
+        persona_create_available=persona.get("create_available", True),
+        persona_unavailable_reason=persona.get("unavailable_reason", ""),
+        persona_alternatives=tuple(
+            PersonaAlternative(a["id"], a["label"], tuple(a["endpoints"]), a["credits"])
+            for a in persona.get("alternatives", ())
+        ),
+        persona_source_operations=tuple(persona.get("source_operations", ())),
+        persona_model_models=tuple(raw.get("persona_model_models", ())),
+        endpoint_limits={k: dict(v) for k, v in raw.get("endpoint_limits", {}).items()},
+        retired_models=dict(raw.get("retired_models", {})),
+        checked_on=raw["checked"]["on"],
+        checked_source=raw["checked"]["source"],
     )
+
+
+# The provider's own name for each kind of task, as people see it in its dashboard
+# (sonic: the create endpoint's task_type, or the one-stop endpoint's name).
+_SONIC_TASK_TYPES = {
+    TaskKind.GENERATE: "create_music",
+    TaskKind.EXTEND: "extend_music",
+    TaskKind.COVER: "cover_music",
+    TaskKind.UPLOAD_EXTEND: "upload-extend",
+    TaskKind.UPLOAD_COVER: "upload-cover",
+    TaskKind.CONCAT: "concat_music",
+}
+
+def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = False,
+                   uploaded_source: bool = False) -> str:
+    """The provider's word for a task kind: sonic's task_type, sunoapi.org's endpoint."""
+    if provider is ProviderId.SONIC:
+        if kind is TaskKind.GENERATE and persona:
+            return "persona_music"
+        if uploaded_source and kind in (TaskKind.EXTEND, TaskKind.COVER):
+            return f"{kind.value}_upload_music"  # sonic names a different task type for uploads
+        return _SONIC_TASK_TYPES.get(kind, kind.value)
+    return kind.value.replace("_", "-")

@@ -31,27 +31,27 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from ..audio.ffmpeg import ffmpeg_exe
-from ..core.capabilities import capabilities
-from ..core.models import ProviderId
 from ..core.validation import is_loopback
 from . import cdn, synth
+from .docs_data import provider_data
 from .app import Emulator, Handler, Request, Response, json_response
 
 API = "/api/v1"
-SONIC_MODELS = (
-    "sonic-v4-5", "sonic-v4-5-plus", "sonic-v5", "sonic-v5-5", "sonic-v6", "sonic-v6-wild", "sonic-v6-mini",
-)
+DOCS = provider_data("sonic")
+SONIC_MODELS = tuple(DOCS["models"])
+# vocal_gender is listed only for these (contract 2.2); others answer 400 here.
+VOCAL_GENDER_MODELS = frozenset(DOCS["vocal_gender_models"])
 # Responses report the model the way Suno names it (contract 2.2): sonic-v5 -> chirp-v5.
 _CHIRP = {name: name.replace("sonic-", "chirp-", 1) for name in SONIC_MODELS}
 _ACCEPTED_MV = {**{m: m for m in SONIC_MODELS}, **{c: s for s, c in _CHIRP.items()}}
 
-TEXT_LIMITS = {"prompt": 5000, "tags": 1000, "title": 80, "gpt_description_prompt": 400}
-PERSONA_DESCRIBE_MAX = 1000
-PERSONA_WINDOW_MAX = 30.0  # seconds, the VOX window limit (contract 2.3)
-MAX_UPLOAD_SECONDS = 480.0
+TEXT_LIMITS = dict(DOCS["limits"])
+PERSONA_DESCRIBE_MAX = DOCS["persona"]["describe_max"]
+PERSONA_WINDOW_MAX = float(DOCS["persona"]["vox_window_max"])  # seconds, the VOX window limit (contract 2.3)
+MAX_UPLOAD_SECONDS = float(DOCS["max_upload_seconds"])
 WAV_CREDITS = 2  # contract 2.10, Oct-2026 price; the app shows no cost label for it
 
-# Which catalog price each task type costs (catalog.json "credits").
+# Which documented price each task type costs (provider_data.json "prices").
 _PRICE_KEY = {
     "create_music": "generate",
     "persona_music": "generate",
@@ -143,6 +143,8 @@ class SonicState:
     persona_by_clip: dict[str, str] = field(default_factory=dict)
     extra_credits: float = 0.0
     not_ready_status: int = 200  # 202 = the older "task not ready" variant (contract 2.7)
+    # docs.aimusicapi.ai lists "create persona (Unavailable)"; tests may switch it back on.
+    persona_available: bool = bool(DOCS["persona"]["create_available"])
 
     def fail_clip(self, clip_id: str, message: str = "Generation failed upstream.") -> None:
         """Make a clip fail, as an upstream error would (tests use this for PARTIAL)."""
@@ -202,7 +204,7 @@ class _SonicApi:
     def __init__(self, emu: Emulator, state: SonicState) -> None:
         self.emu = emu
         self.state = state
-        self.prices = capabilities(ProviderId.SONIC).credit_costs
+        self.prices = DOCS["prices"]
 
     # ------------------------------------------------------------------ upload
     async def upload(self, request: Request) -> Response:
@@ -502,6 +504,8 @@ class _SonicApi:
     # ------------------------------------------------------------------ persona
     async def persona(self, request: Request) -> Response:
         body = _body(request)
+        if not self.state.persona_available:
+            raise _Reject(400, "create persona is currently unavailable due to official restrictions.")
         name, clip_id = body.get("name"), body.get("clip_id")
         if not isinstance(name, str) or not name.strip() or not isinstance(clip_id, str) or not clip_id:
             raise _Reject(400, "name and clip_id are required.")
@@ -518,7 +522,7 @@ class _SonicApi:
             existing = self.state.persona_by_clip.get(clip_id)
             if existing is not None:
                 raise _Reject(409, "a persona already exists for this clip.", persona_id=existing)
-            self._charge(1)
+            self._charge(self.prices["persona"])
             persona = PersonaRecord(f"persona-{uuid.uuid4()}", name, clip_id, describe, styles, start, end)
             self.state.personas[persona.id] = persona
             self.state.persona_by_clip[clip_id] = persona.id
@@ -604,6 +608,8 @@ def _check_generation(body: dict, task_type: str) -> None:
             raise _Reject(400, f"{name} is too long (max {limit} characters).")
     if texts["vocal_gender"] not in ("", "f", "m"):
         raise _Reject(400, "vocal_gender must be 'f' or 'm'.")
+    if texts["vocal_gender"] and _ACCEPTED_MV[mv] not in VOCAL_GENDER_MODELS:
+        raise _Reject(400, f"vocal_gender is only supported for {', '.join(sorted(VOCAL_GENDER_MODELS))}.")
     for name in _WEIGHT_FIELDS:
         value = _number(body, name)
         if value is not None and not 0.0 <= value <= 1.0:
@@ -632,6 +638,9 @@ def _vocal_window(body: dict, duration: float) -> tuple[float | None, float | No
         return None, None
     if start is None or end is None:
         raise _Reject(400, "vocal_start_s and vocal_end_s must be given together.")
+    if not _text(body, "vox_audio_id"):
+        # The window belongs to a VOX extraction (changelog 2026-01-25); alone it means nothing.
+        raise _Reject(400, "vocal_start_s and vocal_end_s are used together with vox_audio_id from /sonic/vox.")
     if end <= start:
         raise _Reject(400, "vocal_end_s must be greater than vocal_start_s.")
     if end - start > PERSONA_WINDOW_MAX + 1e-6:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import hashlib
 import json
 import mimetypes
 import time
@@ -42,14 +43,14 @@ from functools import lru_cache
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlsplit
 
-from ..core.capabilities import ModelInfo, capabilities
-from ..core.models import ProviderId
 from ..core.validation import is_loopback
 from . import cdn, synth
+from .docs_data import provider_data
 from .app import Emulator, Request, Response, json_response
 
 PROVIDER = "sunoapi"
-MODELS = ("V4", "V4_5", "V4_5PLUS", "V4_5ALL", "V5", "V5_5")
+DOCS = provider_data(PROVIDER)
+MODELS = tuple(DOCS["models"])
 # record-info reports the legacy Suno name, not the V* string that was sent (contract 1.2).
 CHIRP_NAMES = {
     "V3_5": "chirp-v3-5",
@@ -69,8 +70,7 @@ OUTCOMES: dict[str, tuple[int | None, str | None]] = {
     "SENSITIVE_WORD_ERROR": (400, "The lyrics or style contain sensitive words."),
     "CALLBACK_EXCEPTION": (None, "Callback to callBackUrl failed."),
 }
-UPLOAD_LIMIT_SECONDS = 480.0  # contract 1.4/1.12; V4_5ALL: 60 s (catalog.json)
-PERSONA_MIN_LEN, PERSONA_MAX_LEN = 10.0, 30.0
+PERSONA_MIN_LEN, PERSONA_MAX_LEN = DOCS["persona"]["window_min"], DOCS["persona"]["window_max"]
 _EPS = 1e-6  # float slack for window arithmetic on two-decimal inputs
 _GENERIC_TAGS = ("synth-pop, dreamy", "indie folk, warm", "lo-fi hip hop, mellow", "electro, upbeat")
 
@@ -91,6 +91,17 @@ class SourceProblem(Exception):
         super().__init__(msg)
         self.code = code
         self.msg = msg
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One model's documented limits on one endpoint."""
+
+    lyrics_max: int
+    tags_max: int
+    title_max: int
+    description_max: int
+    upload_seconds: float
 
 
 @dataclass
@@ -234,14 +245,19 @@ def _url_field(body: dict, name: str) -> str:
     return value
 
 
-def _model(body: dict) -> tuple[str, ModelInfo]:
+def _model(body: dict, endpoint: str = "") -> tuple[str, Limits]:
+    """The model and its limits on ``endpoint`` (some pages cap lower than the model)."""
     name = body.get("model")
     if name not in MODELS:
         raise ApiError(400, f"model must be one of {', '.join(MODELS)}")
-    return name, capabilities(ProviderId.SUNOAPI).model(name)
+    model = DOCS["models"][name]
+    caps = {"prompt": model["prompt"], "style": model["style"], "title": model["title"]}
+    for key, cap in DOCS["endpoint_limits"].get(endpoint, {}).items():
+        caps[key] = min(caps[key], cap)
+    return name, Limits(caps["prompt"], caps["style"], caps["title"], model["description"], model["upload_seconds"])
 
 
-def _check_common(body: dict, info: ModelInfo, *, custom: bool, instrumental: bool) -> None:
+def _check_common(body: dict, info: Limits, *, custom: bool, instrumental: bool) -> None:
     """callBackUrl, required-ness per mode, length limits, weights, vocalGender."""
     if not _text(body, "callBackUrl").strip():
         raise ApiError(400, "callBackUrl is required")
@@ -281,6 +297,8 @@ def _check_persona_use(body: dict, state: SunoState, *, custom: bool) -> None:
         raise ApiError(400, "personaId can only be used in custom mode")
     if body.get("personaModel") not in (None, *PERSONA_MODELS):
         raise ApiError(400, f"personaModel must be one of {', '.join(PERSONA_MODELS)}")
+    if body.get("personaModel") is not None and body.get("model") not in DOCS["persona_model_models"]:
+        raise ApiError(400, f"personaModel is only supported for {' and '.join(DOCS['persona_model_models'])}")
     if persona_id not in state.personas:
         raise ApiError(400, "personaId does not exist")
 
@@ -389,7 +407,7 @@ class SunoApi:
         ``describe(i)`` gives (title, tags, prompt) for track i; ``prepare`` fetches and
         checks an uploadUrl's content and may raise SourceProblem.
         """
-        cost = capabilities(ProviderId.SUNOAPI).estimated_cost(operation) or 0
+        cost = DOCS["prices"].get(operation, 0)
         if not self.emu.charge(PROVIDER, cost):
             raise ApiError(429, "The current credits are insufficient. Please top up.")
         param = json.dumps(body, sort_keys=True)
@@ -450,7 +468,7 @@ class SunoApi:
     # ------------------------------------------------------------ generate family
     async def generate(self, request: Request) -> Response:
         body = self.body(request)
-        model, info = _model(body)
+        model, info = _model(body, "generate")
         custom, instrumental = _flag(body, "customMode"), _flag(body, "instrumental")
         _check_common(body, info, custom=custom, instrumental=instrumental)
         _check_persona_use(body, self.state, custom=custom)
@@ -464,7 +482,7 @@ class SunoApi:
 
     async def extend(self, request: Request) -> Response:
         body = self.body(request)
-        model, info = _model(body)
+        model, info = _model(body, "extend")
         custom = _flag(body, "defaultParamFlag")
         audio_id = _text(body, "audioId")
         if not audio_id:
@@ -481,7 +499,9 @@ class SunoApi:
         instrumental = source_task.instrumental
         at = body.get("continueAt")
         if custom:
-            _check_common(body, info, custom=True, instrumental=instrumental)
+            # The extend page: prompt, style, title and continueAt are all required when
+            # defaultParamFlag is true - instrumental sources included.
+            _check_common(body, info, custom=True, instrumental=False)
             if not (_is_number(at) and 0 < at < (source.duration or 0)):
                 raise ApiError(400, f"continueAt must be greater than 0 and less than {source.duration}")
         else:
@@ -545,7 +565,7 @@ class SunoApi:
             length = await asyncio.to_thread(source_seconds, audio)
             start_at = float(at) if custom else length
             if custom and start_at >= length:
-                raise SourceProblem(400, f"continueAt must be less than the uploaded audio's duration ({length:.2f} s)")
+                raise SourceProblem(422, f"continueAt must be less than the uploaded audio's duration ({length:.2f} s)")
             source.update(audio=audio, at=start_at)
 
         async def render(seed: int) -> tuple[bytes, float]:
@@ -558,7 +578,7 @@ class SunoApi:
         describe = self.describer(body, custom=custom, instrumental=instrumental)
         return await self.start(body, "upload_extend", model, instrumental, render, describe, prepare=prepare)
 
-    async def _fetch_upload(self, url: str, model: str, info: ModelInfo) -> bytes:
+    async def _fetch_upload(self, url: str, model: str, info: Limits) -> bytes:
         audio = await self.fetch_local(url)
         if audio is None:
             raise SourceProblem(451, "Failed to fetch the audio from uploadUrl. Make sure it is publicly accessible.")
@@ -566,10 +586,10 @@ class SunoApi:
         spec = cdn.SAMPLES.get(urlsplit(url).path.rsplit("/", 1)[-1]) if "/samples/" in url else None
         length = spec["seconds"] if spec else await asyncio.to_thread(source_seconds, audio)
         if length <= 0:
-            raise SourceProblem(400, "uploadUrl does not point at audio")
-        limit = info.max_upload_seconds or UPLOAD_LIMIT_SECONDS
+            raise SourceProblem(422, "uploadUrl does not point at audio")
+        limit = info.upload_seconds
         if length > limit + 0.5:
-            raise SourceProblem(400, f"Uploaded audio is {length:.0f} s long; {model} accepts at most {limit:.0f} s")
+            raise SourceProblem(422, f"Uploaded audio is {length:.0f} s long; {model} accepts at most {limit:.0f} s")
         return audio
 
     # ------------------------------------------------------------ record-info
@@ -602,7 +622,9 @@ class SunoApi:
         return {
             "id": track.id,
             "audioUrl": self._public(track.audio_path) if done else "",
+            "sourceAudioUrl": self._public(track.audio_path) if done else "",
             "streamAudioUrl": self._public(track.stream_path) if streaming else "",
+            "sourceStreamAudioUrl": self._public(track.stream_path) if streaming else "",
             "imageUrl": self._public(track.image_path) if done else "",
             "prompt": track.prompt,
             "modelName": CHIRP_NAMES.get(task.model, task.model),
@@ -634,11 +656,14 @@ class SunoApi:
             raise ApiError(422, "The music generation task is not completed yet")
         if task.model not in MODELS:
             raise ApiError(422, "Persona generation only supports music generated with V4 and above")
+        if task.operation not in DOCS["persona"]["source_operations"]:
+            allowed = ", ".join(DOCS["persona"]["source_operations"])
+            raise ApiError(422, f"Persona generation only supports {allowed} tasks, not {task.operation}")
         start, end = self._window(body, task.tracks[index].duration or 0.0)
         with self.emu.lock:
             if fields["audioId"] in self.state.persona_by_audio:
                 raise ApiError(409, "A persona already exists for this music")
-            if not self.emu.charge(PROVIDER, capabilities(ProviderId.SUNOAPI).estimated_cost("persona") or 0):
+            if not self.emu.charge(PROVIDER, DOCS["prices"]["persona"]):
                 raise ApiError(402, "Insufficient credits")
             record = PersonaRecord(
                 uuid.uuid4().hex, fields["name"], fields["description"], task.id,
@@ -707,7 +732,10 @@ class SunoApi:
             raise ApiError(400, "file is empty")
         mime = mimetypes.guess_type(file_name)[0] or "application/octet-stream"
         ext = file_name.rsplit(".", 1)[-1].lower() if "." in file_name else "bin"
-        path = self.emu.media.put(data, mime, ext)
+        # The host keys files by uploadPath/fileName: a same-named upload replaces the
+        # earlier file behind the same downloadUrl (why the adapter makes names unique).
+        slot = hashlib.sha256(f"{folder}/{file_name}".encode()).hexdigest()[:32]
+        path = self.emu.media.put(data, mime, ext, name=slot)
         payload = {
             "fileName": file_name,
             "filePath": f"{folder}/{file_name}",

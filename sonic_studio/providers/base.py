@@ -5,6 +5,13 @@ turns its replies - including every failure - back into domain results or the
 ``core.errors`` taxonomy.  Nothing above this layer sees httpx, JSON envelopes or
 provider field names.
 
+The request pipeline lives here, once (modelled on openai-python's ``_base_client``):
+``_call`` sends, ``_checked`` judges the HTTP status and the body's own code, and a
+failed reply becomes a ``Failure`` that the adapter's ``_classify`` table turns into
+the taxonomy.  Adapters supply only what differs: which body code means failure
+(``_body_status``), where the provider's words are (``_provider_message``) and the
+per-status table (``_classify``).
+
 Security rules live here, once: base URLs must be https (plain http only for
 loopback, i.e. the emulator); the API key is attached per request to provider hosts
 only, never to CDN downloads; exceptions never carry the key or request headers.
@@ -14,17 +21,24 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from typing import Any, Callable
-from datetime import datetime, timezone
+from typing import Any
 
 import httpx
 
 from ..core.capabilities import ProviderCapabilities
 from ..core.errors import (
+    AuthError,
+    InsufficientCreditsError,
     MalformedResponseError,
     NetworkError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
     SonicError,
     ValidationError,
 )
@@ -41,9 +55,37 @@ from ..core.models import (
     UploadCoverRequest,
     UploadExtendRequest,
 )
+from ..core.redaction import mask
 from ..core.validation import check_api_base_url
 
 ProgressCallback = Callable[[int, int], None]  # (bytes sent, total bytes)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A reply that failed, as the adapter's classification table sees it.
+
+    ``status`` is the number whose meaning decides the error: the HTTP status of a
+    non-2xx reply (or the body code, for providers whose body code is the API's own
+    word), else the error code a 2xx body carried.  ``message`` is the provider's own
+    words, key already masked.
+    """
+
+    status: int
+    code: int | None
+    message: str | None
+    body: Any
+    response: httpx.Response
+
+    def info(self, provider: str) -> dict[str, Any]:
+        """The keyword arguments every ``SonicError`` built from this failure takes."""
+        return {
+            "provider": provider,
+            "provider_message": self.message,
+            "http_status": self.response.status_code,
+            "code": self.code,
+        }
+
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # One-stop upload endpoints can take 30-60 s before answering (contract 2.5).
@@ -162,19 +204,129 @@ class Provider(ABC):
         except httpx.HTTPError as exc:
             raise NetworkError(provider=self.id.value, provider_message=type(exc).__name__) from None
 
+    # ------------------------------------------------------------------ request pipeline
+    # Adapters with a provider-specific code (sunoapi.org: the body ``code``) say so here.
+    body_code_wins = False
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        table: str = "",
+        json_body: Any = None,
+        params: dict | None = None,
+        files: Any = None,
+        data: Any = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+    ) -> dict[str, Any]:
+        """Send and return the checked JSON object; every failure raised as the taxonomy.
+
+        ``table`` names the adapter's classification table for endpoints whose codes
+        mean something different (sunoapi.org's persona and upload hosts).
+        """
+        response = await self._send(
+            method, url, json_body=json_body, params=params, files=files, data=data, timeout=timeout
+        )
+        return self._checked(response, table)
+
+    def _checked(self, response: httpx.Response, table: str = "") -> dict[str, Any]:
+        """A successful reply's JSON object: HTTP status first, then the body's own code."""
+        if not response.is_success:
+            raise self._failed(response, lenient_json(response), table)
+        body = self._json(response)
+        if not isinstance(body, dict):
+            raise self._malformed("the reply is not a JSON object", response)
+        if self._body_status(body, response) is None:
+            return body
+        raise self._failed(response, body, table)
+
+    def _failed(self, response: httpx.Response, body: Any, table: str) -> SonicError:
+        code = body.get("code") if isinstance(body, dict) else None
+        code = code if is_int(code) else None
+        if not response.is_success:
+            status = code if self.body_code_wins and code is not None and code != 200 else response.status_code
+        else:
+            status = self._body_status(body, response) or 500
+        text = self._provider_message(body) or _excerpt(response)
+        failure = Failure(status, code, self._scrub(text), body, response)
+        return self._classify(failure, table)
+
+    def _body_status(self, body: dict[str, Any], response: httpx.Response) -> int | None:
+        """None when a 2xx body reports success, else the error code it carries."""
+        code = body.get("code")
+        # HTTP 200 can still carry an error code in the body.
+        return code if is_int(code) and code >= 400 else None
+
+    def _provider_message(self, body: Any) -> str | None:
+        """The provider's own words in an error body (adapters know where they are)."""
+        if isinstance(body, dict):
+            for key in ("message", "msg"):
+                if isinstance(body.get(key), str) and body[key].strip():
+                    return body[key]
+        return None
+
+    def _classify(self, failure: Failure, table: str) -> SonicError:
+        """The per-status table: a failed reply -> one ``core.errors`` class.
+
+        This is the plain HTTP reading; adapters override it with their provider's table.
+        """
+        info = failure.info(self.id.value)
+        status = failure.status
+        if status in (401, 403):
+            return AuthError(**info)
+        if status == 402:
+            return InsufficientCreditsError(**info)
+        if status == 404:
+            return NotFoundError(**info)
+        if status == 429:
+            return RateLimitedError(retry_after=retry_after_seconds(failure.response), **info)
+        if 400 <= status < 500:
+            return ValidationError(
+                f"{self.capabilities.display_name} did not accept the request: {failure.message or 'no reason given'}",
+                **info,
+            )
+        return ServerError(**info)
+
     def _json(self, response: httpx.Response) -> Any:
         """The body as JSON, or MalformedResponseError quoting a short, safe excerpt."""
         try:
             return response.json()
         except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
             excerpt = response.text[:200] if response.content else "(empty body)"
-            if self._key:
-                excerpt = excerpt.replace(self._key, "[key hidden]")
             raise MalformedResponseError(
                 provider=self.id.value,
-                provider_message=excerpt,
+                provider_message=self._scrub(excerpt),
                 http_status=response.status_code,
             ) from None
+
+    def _malformed(self, what: str, response: httpx.Response | None = None) -> MalformedResponseError:
+        return MalformedResponseError(
+            provider=self.id.value,
+            provider_message=what,
+            http_status=response.status_code if response is not None else None,
+        )
+
+    def _scrub(self, text: str | None) -> str | None:
+        """Never let the key reach an exception, even if a server echoes it back."""
+        return mask(text, [self._key]) if text else text
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def lenient_json(response: httpx.Response) -> Any:
+    """The body as JSON when it is JSON (error bodies often are not); else None."""
+    try:
+        return response.json()
+    except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
+        return None
+
+
+def _excerpt(response: httpx.Response) -> str | None:
+    text = response.text.strip() if response.content else ""
+    return text[:200] or None
 
 
 def retry_after_seconds(response: httpx.Response) -> float | None:
@@ -217,11 +369,14 @@ def require_dict(value: Any, provider: str, what: str) -> dict:
 
 
 __all__ = [
-    "Provider",
+    "Failure",
     "ProgressCallback",
+    "Provider",
     "SonicError",
     "as_float",
     "as_text",
+    "is_int",
+    "lenient_json",
     "require_dict",
     "retry_after_seconds",
 ]

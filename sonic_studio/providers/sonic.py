@@ -26,7 +26,6 @@ from ..core.errors import (
     ConflictError,
     InsufficientCreditsError,
     MaintenanceError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -61,7 +60,15 @@ from ..core.validation import (
     check_upload_duration,
     ensure,
 )
-from .base import DEFAULT_TIMEOUT, SLOW_TIMEOUT, Provider, as_float, as_text, retry_after_seconds
+from .base import (
+    DEFAULT_TIMEOUT,
+    SLOW_TIMEOUT,
+    Failure,
+    Provider,
+    as_float,
+    as_text,
+    retry_after_seconds,
+)
 
 NAME = "The AI Music API"
 
@@ -74,6 +81,10 @@ _CLIP_STATES = {
     "succeeded": ClipState.SUCCEEDED,
     "failed": ClipState.FAILED,
 }
+_KNOWN_RECORDING = (
+    f"{NAME} recognised this audio as an existing recording in its catalogue and will not use it. "
+    "Upload audio you made or own."
+)
 _SOURCE_WORDS = ("not accessible", "could not be downloaded", "unable to fetch", "could not fetch", "unreachable")
 
 
@@ -184,8 +195,20 @@ class SonicProvider(Provider):
 
     async def _one_stop(self, path: str, body: dict[str, Any], url: str) -> SubmitResult:
         reply = await self._call("POST", path, body, timeout=SLOW_TIMEOUT)
-        task_id = self._text_field(reply, "task_id")
         upload = _dig(reply, "steps", "upload")
+        said = _provider_text({"steps": reply.get("steps")})
+        if said and not (reply.get("task_id") or _dig(reply, "data", "task_id")):
+            # The upload step failed inside an HTTP 200: no task was started.
+            refused = "matches an existing" in said.lower()
+            raise ValidationError(
+                _KNOWN_RECORDING
+                if refused
+                else f"{NAME} could not use the uploaded audio: {_said(said)}",
+                field="url",
+                provider=self.id.value,
+                provider_message=self._scrub(said),
+            )
+        task_id = self._text_field(reply, "task_id")
         clip_id = upload.get("clip_id") if isinstance(upload, dict) else None
         uploaded = None
         if isinstance(clip_id, str) and clip_id:
@@ -201,12 +224,20 @@ class SonicProvider(Provider):
     # ------------------------------------------------------------------ persona
     async def create_persona(self, request: PersonaRequest) -> Persona:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_persona(
-                self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
-            )
+        problems = _source_problems(source) + check_persona(
+            self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
         )
+        if self.capabilities.persona_window.needs_vox and (request.vocal_start, request.vocal_end) != (None, None):
+            # The provider reads vocal_start_s/vocal_end_s only next to a vox_audio_id (changelog
+            # 2026-01-25); sent alone they are ignored, so the voice would come from elsewhere.
+            problems.append(
+                Problem(
+                    "vocal_window",
+                    f"{NAME} uses a vocal range only together with a VOX extraction of that range; "
+                    "leave the range empty to use the whole clip.",
+                )
+            )
+        ensure(problems)
         body: dict[str, Any] = {
             "name": request.name,
             "clip_id": source.id,
@@ -256,7 +287,7 @@ class SonicProvider(Provider):
             raise self._malformed("the task data is not a list")
         return self._summarise(task_id, [self._unit(item, task_id) for item in data])
 
-    def _unit(self, item: Any, task_id: str) -> "_Unit":
+    def _unit(self, item: Any, task_id: str) -> _Unit:
         """One result slot: a plain clip, or an auto_concat pair {extended, full}."""
         if isinstance(item, dict) and ("extended" in item or "replaced" in item):
             extended = self._clip(item.get("extended", item.get("replaced")), task_id)
@@ -304,7 +335,7 @@ class SonicProvider(Provider):
             created_at=as_text(item.get("created_at")) or None,
         )
 
-    def _summarise(self, task_id: str, units: list["_Unit"]) -> TaskStatus:
+    def _summarise(self, task_id: str, units: list[_Unit]) -> TaskStatus:
         clips = [clip for unit in units for clip in unit.clips]
         raw = ",".join(clip.state.value for clip in clips)
         if any(unit.outcome is None for unit in units):
@@ -332,36 +363,14 @@ class SonicProvider(Provider):
         *,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> dict[str, Any]:
-        response = await self._send(method, f"{self.base_url}{path}", json_body=body, timeout=timeout)
-        return self._checked(response)
+        """POST/GET ``path`` on the API host; the checked JSON object of the reply."""
+        return await self._request(method, f"{self.base_url}{path}", json_body=body, timeout=timeout)
 
-    def _checked(self, response: httpx.Response) -> dict[str, Any]:
-        """A successful reply's JSON object; every failure raised as the taxonomy."""
-        if not 200 <= response.status_code < 300:
-            raise self._error(response, _lenient_json(response))
-        body = self._json(response)
-        if not isinstance(body, dict):
-            raise self._malformed("the reply is not a JSON object", response)
-        code = body.get("code")
-        # HTTP 200 can still carry an error code in the body (contract 1.1 / 2.1).
-        if isinstance(code, int) and not isinstance(code, bool) and code >= 400:
-            raise self._error(response, body)
-        return body
+    def _provider_message(self, body: Any) -> str | None:
+        return _provider_text(body)
 
-    def _error(self, response: httpx.Response, body: Any) -> SonicError:
-        code = body.get("code") if isinstance(body, dict) else None
-        code = code if isinstance(code, int) and not isinstance(code, bool) else None
-        status = response.status_code if response.status_code >= 300 else (code or 500)
-        text = self._scrub(_provider_text(body) or _excerpt(response))
-        info = dict(provider=self.id.value, provider_message=text, http_status=response.status_code, code=code)
-        return _classify(status, _said(text), body, response, info)
-
-    def _malformed(self, what: str, response: httpx.Response | None = None) -> MalformedResponseError:
-        return MalformedResponseError(
-            provider=self.id.value,
-            provider_message=what,
-            http_status=response.status_code if response is not None else None,
-        )
+    def _classify(self, failure: Failure, table: str) -> SonicError:
+        return _classify(failure, _said(failure.message), failure.info(self.id.value))
 
     def _text_field(self, body: dict[str, Any], name: str) -> str:
         """A required id from a reply: top level, or inside ``data`` as some versions send it."""
@@ -369,12 +378,6 @@ class SonicProvider(Provider):
         if not isinstance(value, str) or not value.strip():
             raise self._malformed(f"the reply has no {name}")
         return value
-
-    def _scrub(self, text: str | None) -> str | None:
-        """Never let the key reach an exception, even if a server echoes it back."""
-        if text and self._key and self._key in text:
-            return text.replace(self._key, "[key hidden]")
-        return text
 
 
 @dataclass
@@ -455,9 +458,18 @@ def _message_of(value: Any) -> str | None:
 
 
 def _provider_text(body: Any) -> str | None:
-    """Error bodies vary; clients read detail || error || message (contract 2.1)."""
+    """Error bodies vary; clients read detail || error || message (contract 2.1).
+
+    One-stop endpoints put the real reason in ``steps.upload.error``/``.message`` ("This
+    audio matches an existing recording..."); it is more specific, so it comes first.
+    """
     if not isinstance(body, dict):
         return None
+    upload = _dig(body, "steps", "upload")
+    if isinstance(upload, dict):
+        text = _message_of(upload.get("error")) or _message_of(upload.get("message"))
+        if text:
+            return text
     for key in ("detail", "error", "message", "msg"):
         text = _message_of(body.get(key))
         if text:
@@ -465,20 +477,9 @@ def _provider_text(body: Any) -> str | None:
     return None
 
 
-def _lenient_json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, RecursionError):  # JSONDecodeError, bad encodings, absurd nesting
-        return None
-
-
-def _excerpt(response: httpx.Response) -> str | None:
-    text = response.text.strip() if response.content else ""
-    return text[:200] or None
-
-
-def _classify(status: int, text: str, body: Any, response: httpx.Response, info: dict) -> SonicError:
+def _classify(failure: Failure, text: str, info: dict) -> SonicError:
     """The provider's status (HTTP, or the body code on an HTTP 200) -> our taxonomy."""
+    status, body, response = failure.status, failure.body, failure.response
     lowered = text.lower()
     if status == 400:
         if "not found" in lowered:
@@ -486,6 +487,8 @@ def _classify(status: int, text: str, body: Any, response: httpx.Response, info:
             return NotFoundError(f"{NAME} does not know this {thing}; it may have expired.", **info)
         if any(word in lowered for word in _SOURCE_WORDS):
             return SourceUnreachableError(**info)
+        if "matches an existing" in lowered:
+            return ValidationError(_KNOWN_RECORDING, field="url", **info)
         return ValidationError(f"{NAME} did not accept the request: {text or 'no reason given'}", **info)
     if status == 401:
         return AuthError(**info)

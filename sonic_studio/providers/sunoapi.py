@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import uuid
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -35,7 +36,6 @@ from ..core.errors import (
     ConflictError,
     InsufficientCreditsError,
     MaintenanceError,
-    MalformedResponseError,
     NotFoundError,
     RateLimitedError,
     ServerError,
@@ -72,12 +72,22 @@ from ..core.validation import (
     ensure,
     is_loopback,
 )
-from .base import SLOW_TIMEOUT, ProgressCallback, Provider, as_float, retry_after_seconds
+from .base import (
+    SLOW_TIMEOUT,
+    Failure,
+    ProgressCallback,
+    Provider,
+    as_float,
+    is_int,
+    retry_after_seconds,
+)
 
 # Reserved TLD (RFC 6761): never resolves, so no callback can reach anyone.
 CALLBACK_URL = "https://callback.sonic-studio.invalid/sunoapi"
 UPLOAD_PATH = "sonic-studio/uploads"
 DEFAULT_PERSONA_MODEL = "style_persona"
+# Suno's meta tag for "no vocals": the extend pages require a non-empty prompt.
+INSTRUMENTAL_PROMPT = "[Instrumental]"
 DEFAULT_PERSONA_WINDOW = (0.0, 30.0)
 
 # Code tables (contract 1.5 / 1.9 / 1.11).
@@ -99,10 +109,6 @@ _CHIRP_TO_MODEL = {
 }
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def _text(value: Any) -> str:
     """Display text from a field that should be a string; odd scalars are stringified."""
     if isinstance(value, str):
@@ -115,6 +121,12 @@ def _text(value: Any) -> str:
 def _weight(value: float | None) -> float | None:
     """Weights go out with two decimals, the provider's step (contract 1.4)."""
     return None if value is None else round(float(value), 2)
+
+
+def unique_file_name(name: str) -> str:
+    """The upload host keys files by name: two "take.wav" within 3 days would overwrite
+    each other behind the same link, so every upload gets a fresh prefix."""
+    return f"{uuid.uuid4().hex[:12]}-{name}"
 
 
 def uploaded_clip_id(url: str) -> str:
@@ -198,7 +210,7 @@ class SunoApiProvider(Provider):
                 f"{self.upload_base_url}/api/file-stream-upload",
                 UPLOAD,
                 files={"file": (path.name, reader, mimetypes.guess_type(path.name)[0] or "application/octet-stream")},
-                data={"uploadPath": UPLOAD_PATH, "fileName": path.name},
+                data={"uploadPath": UPLOAD_PATH, "fileName": unique_file_name(path.name)},
                 timeout=SLOW_TIMEOUT,
             )
         data = self._data_dict(body)
@@ -221,7 +233,7 @@ class SunoApiProvider(Provider):
     # ------------------------------------------------------------------ generation
     async def generate(self, request: GenerateRequest) -> SubmitResult:
         params = request.params
-        ensure(self._check(params))
+        ensure(self._check(params, "generate"))
         return await self._submit("/api/v1/generate", self._generation_body(params))
 
     async def cover(self, request: CoverRequest) -> SubmitResult:
@@ -245,7 +257,7 @@ class SunoApiProvider(Provider):
             # sunoapi.org knows only its own audioIds; anything else is extended by URL.
             extension = UploadExtendRequest(source.audio_url or "", request.continue_at, request.params)
             return await self._upload_extend(extension, source.duration)
-        problems = self._check_extension(request.params, request.continue_at, source.duration)
+        problems = self._check_extension(request.params, request.continue_at, source.duration, "extend")
         source_model = _CHIRP_TO_MODEL.get((source.model or "").lower())
         if source_model and source_model != request.params.model:
             problems.append(
@@ -270,25 +282,30 @@ class SunoApiProvider(Provider):
         body["instrumental"] = request.params.instrumental
         return await self._submit("/api/v1/generate/upload-extend", body)
 
-    def _check(self, params: GenerationParams) -> list[Problem]:
-        problems = check_params(params, self.capabilities)
+    def _check(self, params: GenerationParams, endpoint: str | None = None) -> list[Problem]:
+        problems = check_params(params, self.capabilities, endpoint)
         if params.persona_id and not params.custom_mode:
             problems.append(Problem("persona_id", "A persona can only be used in custom mode (your own lyrics and style)."))
         return problems
 
-    def _check_extension(self, params: GenerationParams, continue_at: float, duration: float | None) -> list[Problem]:
+    def _check_extension(
+        self, params: GenerationParams, continue_at: float, duration: float | None, endpoint: str | None = None
+    ) -> list[Problem]:
         # We always send defaultParamFlag=true (our own style/title/lyrics + continueAt),
         # which is sunoapi.org's custom mode.
-        problems = self._check(params) + check_continue_at(continue_at, duration)
+        problems = self._check(params, endpoint) + check_continue_at(continue_at, duration)
         if not params.custom_mode:
             problems.insert(0, Problem("custom_mode", "sunoapi.org extends only in custom mode: give style, title and lyrics."))
         return problems
 
-    @staticmethod
-    def _generation_body(params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
+    def _generation_body(self, params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
         """camelCase fields, None/empty omitted; extend bodies carry no customMode/instrumental."""
         custom = params.custom_mode or extend
-        if custom:
+        if extend and params.instrumental:
+            # With defaultParamFlag=true the extend pages require prompt, style, title and
+            # continueAt; an empty prompt would be dropped and the request rejected.
+            prompt = INSTRUMENTAL_PROMPT
+        elif custom:
             prompt = "" if params.instrumental else params.lyrics
         else:
             prompt = params.description
@@ -308,7 +325,9 @@ class SunoApiProvider(Provider):
             fields = {"customMode": params.custom_mode, "instrumental": params.instrumental, **fields}
         if params.persona_id:
             fields["personaId"] = params.persona_id
-            fields["personaModel"] = params.persona_model or DEFAULT_PERSONA_MODEL
+            # The docs list personaModel only for V5 / V5_5; other models get the persona alone.
+            if params.model in self.capabilities.persona_model_models:
+                fields["personaModel"] = params.persona_model or DEFAULT_PERSONA_MODEL
         return {k: v for k, v in fields.items() if v is not None and v != ""}
 
     async def _submit(self, path: str, body: dict[str, Any]) -> SubmitResult:
@@ -331,6 +350,7 @@ class SunoApiProvider(Provider):
         if start is None and end is None:  # the provider's default window must fit too
             problems += check_vocal_window(self.capabilities, *DEFAULT_PERSONA_WINDOW, source.duration)
         ensure(problems)
+        ensure(await self._persona_source_problems(source))
         body = {
             "taskId": source.source_task_id,
             "audioId": source.id,
@@ -357,6 +377,35 @@ class SunoApiProvider(Provider):
             vocal_start=start,
             vocal_end=end,
         )
+
+    async def _persona_source_problems(self, source: Clip) -> list[Problem]:
+        """The newest generate-persona page accepts only generate, extend and mashup tasks.
+
+        A clip does not remember which endpoint made it, so the task is read back (free)
+        and its ``operationType`` checked; a task that does not say (or cannot be read) is
+        given the benefit of the doubt.
+        """
+        allowed = self.capabilities.persona_source_operations
+        if not allowed or not source.source_task_id:
+            return []
+        try:
+            reply = await self._call(
+                "GET", self._api("/api/v1/generate/record-info"), GENERATE, params={"taskId": source.source_task_id}
+            )
+        except SonicError:
+            return []  # advisory only: the persona call itself gives the provider's answer
+        data = reply.get("data") if isinstance(reply.get("data"), dict) else {}
+        operation = _text(data.get("operationType")).strip().lower()
+        if not operation or operation in allowed:
+            return []
+        kinds = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        return [
+            Problem(
+                "source",
+                f"sunoapi.org makes personas only from songs made by {kinds}; "
+                f"this clip came from {operation.replace('_', '-')}.",
+            )
+        ]
 
     # ------------------------------------------------------------------ polling
     async def get_task(self, task_id: str) -> TaskStatus:
@@ -418,9 +467,9 @@ class SunoApiProvider(Provider):
 
     def _task_error(self, status: str, data: dict) -> SonicError:
         code = data.get("errorCode")
-        code = int(code) if _is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
+        code = int(code) if is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
         said = self._scrub(_text(data.get("errorMessage")) or status)
-        kw = dict(provider=self.id.value, provider_message=said, code=code)
+        kw = {"provider": self.id.value, "provider_message": said, "code": code}
         if status == "SENSITIVE_WORD_ERROR":
             return ValidationError(
                 "sunoapi.org refused the lyrics, style or title because they contain words it does not "
@@ -430,7 +479,23 @@ class SunoApiProvider(Provider):
             )
         if code == 451:
             return SourceUnreachableError(**kw)
-        if code in (400, 413, 422):
+        if code == 400:
+            return ValidationError(
+                "sunoapi.org refused the lyrics because they contain copyrighted material. "
+                "Use your own words and submit again.",
+                field="lyrics",
+                **kw,
+            )
+        if code == 408:
+            return ServerError("sunoapi.org gave up on this task: it timed out. You can submit it again.", **kw)
+        if code == 413:
+            return ValidationError(
+                "sunoapi.org recognised the uploaded audio as an existing work and will not use it. "
+                "Upload audio you made or own.",
+                field="url",
+                **kw,
+            )
+        if code == 422:
             return ValidationError(
                 "sunoapi.org could not use this request (for example the source audio is too long, or the "
                 "extension point is past its end). No credits were used.",
@@ -473,8 +538,10 @@ class SunoApiProvider(Provider):
             tags=_text(raw.get("tags")),
             lyrics=_text(raw.get("prompt")),
             duration=self._duration(raw.get("duration")),
-            audio_url=self._url(raw, "audioUrl", "audio_url"),
-            stream_url=self._url(raw, "streamAudioUrl", "stream_audio_url"),
+            # sourceAudioUrl is the provider's original file; it stands in when audioUrl is empty.
+            audio_url=self._url(raw, "audioUrl", "audio_url") or self._url(raw, "sourceAudioUrl", "source_audio_url"),
+            stream_url=self._url(raw, "streamAudioUrl", "stream_audio_url")
+            or self._url(raw, "sourceStreamAudioUrl", "source_stream_audio_url"),
             image_url=self._url(raw, "imageUrl", "image_url"),
             model=_text(raw.get("modelName") or raw.get("model_name")) or None,
             state=ClipState.SUCCEEDED,
@@ -502,68 +569,37 @@ class SunoApiProvider(Provider):
     def _api(self, path: str) -> str:
         return f"{self.base_url}{path}"
 
+    body_code_wins = True  # the body ``code`` is the API's own word, also on a non-2xx reply
+
     async def _call(self, method: str, url: str, table: str, **kw: Any) -> dict:
-        """Send, then judge HTTP status and body code with ``table``'s meanings."""
-        response = await self._send(method, url, **kw)
-        if not response.is_success:
-            raise self._http_error(response, table)
-        try:
-            body = self._json(response)
-        except MalformedResponseError as exc:
-            exc.provider_message = self._scrub(exc.provider_message)
-            raise
-        if not isinstance(body, dict):
-            raise self._malformed("reply is not a JSON object", response.status_code)
+        """Send to ``url``; judge HTTP status and body code with ``table``'s meanings."""
+        return await self._request(method, url, table=table, **kw)
+
+    def _body_status(self, body: dict, response: httpx.Response) -> int | None:
         code, success = body.get("code"), body.get("success")
-        if success is not False and (code == 200 and _is_int(code) or (code is None and success is True)):
-            return body
-        if not _is_int(code):
-            raise self._malformed("reply has no status code", response.status_code)
+        if success is not False and (code == 200 and is_int(code) or (code is None and success is True)):
+            return None
+        if not is_int(code):
+            raise self._malformed("reply has no status code", response)
         # HTTP 200 with an error in the body: the usual sunoapi.org way.
-        raise self._error(code if code != 200 else 500, body.get("msg"), response, table)
+        return code if code != 200 else 500
 
-    def _http_error(self, response: httpx.Response, table: str) -> SonicError:
-        code, msg = response.status_code, None
-        try:
-            body = response.json()
-        except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser allows
-            body = None
+    def _provider_message(self, body: Any) -> str | None:
         if isinstance(body, dict):
-            msg = body.get("msg") or body.get("message")
-            # The body code is the API's own word; prefer it when it names an error.
-            if _is_int(body.get("code")) and body["code"] != 200:
-                code = body["code"]
-        elif response.content:
-            msg = response.text[:200]
-        return self._error(code, msg, response, table)
+            return _text(body.get("msg") or body.get("message")) or None
+        return None
 
-    def _error(self, code: int, msg: Any, response: httpx.Response, table: str) -> SonicError:
-        cls, message, extra = _classify(code, table)
+    def _classify(self, failure: Failure, table: str) -> SonicError:
+        cls, message, extra = _classify(failure.status, table)
         if cls is RateLimitedError:
-            extra["retry_after"] = retry_after_seconds(response)
-        return cls(
-            message,
-            provider=self.id.value,
-            provider_message=self._scrub(_text(msg)) or None,
-            http_status=response.status_code,
-            code=code,
-            **extra,
-        )
+            extra["retry_after"] = retry_after_seconds(failure.response)
+        return cls(message, **{**failure.info(self.id.value), "code": failure.status}, **extra)
 
     def _data_dict(self, body: dict) -> dict:
         data = body.get("data")
         if not isinstance(data, dict):
             raise self._malformed("reply data is not an object")
         return data
-
-    def _malformed(self, what: str, http_status: int | None = None) -> MalformedResponseError:
-        return MalformedResponseError(provider=self.id.value, provider_message=what, http_status=http_status)
-
-    def _scrub(self, text: str | None) -> str | None:
-        """Never let the key travel inside an error, even if a server echoes it."""
-        if text and self._key and self._key in text:
-            return text.replace(self._key, "[API key hidden]")
-        return text
 
 
 _RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."
@@ -612,4 +648,4 @@ def _classify(code: int, table: str) -> tuple[type[SonicError], str | None, dict
     return ServerError, f"sunoapi.org gave an unexpected answer (code {code}). Try again in a moment.", {}
 
 
-__all__ = ["CALLBACK_URL", "SunoApiProvider", "UPLOAD_PATH", "uploaded_clip_id"]
+__all__ = ["CALLBACK_URL", "UPLOAD_PATH", "SunoApiProvider", "unique_file_name", "uploaded_clip_id"]

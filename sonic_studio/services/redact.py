@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
-import traceback
 import threading
+import traceback
 from typing import Any
 
 from ..core.errors import SonicError
+from ..core.redaction import mask
 
-_MASK = "[redacted]"
 _secrets: set[str] = set()
 _lock = threading.Lock()
 
@@ -29,11 +29,8 @@ def register_secret(value: str | None) -> None:
 
 def scrub(text: str) -> str:
     with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, _MASK)
-    return text
+        secrets = list(_secrets)
+    return mask(text, secrets)
 
 
 def contains_secret(text: str) -> bool:

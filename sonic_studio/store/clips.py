@@ -27,12 +27,16 @@ from ..core.models import Clip, ClipState, Origin, ProviderId, TaskKind
 from .database import Database
 from .records import ClipDetail, ClipQuery, ClipRow, Lineage
 
+# A row carries its lineage (and the parent's title) so the library list can say where
+# each clip came from without a query per row.
 _ROW_COLUMNS = """
     c.id, c.provider, c.clip_id, c.origin, c.title, c.tags, c.duration, c.model, c.state,
-    c.created_at, c.audio_path, c.image_path, c.download_error, c.deleted_at,
-    l.task_kind, l.persona_id
+    c.created_at, c.audio_path, c.image_path, c.download_error, c.deleted_at, c.full_song_of,
+    l.task_kind, l.persona_id, l.clip AS has_lineage, l.task AS l_task, l.parent_clip,
+    l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
 """
-_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"
+_FILTER_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"  # what the filters (and count) need
+_FROM = f"{_FILTER_FROM} LEFT JOIN clips p ON p.id = l.parent_clip"
 _SORTS = {
     "created": "c.created_at {dir}, c.id {dir}",
     "title": "c.title COLLATE NOCASE {dir}, c.id {dir}",
@@ -184,25 +188,12 @@ class ClipRepo:
     def detail(self, clip: int) -> ClipDetail:
         found = self._db.query_one(
             f"""SELECT {_ROW_COLUMNS}, c.lyrics, c.audio_url, c.stream_url, c.image_url, c.source_task_id,
-                       c.full_song_of, c.provider_error, l.clip AS has_lineage, l.task AS l_task,
-                       l.parent_clip, l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
-                {_FROM} LEFT JOIN clips p ON p.id = l.parent_clip WHERE c.id = ?""",
+                       c.provider_error
+                {_FROM} WHERE c.id = ?""",
             (clip,),
         )
         if found is None:
             raise KeyError(f"no clip {clip}")
-        lineage = None
-        if found["has_lineage"] is not None:
-            lineage = Lineage(
-                task_kind=TaskKind(found["task_kind"]) if found["task_kind"] else None,
-                task=found["l_task"],
-                parent_clip=found["parent_clip"],
-                parent_clip_id=found["parent_clip_id"],
-                parent_title=found["parent_title"],
-                source_url=found["source_url"],
-                params=json.loads(found["params_json"] or "{}"),
-                persona_id=found["persona_id"],
-            )
         base = _row(found)
         return ClipDetail(
             **base.__dict__,
@@ -211,9 +202,7 @@ class ClipRepo:
             stream_url=found["stream_url"],
             image_url=found["image_url"],
             source_task_id=found["source_task_id"],
-            full_song_of=found["full_song_of"],
             provider_error=found["provider_error"],
-            lineage=lineage,
         )
 
     def query(self, q: ClipQuery) -> list[ClipRow]:
@@ -235,7 +224,7 @@ class ClipRepo:
                 sql += " WHERE id NOT IN (SELECT id FROM clips WHERE deleted_at IS NOT NULL)"
         else:
             where, params = _where(q)
-            sql = f"SELECT count(*) {_FROM} {where}"
+            sql = f"SELECT count(*) {_FILTER_FROM} {where}"
         with self._counter_lock:
             if self._counter is None:
                 self._counter = _open_reader(self._db)
@@ -374,4 +363,21 @@ def _row(r) -> ClipRow:
         task_kind=TaskKind(r["task_kind"]) if r["task_kind"] else None,
         persona_id=r["persona_id"],
         deleted=r["deleted_at"] is not None,
+        full_song_of=r["full_song_of"],
+        lineage=_lineage(r),
+    )
+
+
+def _lineage(r) -> Lineage | None:
+    if r["has_lineage"] is None:
+        return None
+    return Lineage(
+        task_kind=TaskKind(r["task_kind"]) if r["task_kind"] else None,
+        task=r["l_task"],
+        parent_clip=r["parent_clip"],
+        parent_clip_id=r["parent_clip_id"],
+        parent_title=r["parent_title"],
+        source_url=r["source_url"],
+        params=json.loads(r["params_json"] or "{}"),
+        persona_id=r["persona_id"],
     )
