@@ -34,9 +34,10 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 if ! ls "$WORK"/ffmpeg-*/configure >/dev/null 2>&1; then
-    cat > "$WORK/apt/sources.list" <<'EOF'
-deb-src http://deb.debian.org/debian trixie main
-EOF
+    # The Debian mirror this machine already uses (its apt sources), asked for trixie's source.
+    MIRROR=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1)
+    [ -n "$MIRROR" ] || { echo "No Debian mirror in this machine's apt sources" >&2; exit 1; }
+    echo "deb-src ${MIRROR%/} trixie main" > "$WORK/apt/sources.list"
     APT=(-o "Dir::Etc::SourceList=$PWD/$WORK/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
          -o "Dir::State::Lists=$PWD/$WORK/apt/lists")
     apt-get "${APT[@]}" update -q
