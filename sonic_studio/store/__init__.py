@@ -44,6 +44,7 @@ class Store:
         return self.db.path
 
     def close(self) -> None:
+        self.clips.close()
         self.db.close()
 
 
