@@ -163,6 +163,24 @@ class ProviderCapabilities:
         key = kind.value if isinstance(kind, TaskKind) else kind
         return self.credit_costs.get(key)
 
+    @property
+    def persona_via_vox(self) -> bool:
+        """Plain persona creation is withdrawn but the documented VOX route works (sonic, contract 2.6):
+        extract the vocals of the window first, then make the persona from that extraction."""
+        return not self.persona_create_available and self.persona_window.needs_vox
+
+    @property
+    def persona_creatable(self) -> bool:
+        return self.persona_available and (self.persona_create_available or self.persona_via_vox)
+
+    def persona_cost(self) -> float | None:
+        """Credits for one persona, the vocal extraction included when the route needs one."""
+        cost = self.estimated_cost("persona")
+        if cost is None or not self.persona_via_vox:
+            return cost
+        vox = self.estimated_cost("vox")
+        return None if vox is None else cost + vox
+
 
 @cache
 def _catalog() -> dict:

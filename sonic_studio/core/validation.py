@@ -203,7 +203,7 @@ def check_persona(
     vocal_end: float | None,
 ) -> list[Problem]:
     problems: list[Problem] = []
-    if not caps.persona_available or not caps.persona_create_available:
+    if not caps.persona_creatable:
         reason = caps.persona_unavailable_reason or f"{caps.display_name} does not offer personas right now."
         problems.append(Problem("source", reason, "persona_unavailable"))
     if source.origin is Origin.UPLOADED and not caps.persona_from_uploaded:

@@ -227,6 +227,7 @@ def register_sonic(emu: Emulator, api: Any) -> None:
             raise _Reject(400, f"the vocal range can be at most {VOX_MAX_SECONDS:g} seconds.")
         charge("vox")
         vox_id = f"vox-{uuid.uuid4()}"
+        state.voxes[vox_id] = (clip.id, start, end)
         return json_response({"code": 200, "message": "success", "data": {
             "vox_audio_id": vox_id, "status": "succeeded", "source_clip_id": clip.id,
             "vocal_start_s": start, "vocal_end_s": end, "wave_response": None}})

@@ -141,9 +141,11 @@ class SonicState:
     tasks: dict[str, TaskRecord] = field(default_factory=dict)
     personas: dict[str, PersonaRecord] = field(default_factory=dict)
     persona_by_clip: dict[str, str] = field(default_factory=dict)
+    # vox_audio_id -> (clip id, vocal_start_s, vocal_end_s): a persona must name a VOX issued here.
+    voxes: dict[str, tuple[str, float, float]] = field(default_factory=dict)
     extra_credits: float = 0.0
     not_ready_status: int = 200  # 202 = the older "task not ready" variant (contract 2.7)
-    # docs.aimusicapi.ai lists "create persona (Unavailable)"; tests may switch it back on.
+    # docs.aimusicapi.ai lists plain "create persona (Unavailable)"; a persona with a VOX still works.
     persona_available: bool = bool(DOCS["persona"]["create_available"])
 
     def fail_clip(self, clip_id: str, message: str = "Generation failed upstream.") -> None:
@@ -505,8 +507,9 @@ class _SonicApi:
     # ------------------------------------------------------------------ persona
     async def persona(self, request: Request) -> Response:
         body = _body(request)
-        if not self.state.persona_available:
-            raise _Reject(400, "create persona is currently unavailable due to official restrictions.")
+        if not self.state.persona_available and not _text(body, "vox_audio_id"):
+            raise _Reject(400, "create persona is currently unavailable due to official restrictions; "
+                          "extract the vocals with /sonic/vox and send vox_audio_id.")
         name, clip_id = body.get("name"), body.get("clip_id")
         if not isinstance(name, str) or not name.strip() or not isinstance(clip_id, str) or not clip_id:
             raise _Reject(400, "name and clip_id are required.")
@@ -519,6 +522,7 @@ class _SonicApi:
         if not self._task_finished(clip) or self._clip_state(clip) != "succeeded":
             raise _Reject(400, "the clip's task has not finished yet; try again when it has succeeded.")
         start, end = _vocal_window(body, clip.audio.result().duration)
+        self._check_vox(body, clip_id, start, end)
         with self.emu.lock:
             existing = self.state.persona_by_clip.get(clip_id)
             if existing is not None:
@@ -528,6 +532,18 @@ class _SonicApi:
             self.state.personas[persona.id] = persona
             self.state.persona_by_clip[clip_id] = persona.id
         return json_response({"code": 200, "persona_id": persona.id, "message": "success"})
+
+    def _check_vox(self, body: dict, clip_id: str, start: float | None, end: float | None) -> None:
+        vox_id = _text(body, "vox_audio_id")
+        if not vox_id:
+            return
+        issued = self.state.voxes.get(vox_id)
+        if issued is None:
+            raise _Reject(400, "vox_audio_id not found.")
+        if issued[0] != clip_id:
+            raise _Reject(400, "vox_audio_id belongs to another clip.")
+        if start is None or abs(issued[1] - start) > 0.01 or abs(issued[2] - end) > 0.01:
+            raise _Reject(400, "vocal_start_s and vocal_end_s must be the window of the vox_audio_id.")
 
     def _task_finished(self, clip: ClipRecord) -> bool:
         task = self.state.tasks.get(clip.task_id or "")

@@ -173,6 +173,10 @@ class DeliverableService:
             ) from None
         return Outcome(quote, task=task, message=quote.sentence if len(quote.steps) > 1 else "")
 
+    async def wait(self, task: int) -> TaskRecord:
+        """Until the asset task ``task`` is finished (or stalled), then its record."""
+        return await self._tasks.wait(task)
+
     def _already(self, clip: int, kind: AssetKind, start: float | None, end: float | None,
                  quote: Quote) -> Outcome | None:
         """The same thing asked for again: follow the running task or show the saved files

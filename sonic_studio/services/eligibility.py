@@ -27,6 +27,7 @@ class Preflight:
     task_type: str | None = None  # the provider's name for the request
     cost: float | None = None  # estimated credits (the provider has the last word)
     window: tuple[float, float] | None = None  # preselected vocal range; None = none is sent
+    terms: str = ""  # what the request involves, in words (e.g. a paid step before it)
 
     @property
     def ok(self) -> bool:
@@ -77,7 +78,25 @@ def persona_source(
     """
     found = _persona_problems(caps, detail, task, audio_path, needs_audio)
     window = caps.persona_window.default_for(detail.duration) if caps.persona_window.supported else None
-    return Preflight(tuple(found), _PERSONA_REQUEST.get(caps.id), caps.estimated_cost("persona"), window)
+    return Preflight(tuple(found), _PERSONA_REQUEST.get(caps.id), caps.persona_cost(), window, persona_terms(caps))
+
+
+def persona_terms(caps: ProviderCapabilities) -> str:
+    """What making a persona involves at ``caps``' provider, with its cost, in plain words."""
+    persona = caps.estimated_cost("persona")
+    if caps.persona_via_vox:
+        vox = caps.estimated_cost("vox")
+        return (f"{caps.display_name} makes a persona from extracted vocals: Sonic Studio first extracts the "
+                f"vocals of the chosen range (vocal extraction, {_credits(vox)}), then makes the persona "
+                f"({_credits(persona)}) — {_credits(caps.persona_cost())} in all. A vocal extraction of the "
+                "same range you already paid for is reused.")
+    return f"Making the persona costs {_credits(persona)}." if persona else ""
+
+
+def _credits(amount: float | None) -> str:
+    if amount is None:
+        return "cost unknown"
+    return f"{amount:g} credit" + ("" if amount == 1 else "s")
 
 
 def _persona_problems(caps: ProviderCapabilities, detail: ClipDetail, task: TaskRecord | None,
@@ -88,6 +107,9 @@ def _persona_problems(caps: ProviderCapabilities, detail: ClipDetail, task: Task
     name = caps.display_name
     if not caps.persona_available:
         return [Problem("source", f"{name} does not offer personas right now.", "persona_unavailable")]
+    if not caps.persona_creatable:
+        return [Problem("source", caps.persona_unavailable_reason or f"{name} does not make new personas right now.",
+                        "persona_unavailable")]
     if detail.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
         return [Problem("source", f"{name} makes personas only from songs it generated, not from uploads. "
                         "Pick a generated clip — for example an extension or cover of this upload.",

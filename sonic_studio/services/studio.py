@@ -85,9 +85,9 @@ class Studio:
         self._closed = False
         self.tasks = TaskService(self)
         self.library = LibraryService(self)
-        self.personas = PersonaService(self)
-        self.credits = CreditsService(self)
         self.deliverables = DeliverableService(self, self.tasks)
+        self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
+        self.credits = CreditsService(self)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from sonic_studio.core.capabilities import PersonaWindow
 from sonic_studio.core.models import GenerationParams
+from sonic_studio.providers.sonic import SonicProvider
 from sonic_studio.services.studio import Studio
 from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.personas import PersonasPanel
@@ -27,6 +28,7 @@ from conftest import wait_until
 
 SUNO_PERSONA = "/api/v1/generate/generate-persona"
 SONIC_PERSONA = "/api/v1/sonic/persona"
+SONIC_VOX = "/api/v1/sonic/vox"
 
 
 async def make_song(ctx, title: str = "Night Drive") -> int:
@@ -421,23 +423,41 @@ async def test_sonic_gets_vocal_start_s_and_vocal_end_s(ctx, ui_emulator, qtbot)
     type_time(qtbot, ui.tab.end_spin, "61.25")
     assert view.range() == (42.5, 61.25)
     fill_form(ui, styles="synthwave")
+    # Plain persona creation is withdrawn there; the tab says what happens instead, and what it costs.
+    terms = ui.tab.terms_label.text()
+    assert ui.tab.terms_label.isVisible()
+    assert "first extracts the vocals of the chosen range (vocal extraction, 1 credit)" in terms
+    assert "then makes the persona (1 credit)" in terms and "2 credits in all" in terms
+    assert "vox_audio_id" not in terms
     await create(qtbot, ui)
 
-    body = ui_emulator.last(SONIC_PERSONA).json
-    assert body == {
+    clip_id = ctx.studio.library.get(clip).clip_id
+    [vox] = ui_emulator.submissions(SONIC_VOX)
+    assert vox.json == {"clip_id": clip_id, "vocal_start_s": 42.5, "vocal_end_s": 61.25}
+    [persona] = ui_emulator.submissions(SONIC_PERSONA)
+    [vox_id] = ui_emulator.state["sonic"].voxes
+    assert persona.json == {
         "name": "Midnight Alto",
-        "clip_id": ctx.studio.library.get(clip).clip_id,
+        "clip_id": clip_id,
         "describe": "Breathy female alto, warm synth pads",
         "styles": "synthwave",
+        "vox_audio_id": vox_id,
         "vocal_start_s": 42.5,
         "vocal_end_s": 61.25,
     }
+    # The extraction is a saved paid result of that window, so a second persona would not buy it again.
+    [asset] = ctx.studio.deliverables.assets(clip)
+    assert (asset.data["vox_audio_id"], asset.data["vocal_start_s"], asset.data["vocal_end_s"]) == (vox_id, 42.5, 61.25)
 
 
 async def test_a_provider_without_a_window_disables_the_picker_with_the_reason(ctx, ui_emulator, qtbot, monkeypatch):
+    # A provider that takes no vocal range (and so no vocal extraction): plain persona creation is its route.
     caps = ctx.studio.capabilities
-    no_window = dataclasses.replace(caps, persona_window=PersonaWindow(False, False, 0.0, 0.0))
+    no_window = dataclasses.replace(caps, persona_window=PersonaWindow(False, False, 0.0, 0.0),
+                                    persona_create_available=True)
     monkeypatch.setattr(Studio, "capabilities", property(lambda self: no_window))
+    monkeypatch.setattr(SonicProvider, "capabilities", no_window)
+    monkeypatch.setattr(ui_emulator.state["sonic"], "persona_available", True)
     ui = build_ui(ctx, qtbot)
     clip = await make_song(ctx)
     ctx.select_clip(clip)
@@ -448,7 +468,8 @@ async def test_a_provider_without_a_window_disables_the_picker_with_the_reason(c
     fill_form(ui)
     await create(qtbot, ui)
     body = ui_emulator.last(SONIC_PERSONA).json
-    assert "vocal_start_s" not in body and "vocal_end_s" not in body
+    assert "vocal_start_s" not in body and "vocal_end_s" not in body and "vox_audio_id" not in body
+    assert ui_emulator.submissions(SONIC_VOX) == []
 
 
 async def test_no_clip_selected_shows_what_to_do(suno_ctx, qtbot):

@@ -286,6 +286,7 @@ class PersonaTab(QWidget):
 
     def _build_footer(self) -> QHBoxLayout:
         self.mapping_label = _label()
+        self.terms_label = _label()  # what creating involves and costs (the service's words)
         self.reason_label = _label()
         self.submit_error = _error_label()
         self.submit_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -295,6 +296,7 @@ class PersonaTab(QWidget):
         notes = QVBoxLayout()
         notes.setSpacing(2)
         notes.addWidget(self.mapping_label)
+        notes.addWidget(self.terms_label)
         notes.addWidget(self.reason_label)
         notes.addWidget(self.submit_error)
         row = QHBoxLayout()
@@ -494,7 +496,10 @@ class PersonaTab(QWidget):
     def _check_source(self) -> str | None:
         """Why the selected clip cannot make a persona here (None = it can): the service decides."""
         audio = str(self.audio_path) if self.audio_path is not None else None
-        return self.studio.personas.preflight(self.clip.id, audio_path=audio, needs_audio=True).reason
+        preflight = self.studio.personas.preflight(self.clip.id, audio_path=audio, needs_audio=True)
+        self.terms_label.setText(preflight.terms if preflight.ok else "")
+        self.terms_label.setVisible(preflight.ok and bool(preflight.terms))
+        return preflight.reason
 
     def _refresh_source(self) -> None:
         """Re-decide what the clip allows, and show it."""
