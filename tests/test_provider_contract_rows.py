@@ -179,16 +179,21 @@ async def test_a_model_the_provider_no_longer_lists_is_refused_in_words(suno, so
 # ---------------------------------------------------------------------- AI Music API (sonic)
 
 
-async def test_sonic_persona_is_unavailable_and_offers_the_documented_alternatives(sonic, emulator):
+async def test_sonic_plain_persona_is_refused_and_the_vox_route_is_offered_with_its_cost(sonic, emulator):
     caps = capabilities(ProviderId.SONIC)
     assert not caps.persona_create_available and "Unavailable" in caps.persona_unavailable_reason
     assert caps.persona_available  # existing personas still make songs (persona_music)
     alternatives = {a.id: a for a in caps.persona_alternatives}
     assert alternatives["create_voice"].credits == 4 and "/api/v1/sonic/create-voice" in alternatives["create_voice"].endpoints
-    assert "/api/v1/sonic/vox" in alternatives["vox_persona"].endpoints
+    assert alternatives["vox_persona"].endpoints == ("/api/v1/sonic/vox", "/api/v1/sonic/persona")
+    assert caps.persona_via_vox and caps.persona_cost() == alternatives["vox_persona"].credits == 2
     clip = Clip("c1", ProviderId.SONIC, duration=120.0, source_task_id="t1")
-    with pytest.raises(ValidationError, match="Unavailable due to official restrictions"):
+    with pytest.raises(ValidationError) as refused:
         await sonic.create_persona(PersonaRequest(clip, "Voice", "warm alto"))
+    words = str(refused.value)
+    assert "Unavailable due to official restrictions" in words
+    assert "vocal extraction of a range instead (2 credits: vocal extraction + persona)" in words
+    assert "vox_audio_id" not in words
     assert emulator.requests == []
 
 

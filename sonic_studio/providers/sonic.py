@@ -232,7 +232,18 @@ class SonicProvider(Provider):
             self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
         )
         window = (request.vocal_start, request.vocal_end) != (None, None)
-        if self.capabilities.persona_window.needs_vox and window and not request.vox_audio_id:
+        if self.capabilities.persona_via_vox and not request.vox_audio_id:
+            # Plain creation is refused upstream (contract 2.6); only the VOX route makes a persona.
+            problems.append(
+                Problem(
+                    "source",
+                    f"{self.capabilities.persona_unavailable_reason} A persona is made there from a vocal "
+                    f"extraction of a range instead ({self.capabilities.persona_cost():g} credits: "
+                    "vocal extraction + persona); Sonic Studio does both when you create the persona.",
+                    "persona_unavailable",
+                )
+            )
+        elif self.capabilities.persona_window.needs_vox and window and not request.vox_audio_id:
             # The provider reads vocal_start_s/vocal_end_s only next to a vox_audio_id (changelog
             # 2026-01-25); sent alone they are ignored, so the voice would come from elsewhere.
             problems.append(
