@@ -5,7 +5,6 @@ inside the sung sections)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import io
 
 import mido
@@ -119,11 +118,8 @@ async def test_sonic_sync_utilities_send_clip_id_and_parse(sonic, instant, asgi_
     assert (await fetch(asgi_client, wav.files["wav"]))[:4] == b"RIFF"
 
 
-async def test_sonic_persona_window_goes_with_the_vox_of_that_window(sonic, instant, monkeypatch):
-    # Personas are listed as Unavailable today; switched on (client and emulator) for the wire format.
-    caps = sonic.capabilities
-    monkeypatch.setattr(sonic, "capabilities", dataclasses.replace(caps, persona_create_available=True))
-    instant.state["sonic"].persona_available = True
+async def test_sonic_persona_window_goes_with_the_vox_of_that_window(sonic, instant):
+    # Plain personas are listed as Unavailable; a persona made from a VOX of its window is the documented route.
     clip = await finished(sonic, GenerationParams(model="sonic-v5", lyrics=LYRICS, tags="pop", title="Night Drive"))
     vox = await sonic.request_asset(AssetRequest(AssetKind.VOX, clip, vocal_start=12.0, vocal_end=40.0))
     request = PersonaRequest(clip, "Neon", "airy voice", "synthwave", 12.0, 40.0, vox.data["vox_audio_id"])

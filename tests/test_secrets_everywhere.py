@@ -17,7 +17,6 @@ exceptions included) cannot carry the key.
 from __future__ import annotations
 
 import base64
-import dataclasses
 import json
 import logging
 import os
@@ -117,10 +116,6 @@ def session_env(monkeypatch, tmp_path, emulator, emulator_server):
 @pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_full_sonic_cli_session_leaves_no_key_anywhere(session_env, capfd, emulator, emulator_server, monkeypatch):
-    # Persona creation is listed as Unavailable; switched on at both ends to keep the session whole.
-    caps = SonicProvider.capabilities
-    monkeypatch.setattr(SonicProvider, "capabilities", dataclasses.replace(caps, persona_create_available=True))
-    emulator.state["sonic"].persona_available = True
     tmp = session_env
     data = tmp / "data"
     url = emulator_server.base_url
@@ -132,7 +127,7 @@ def test_full_sonic_cli_session_leaves_no_key_anywhere(session_env, capfd, emula
                    "--title", "Night Drive II", "--wait")
     assert extended["task"]["state"] == "succeeded", extended
     clip = extended["clips"][0]
-    # A vocal range goes only with a VOX extraction at this provider: the whole clip is used.
+    # Made through a vocal extraction of the default range (2 credits), as the provider documents.
     persona = run("persona", "create", clip["clip_id"], "--name", "Nova", "--description", "warm alto",
                   "--styles", "synth-pop")
     song = run("generate", "--persona", persona["persona_id"], "--prompt", "[Verse]\nla", "--tags", "pop",

@@ -7,7 +7,6 @@ a clearly failed one that "check again" recovers) - never stuck, never resubmitt
 
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,7 +18,6 @@ from conftest import FAKE_KEY
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.core.models import GenerationParams, Origin, ProviderId
 from sonic_studio.emulator.app import Emulator, Fault, Timing
-from sonic_studio.providers.sonic import SonicProvider
 from sonic_studio.services import Settings, Studio, events
 from sonic_studio.services.keys import KEY_ENV
 from sonic_studio.store import ClipQuery, TaskState
@@ -77,12 +75,7 @@ def decodes(path: str) -> bool:
 
 
 @pytest.mark.parametrize("provider", list(ProviderId))
-async def test_whole_session_upload_extend_persona_generate(studio_for, emulator, provider, monkeypatch):
-    if provider is ProviderId.SONIC:
-        # Listed as Unavailable by the provider; switched on at both ends to keep the session whole.
-        caps = SonicProvider.capabilities
-        monkeypatch.setattr(SonicProvider, "capabilities", dataclasses.replace(caps, persona_create_available=True))
-        emulator.state["sonic"].persona_available = True
+async def test_whole_session_upload_extend_persona_generate(studio_for, emulator, provider):
     studio = await studio_for(provider)
     credits = await studio.credits.refresh()
     assert credits.credits > 0
