@@ -93,16 +93,25 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
         assert decodes(clip["audio_path"])
 
     source = extended["clips"][0]["clip_id"]
-    # The AI Music API lists "create persona" as Unavailable: the CLI says so and sends nothing.
-    refused = cli.run("persona", "create", source, "--name", "Neon", "--description", "airy synth-pop voice",
-                      "--styles", "synthwave", provider=provider, expect=2)
-    assert "Unavailable due to official restrictions" in refused.stderr
-    assert cli.json("persona", "list", provider=provider) == []
-    assert not emulator.submissions("/api/v1/sonic/persona")
+    # Plain "create persona" is Unavailable there: the vocals of the default range are extracted
+    # first (1 credit), then the persona is made from that extraction (1 credit).
+    before = cli.json("credits", provider=provider)["credits"]
+    persona = cli.json("persona", "create", source, "--name", "Neon", "--description", "airy synth-pop voice",
+                       "--styles", "synthwave", provider=provider)
+    [vox] = emulator.submissions("/api/v1/sonic/vox")
+    duration = extended["clips"][0]["duration"]
+    assert vox.json == {"clip_id": source, "vocal_start_s": 0.0, "vocal_end_s": min(30.0, duration)}
+    [vox_id] = emulator.state["sonic"].voxes
+    [made] = emulator.submissions("/api/v1/sonic/persona")
+    assert made.json == {"name": "Neon", "clip_id": source, "describe": "airy synth-pop voice", "styles": "synthwave",
+                         "vox_audio_id": vox_id, "vocal_start_s": 0.0, "vocal_end_s": min(30.0, duration)}
+    assert cli.json("credits", provider=provider)["credits"] == before - 2
+    assert [p["persona_id"] for p in cli.json("persona", "list", provider=provider)] == [persona["persona_id"]]
 
-    song = cli.json("generate", "--prompt", "[Chorus] neon", "--tags", "pop",
+    song = cli.json("generate", "--persona", persona["persona_id"], "--prompt", "[Chorus] neon", "--tags", "pop",
                     "--title", "With Neon", "--model", model, "--wait", provider=provider)
     assert song["task"]["state"] == "succeeded"
+    assert emulator.last("/api/v1/sonic/create").json["persona_id"] == persona["persona_id"]
 
     clips = cli.json("clips", provider=provider)
     by_id = {c["clip_id"]: c for c in clips}
@@ -112,7 +121,7 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
     assert f"extend of {upload['clip_id']} at 0:30" in text
 
     tasks = cli.json("tasks", provider=provider)
-    assert [t["state"] for t in tasks] == ["succeeded", "succeeded"]
+    assert [t["state"] for t in tasks] == ["succeeded", "succeeded", "succeeded"]  # extend, vocal extraction, song
     assert cli.json("tasks", "resume", provider=provider) == []
 
 
