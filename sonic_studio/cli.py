@@ -299,6 +299,9 @@ async def cmd_persona(studio: Studio, args: argparse.Namespace) -> int:
         _emit(args, data, "\n".join(lines) or "No personas yet.")
         return EXIT_OK
     clip = _resolve_clip(studio, args.clip)
+    terms = studio.personas.preflight(clip).terms
+    if terms and not args.json:  # the cost before it is spent, as the Persona tab shows it
+        print(_plain(f"note: {terms}"), file=sys.stderr, flush=True)
     persona = await studio.personas.create(clip, args.name, args.description, args.styles,
                                            args.vocal_start, args.vocal_end)
     _emit(args, _persona_json(persona),

@@ -107,6 +107,12 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
                          "vox_audio_id": vox_id, "vocal_start_s": 0.0, "vocal_end_s": min(30.0, duration)}
     assert cli.json("credits", provider=provider)["credits"] == before - 2
     assert [p["persona_id"] for p in cli.json("persona", "list", provider=provider)] == [persona["persona_id"]]
+    # Said in words, with the cost, when not asked for JSON (a second persona of the clip is refused: 409).
+    again = cli.run("persona", "create", source, "--name", "Neon 2", "--description", "airy", provider=provider,
+                    expect=1)
+    assert "already" in again.stderr and "persona" in again.stderr
+    assert "first extracts the vocals of the chosen range (vocal extraction, 1 credit)" in again.stderr
+    assert len(emulator.submissions("/api/v1/sonic/vox")) == 1  # the saved extraction of that range is reused
 
     song = cli.json("generate", "--persona", persona["persona_id"], "--prompt", "[Chorus] neon", "--tags", "pop",
                     "--title", "With Neon", "--model", model, "--wait", provider=provider)
