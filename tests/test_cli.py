@@ -109,7 +109,8 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
     assert upload["clip_id"] in by_id and len(clips) == 5
     assert by_id[source]["lineage"]["task_kind"] == "extend"
     text = cli.run("clips", provider=provider).stdout
-    assert f"extend of {upload['clip_id']} at 0:30" in text
+    # The same words as the window's library list: the parent by its title, the marker time.
+    assert f"extend of {by_id[upload['clip_id']]['title']} @ 0:30" in text
 
     tasks = cli.json("tasks", provider=provider)
     assert [t["state"] for t in tasks] == ["succeeded", "succeeded"]
