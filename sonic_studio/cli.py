@@ -318,6 +318,8 @@ async def cmd_tasks(studio: Studio, args: argparse.Namespace) -> int:
         return EXIT_OK
     _progress_printer(studio, args, ids)
     results = [await studio.tasks.wait(task_id) for task_id in sorted(ids)]
+    if studio.store.missing():
+        return _library_gone(studio, args, results)
     data = [{"task": _task_json(studio, t), "clips": [_clip_json(studio, c) for c in t.clip_ids]} for t in results]
     text = "\n\n".join(_task_line(t) + "\n" + _clips_text(studio, t.clip_ids) for t in results)
     _emit(args, data, text)
@@ -387,6 +389,8 @@ async def _after_submit(studio, args, task) -> int:
         return EXIT_OK
     _progress_printer(studio, args, {task.id})
     task = await studio.tasks.wait(task.id)
+    if studio.store.missing():
+        return _library_gone(studio, args, [task])
     data = {"task": _task_json(studio, task), "clips": [_clip_json(studio, c) for c in task.clip_ids]}
     _emit(args, data, _task_line(task) + "\n" + _clips_text(studio, task.clip_ids))
     if task.error is not None and _task_exit(task) != EXIT_OK:
@@ -401,12 +405,25 @@ def _progress_printer(studio, args, ids: set[int]) -> None:
     def show(event: TaskChanged) -> None:
         task = event.task
         key = (task.state.value, task.detail)
-        if task.id in ids and seen.get(task.id) != key and not args.json:
+        if task.id in ids and seen.get(task.id) != key and not args.json and not studio.store.missing():
             seen[task.id] = key
             print(_plain(scrub(f"[{task.provider_task_id or task.id}] {task.state.value}: {task.detail}")),
                   file=sys.stderr, flush=True)
 
     studio.events.subscribe(TaskChanged, show)
+
+
+def _library_gone(studio, args, tasks) -> int:
+    """The data dir was deleted while we waited: the records of what was "saved" went with it."""
+    ids = ", ".join(t.provider_task_id or str(t.id) for t in tasks)
+    paths = [studio.library.get(c).audio_path for t in tasks for c in t.clip_ids]
+    strays = [p for p in paths if p and Path(p).exists()]
+    kept = (f"{len(strays)} audio file(s) downloaded after the deletion are in {Path(strays[0]).parent}, "
+            "recorded in no library" if strays else "its files are gone")
+    _error(args, f"The library at {studio.store.path} was deleted while this command waited, so task "
+                 f"{ids} is no longer recorded and {kept}. The provider may still offer the songs for a "
+                 "while: check your account there.", "database")
+    return EXIT_ERROR
 
 
 def _task_exit(task) -> int:
