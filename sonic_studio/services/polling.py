@@ -282,27 +282,33 @@ class Poller:
         lib = ctx.library_dir
         if not clip.audio_path or not Path(clip.audio_path).exists():
             if not clip.audio_url:
-                ctx.store.clips.set_files(clip_id, download_error="The provider gave no download link for this clip.")
+                await self._set_files(clip_id, download_error="The provider gave no download link for this clip.")
             else:
                 dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
                 try:
                     await ctx.downloader.fetch(clip.audio_url, dest, audio=True, expected_seconds=clip.duration)
-                    ctx.store.clips.set_files(clip_id, audio_path=str(dest), clear_error=True)
+                    await self._set_files(clip_id, audio_path=str(dest), clear_error=True)
                 except DownloadError as exc:
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
-                    ctx.store.clips.set_files(clip_id, download_error=str(exc))
+                    await self._set_files(clip_id, download_error=str(exc))
                 except OSError as exc:  # our side: a full disk, a library folder gone read-only
                     problem = storage_problem(exc, lib) or str(exc)
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, problem)
-                    ctx.store.clips.set_files(clip_id, download_error=f"Not saved because {problem}.")
+                    await self._set_files(clip_id, download_error=f"Not saved because {problem}.")
         if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
             dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
             try:
                 await ctx.downloader.fetch(clip.image_url, dest, audio=False)
-                ctx.store.clips.set_files(clip_id, image_path=str(dest))
+                await self._set_files(clip_id, image_path=str(dest))
             except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
                 log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
+
+    async def _set_files(self, clip_id: int, **changes) -> None:
+        # Off the loop: the library commits with synchronous=FULL, and an fsync under a
+        # burst of downloads held the loop for hundreds of ms.
+        store = self._ctx.store
+        await asyncio.get_running_loop().run_in_executor(None, lambda: store.clips.set_files(clip_id, **changes))
 
     # ------------------------------------------------------------------ endings
     def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow], was_finished: bool) -> None:
