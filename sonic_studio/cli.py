@@ -41,6 +41,7 @@ from .cli_output import (
     emit,
     error,
     fail,
+    library_gone,
     persona_json,
     plain,
     progress_printer,
@@ -337,6 +338,8 @@ async def cmd_tasks(studio: Studio, args: argparse.Namespace) -> int:
         return EXIT_OK
     progress_printer(studio, args, ids)
     results = [await studio.tasks.wait(task_id) for task_id in sorted(ids)]
+    if studio.store.missing():
+        return library_gone(studio, args, results)
     files = {t.id: cli_deliverables.task_files(studio, t) for t in results}  # derived assets (wav, stems...)
     data = [{"task": task_json(studio, t), "clips": [clip_json(studio, c) for c in t.clip_ids],
              **({"files": files[t.id]} if files[t.id] else {})} for t in results]
@@ -401,6 +404,8 @@ async def _after_submit(studio, args, task, then=None) -> int:
         return EXIT_OK
     progress_printer(studio, args, {task.id})
     task = await studio.tasks.wait(task.id)
+    if studio.store.missing():
+        return library_gone(studio, args, [task])
     data = {"task": task_json(studio, task), "clips": [clip_json(studio, c) for c in task.clip_ids]}
     text = task_line(task) + "\n" + clips_text(studio, task.clip_ids)
     extra = await then(studio, args, task) if then is not None else []

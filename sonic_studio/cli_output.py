@@ -11,6 +11,7 @@ import json
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from .core.errors import SonicError, ValidationError
@@ -41,7 +42,7 @@ def progress_printer(studio, args, ids: set[int]) -> None:
     def show(event: TaskChanged) -> None:
         task = event.task
         key = (task.state.value, task.detail)
-        if task.id in ids and seen.get(task.id) != key and not args.json:
+        if task.id in ids and seen.get(task.id) != key and not args.json and not studio.store.missing():
             seen[task.id] = key
             print(plain(scrub(f"[{task.provider_task_id or task.id}] {task.state.value}: {task.detail}")),
                   file=sys.stderr, flush=True)
@@ -172,3 +173,16 @@ def plain(text: str) -> str:
 def json_safe(text: str) -> str:
     """JSON escapes C0 controls itself; C1 (a one-byte CSI on some terminals) and DEL are escaped here."""
     return re.sub(r"[\x7f-\x9f]", lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def library_gone(studio, args, tasks) -> int:
+    """The data dir was deleted while we waited: the records of what was "saved" went with it."""
+    ids = ", ".join(t.provider_task_id or str(t.id) for t in tasks)
+    paths = [studio.library.get(c).audio_path for t in tasks for c in t.clip_ids]
+    strays = [p for p in paths if p and Path(p).exists()]
+    kept = (f"{len(strays)} audio file(s) downloaded after the deletion are in {Path(strays[0]).parent}, "
+            "recorded in no library" if strays else "its files are gone")
+    error(args, f"The library at {studio.store.path} was deleted while this command waited, so task "
+                f"{ids} is no longer recorded and {kept}. The provider may still offer the songs for a "
+                "while: check your account there.", "database")
+    return EXIT_ERROR

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -235,3 +236,25 @@ def test_demo_server_command_serves_both_apis(sandbox):
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
     assert process.returncode == 0
+
+
+def test_deleting_the_data_dir_during_wait_never_says_succeeded(cli, emulator, sandbox):
+    emulator.timing = Timing(queue=0.5, first_clip=2.0, second_clip=2.5, concat=0.3)
+    process = subprocess.Popen(
+        cli.argv("generate", "--prompt", "[Verse] gone", "--tags", "pop", "--title", "Gone",
+                 "--model", "sonic-v4-5", "--wait"),
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    db = sandbox / DB_FILENAME
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not emulator.submissions("/api/v1/sonic/create"):
+        time.sleep(0.02)
+    assert emulator.submissions("/api/v1/sonic/create"), "the task was never submitted"
+    assert db.exists()
+    shutil.rmtree(sandbox)  # the person deletes the library folder while --wait is running
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, (out, err)
+    assert "succeeded" not in out + err and "Traceback" not in err
+    assert "was deleted while this command waited" in err and "no longer recorded" in err, err
+    strays = list(sandbox.rglob("*.mp3"))  # downloads that finished after the deletion recreated folders
+    assert ("recorded in no library" in err) == bool(strays) and ("files are gone" in err) == (not strays)
