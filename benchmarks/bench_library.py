@@ -213,11 +213,11 @@ async def measure(data_dir: Path, runs: int, clips: int, personas: int) -> dict[
             panel = LibraryPanel(ctx)
             panel.resize(420, 760)
             panel.show()
-            await until(lambda: panel.model.loaded and panel.model.rowCount() > 0)
+            await until(lambda panel=panel: panel.model.loaded and panel.model.rowCount() > 0)
             panel.repaint()  # the first paint, synchronously (processEvents would re-enter the loop)
             opened = time.perf_counter() - t0
             assert panel.model.rowCount() == first_page, panel.model.rowCount()
-            await until(lambda: panel.model.total >= 0)
+            await until(lambda panel=panel: panel.model.total >= 0)
 
             keys = [await answered(panel, text) for text in keystrokes]
             assert panel.model.total >= 0
@@ -227,7 +227,7 @@ async def measure(data_dir: Path, runs: int, clips: int, personas: int) -> dict[
             await answered(panel, "", with_count=True)
             await answered(panel, "ni", with_count=False)
             during_count = await answered(panel, "nig", with_count=False)
-            await until(lambda: panel.model.total >= 0)
+            await until(lambda panel=panel: panel.model.total >= 0)
             await answered(panel, "")
 
             legacy = legacy_scan_ms(data_dir / DB_FILENAME, keystrokes)

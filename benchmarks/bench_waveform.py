@@ -89,7 +89,7 @@ def bare_decode(path: Path) -> float:
 
     cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", "8000", "-f", "s16le", "-"]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, check=True)
+    proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=True)
     elapsed = time.perf_counter() - t0
     assert len(proc.stdout) > 7_000_000, "bare decode produced too little audio"
     return elapsed

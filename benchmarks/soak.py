@@ -368,8 +368,9 @@ class Run:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", "--plan", str(self.root / "plan.json"),
                "--data", str(self.data), "--base-url", self.base_url, "--max-active", str(self.args.max_active),
                "--max-wait", str(self.args.max_wait)]
-        out = open(self.root / f"worker-{index}.out", "w")
-        err = open(self.root / f"worker-{index}.err", "w")
+        # Kept open for the worker's whole life (closed when it is reaped), so no `with` block.
+        out = open(self.root / f"worker-{index}.out", "w")  # noqa: SIM115
+        err = open(self.root / f"worker-{index}.err", "w")  # noqa: SIM115
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=str(ROOT))
         self.workers.append({"index": index, "pid": proc.pid, "started": time.monotonic(), "killed": False,
                              "out": out, "err": err})

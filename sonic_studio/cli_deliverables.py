@@ -1,6 +1,6 @@
 """The CLI's "finish the song" commands: whole-song, wav, stems, midi, lyrics-timeline, bpm, vox, export --format daw.
 
-Kept out of ``cli.py`` (which registers these) because they share one shape: quote
+Kept out of ``out.py`` (which registers these) because they share one shape: quote
 the cost on stderr, ask ``studio.deliverables``, optionally wait, print the local file
 paths (or one JSON document).  Exit codes are the CLI's: 3 when the task did not
 succeed, 4 when only part of it did (e.g. one stem failed).
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import cli
+from . import cli_output as out
 from .core.errors import ValidationError
 from .core.models import AssetKind
 from .services import Studio
@@ -55,7 +55,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
 
 
 async def cmd_asset(studio: Studio, args: argparse.Namespace) -> int:
-    clip = cli._resolve_clip(studio, args.clip)
+    clip = out.resolve_clip(studio, args.clip)
     if args.command == "whole-song":
         kind = AssetKind.WHOLE_SONG
     elif args.command == "stems":
@@ -73,37 +73,37 @@ async def cmd_asset(studio: Studio, args: argparse.Namespace) -> int:
 async def finish(studio: Studio, args, clip: int, kind: AssetKind, outcome: Outcome, *, wait: bool) -> int:
     task = outcome.task
     if task is not None and not wait:
-        cli._emit(args, {"task": cli._task_json(studio, task), "quote": outcome.quote.sentence},
+        out.emit(args, {"task": out.task_json(studio, task), "quote": outcome.quote.sentence},
                   f"Submitted task {task.provider_task_id} ({task.title}). "
                   "Run 'sonic-studio-cli tasks resume' to finish and download it.")
-        return cli.EXIT_OK
+        return out.EXIT_OK
     if task is not None:
-        cli._progress_printer(studio, args, {task.id})
+        out.progress_printer(studio, args, {task.id})
         task = await studio.tasks.wait(task.id)
     data = result_json(studio, clip, kind, task)
     if kind is AssetKind.LYRICS_TIMELINE and getattr(args, "lrc", None) and data["files"].get("lrc"):
         args.lrc.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(data["files"]["lrc"], args.lrc)
         data["files"]["lrc_copy"] = str(args.lrc)
-    cli._emit(args, data, result_text(data))
+    out.emit(args, data, result_text(data))
     if task is None:
-        return cli.EXIT_OK
-    if task.error is not None and cli._task_exit(task) != cli.EXIT_OK:
+        return out.EXIT_OK
+    if task.error is not None and out.task_exit(task) != out.EXIT_OK:
         print(scrub(f"{task.state.value}: {task.error}"), file=sys.stderr)
-    return cli._task_exit(task)
+    return out.task_exit(task)
 
 
 def result_json(studio: Studio, clip: int, kind: AssetKind, task=None) -> dict[str, Any]:
     """The asset (or whole-song clips) of ``clip``, with every local file path."""
     data: dict[str, Any] = {"kind": kind.value, "clip_id": studio.library.get(clip).clip_id,
-                            "task": cli._task_json(studio, task) if task is not None else None,
+                            "task": out.task_json(studio, task) if task is not None else None,
                             "files": {}, "data": {}, "lineage": None}
     if kind is AssetKind.WHOLE_SONG:
         songs = [c for c in studio.deliverables.whole_songs(clip) if c.audio_path]
         if task is not None and task.clip_ids:
             songs = [studio.library.get(c) for c in task.clip_ids]
         songs = songs or ([studio.library.get(clip)] if task is None else [])
-        data["clips"] = [cli._clip_json(studio, c.id) for c in songs]
+        data["clips"] = [out.clip_json(studio, c.id) for c in songs]
         data["files"] = {f"song{i + 1}" if i else "song": c.audio_path for i, c in enumerate(songs) if c.audio_path}
         data["lineage"] = f"whole song of {studio.library.get(clip).title or data['clip_id']} (extended)"
         return data
@@ -168,7 +168,7 @@ async def export_daw_command(studio: Studio, args: argparse.Namespace) -> int:
     """``export CLIP DIR --format daw`` (the export command's DAW format)."""
     from .services.daw_export import export_daw
 
-    clip = cli._resolve_clip(studio, args.clip)
+    clip = out.resolve_clip(studio, args.clip)
     dest = args.file
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise ValidationError(f"{dest} is not an empty folder; choose a new folder for the export.", field="dest")
@@ -178,10 +178,10 @@ async def export_daw_command(studio: Studio, args: argparse.Namespace) -> int:
             print(f"export: {done}/{total}", file=sys.stderr, flush=True)
 
     result = await export_daw(studio, clip, dest, progress=progress)
-    cli._emit(args, {"folder": str(result.folder), "files": result.files, "missing": result.missing},
+    out.emit(args, {"folder": str(result.folder), "files": result.files, "missing": result.missing},
               "\n".join([f"Exported to {result.folder}"] + [f"  {name}: {path}" for name, path in result.files.items()]
                         + [f"  (not included: {m})" for m in result.missing]))
-    return cli.EXIT_OK
+    return out.EXIT_OK
 
 
 def _say(args, text: str) -> None:

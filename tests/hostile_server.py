@@ -105,3 +105,30 @@ def dribble(body: bytes, *, per_tick: int = 1, tick: float = 0.1, ticks: int = 6
 
 def redirect(location: str) -> Handler:
     return respond(b"", status=302, headers={"Location": location})
+
+
+def flood(total: int, *, announce: bool = False, sent: list[int] | None = None) -> Handler:
+    """A JSON reply of ``total`` bytes (a huge string field), built lazily from one small chunk.
+
+    Without ``announce`` there is no Content-Length (the body ends when the connection
+    closes), so only a reader that counts can stop early.  ``sent`` collects the bytes
+    actually written before the client hung up.
+    """
+    head, tail, chunk = b'{"code": 200, "data": [{"title": "', b'"}]}', b"x" * 65536
+    async def handler(writer: asyncio.StreamWriter) -> None:
+        headers = {"Content-Type": "application/json"}
+        if announce:
+            headers["Content-Length"] = str(total)
+        writer.write(_head(200, headers) + head)
+        written = len(head)
+        while written < total - len(tail):
+            part = chunk[: total - len(tail) - written]
+            writer.write(part)
+            await writer.drain()
+            written += len(part)
+            if sent is not None:
+                sent[0] = written
+        writer.write(tail)
+        await writer.drain()
+
+    return handler

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -124,7 +125,8 @@ def test_whole_session_upload_extend_persona_generate_clips(cli, emulator):
     assert upload["clip_id"] in by_id and len(clips) == 5
     assert by_id[source]["lineage"]["task_kind"] == "extend"
     text = cli.run("clips", provider=provider).stdout
-    assert f"extend of {upload['clip_id']} at 0:30" in text
+    # The same words as the window's library list: the parent by its title, the marker time.
+    assert f"extend of {by_id[upload['clip_id']]['title']} @ 0:30" in text
 
     tasks = cli.json("tasks", provider=provider)
     assert [t["state"] for t in tasks] == ["succeeded", "succeeded", "succeeded"]  # extend, vocal extraction, song
@@ -249,3 +251,25 @@ def test_demo_server_command_serves_both_apis(sandbox):
         process.send_signal(signal.SIGTERM)
         process.communicate(timeout=10)
     assert process.returncode == 0
+
+
+def test_deleting_the_data_dir_during_wait_never_says_succeeded(cli, emulator, sandbox):
+    emulator.timing = Timing(queue=0.5, first_clip=2.0, second_clip=2.5, concat=0.3)
+    process = subprocess.Popen(
+        cli.argv("generate", "--prompt", "[Verse] gone", "--tags", "pop", "--title", "Gone",
+                 "--model", "sonic-v4-5", "--wait"),
+        env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    db = sandbox / DB_FILENAME
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not emulator.submissions("/api/v1/sonic/create"):
+        time.sleep(0.02)
+    assert emulator.submissions("/api/v1/sonic/create"), "the task was never submitted"
+    assert db.exists()
+    shutil.rmtree(sandbox)  # the person deletes the library folder while --wait is running
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 1, (out, err)
+    assert "succeeded" not in out + err and "Traceback" not in err
+    assert "was deleted while this command waited" in err and "no longer recorded" in err, err
+    strays = list(sandbox.rglob("*.mp3"))  # downloads that finished after the deletion recreated folders
+    assert ("recorded in no library" in err) == bool(strays) and ("files are gone" in err) == (not strays)

@@ -450,3 +450,29 @@ async def test_the_window_shows_hostile_text_as_plain_text(hostile_window, windo
     await asyncio.sleep(0.5)
     problems = rich_text_problems(hostile_window)
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("announce", [False, True], ids=["no-length", "content-length"])
+async def test_a_fifty_megabyte_reply_is_refused_without_buffering_it(announce):
+    """A hostile or broken host answers a status check with 50 MB of JSON: we stop reading at the cap."""
+    import tracemalloc
+
+    from hostile_server import HostileServer, flood
+    from sonic_studio.core.errors import MalformedResponseError
+    from sonic_studio.providers.sonic import SonicProvider
+
+    sent = [0]
+    async with HostileServer(lifetime=60) as host:
+        host.routes["/api/v1/sonic/task/t1"] = flood(50 * 1024 * 1024, announce=announce, sent=sent)
+        async with httpx.AsyncClient() as client:
+            provider = SonicProvider(client, FAKE_KEY, base_url=host.url(""))
+            tracemalloc.start()
+            try:
+                with pytest.raises(MalformedResponseError, match="larger than 8 MB") as raised:
+                    await provider.get_task("t1")
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+    assert FAKE_KEY not in str(raised.value)
+    assert peak < 24 * 1024 * 1024, f"peak {peak / 2**20:.0f} MB while refusing the reply"
+    assert sent[0] < 30 * 1024 * 1024  # the client hung up long before the end of the 50 MB

@@ -88,17 +88,6 @@ def graph() -> dict[str, set[str]]:
 _RANK = {"core": 0, "resources": 0, "providers": 1, "store": 1, "audio": 1, "services": 2,
          "logs": 2.5, "ui": 3, "app": 4, "cli": 4, "__main__": 5}
 
-# Cycles known and owned elsewhere (emulator/* is another helper's): the emulator's
-# ``Emulator.__init__`` imports its route modules, which import ``Emulator``.  Listed so
-# the test stays strict for everything else; the last test fails once they are gone,
-# so this list can only shrink.
-KNOWN_CYCLES = {
-    ("sonic_studio.emulator.app", "sonic_studio.emulator.cdn"),
-    ("sonic_studio.emulator.app", "sonic_studio.emulator.sonic"),
-    ("sonic_studio.emulator.app", "sonic_studio.emulator.sunoapi"),
-}
-
-
 def _top(module: str) -> str:
     parts = module.split(".")
     return parts[1] if len(parts) > 1 else ""
@@ -149,14 +138,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_there_are_no_import_cycles(graph):
-    found = [c for c in _cycles(graph) if not (len(c) == 3 and (c[0], c[1]) in KNOWN_CYCLES)]
-    assert found == []
-
-
-def test_known_cycles_are_still_there(graph):
-    """When the emulator's registration cycle is fixed, delete it from KNOWN_CYCLES."""
-    found = {(c[0], c[1]) for c in _cycles(graph) if len(c) == 3}
-    assert KNOWN_CYCLES <= found
+    assert _cycles(graph) == []
 
 
 def test_layers_import_downwards_only(graph):

@@ -122,7 +122,7 @@ async def test_downloads_never_carry_the_key(make_studio, world):
     await studio.tasks.wait(task.id, timeout=20)
     assert world.cdn_requests
     for request in world.cdn_requests:
-        assert "authorization" not in {k.lower() for k in request.headers.keys()}
+        assert "authorization" not in {k.lower() for k in request.headers}
         assert FAKE_KEY not in str(request.headers)
 
 

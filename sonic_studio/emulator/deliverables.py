@@ -22,13 +22,16 @@ import re
 import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 
 import mido
 import numpy as np
 
 from . import synth
-from .app import Emulator, Request, Response, json_response
+from .http import Request, Response, json_response
+
+if TYPE_CHECKING:  # app imports this module to register its routes
+    from .app import Emulator
 
 SONIC_PRICES = {"stems_basic": 30, "stems_full": 75, "midi": 1, "aligned_lyrics": 1, "bpm": 1, "vox": 1}
 SUNO_PRICES = {"wav": 0.4, "separate_vocal": 10, "split_stem": 50, "midi": 5, "timestamped_lyrics": 0}

@@ -6,7 +6,7 @@ turns its replies - including every failure - back into domain results or the
 provider field names.
 
 The request pipeline lives here, once (modelled on openai-python's ``_base_client``):
-``_call`` sends, ``_checked`` judges the HTTP status and the body's own code, and a
+``_send`` sends (reading at most ``MAX_REPLY_BYTES``), ``_checked`` judges the HTTP status and the body's own code, and a
 failed reply becomes a ``Failure`` that the adapter's ``_classify`` table turns into
 the taxonomy.  Adapters supply only what differs: which body code means failure
 (``_body_status``), where the provider's words are (``_provider_message``) and the
@@ -92,6 +92,10 @@ class Failure:
 
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# Task, account and upload replies are a few kB (a task with hundreds of clips well under
+# 1 MB).  A reply past this is read no further: a hostile or broken host once had a 50 MB
+# JSON reply take 724 MB of memory while it was buffered and parsed.
+MAX_REPLY_BYTES = 8 * 1024 * 1024
 # One-stop upload endpoints can take 30-60 s before answering (contract 2.5).
 SLOW_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 
@@ -209,17 +213,17 @@ class Provider(ABC):
         Only the provider's own hosts are ever passed here (callers build ``url`` from
         ``base_url``/``upload_base_url``), so the key cannot leak to a CDN.
         """
+        request = self._client.build_request(
+            method, url, json=json_body, params=params, files=files, data=data,
+            headers=self._auth_headers(), timeout=timeout,
+        )
         try:
-            return await self._client.request(
-                method,
-                url,
-                json=json_body,
-                params=params,
-                files=files,
-                data=data,
-                headers=self._auth_headers(),
-                timeout=timeout,
-            )
+            response = await self._client.send(request, stream=True)
+            try:
+                await self._read_capped(response)
+            finally:
+                await response.aclose()
+            return response
         except httpx.TimeoutException as exc:
             raise NetworkError(
                 "The provider did not answer in time. Your request may still be running; "
@@ -229,6 +233,30 @@ class Provider(ABC):
             ) from None
         except httpx.HTTPError as exc:
             raise NetworkError(provider=self.id.value, provider_message=type(exc).__name__) from None
+
+    async def _read_capped(self, response: httpx.Response) -> None:
+        """Read the (decoded) body, refusing it once it passes ``MAX_REPLY_BYTES``."""
+        declared = response.headers.get("content-length", "")
+        size = int(declared) if declared.isdigit() else 0  # refuse an announced giant unread
+        parts: list[bytes] = []
+        if size <= MAX_REPLY_BYTES:
+            size = 0
+            async for part in response.aiter_bytes():
+                size += len(part)
+                if size > MAX_REPLY_BYTES:
+                    break
+                parts.append(part)
+        if size > MAX_REPLY_BYTES:
+            raise MalformedResponseError(
+                f"{self.capabilities.display_name} sent a reply larger than "
+                f"{MAX_REPLY_BYTES // (1024 * 1024)} MB, far more than any task or account reply; "
+                "it was not read to the end. This is a fault at the provider (or at whatever "
+                "answered in its place); try again later.",
+                provider=self.id.value,
+                http_status=response.status_code,
+            )
+        # What httpx's own ``aread`` does, with the cap applied on the way.
+        response._content = b"".join(parts)
 
     # ------------------------------------------------------------------ request pipeline
     # Adapters with a provider-specific code (sunoapi.org: the body ``code``) say so here.

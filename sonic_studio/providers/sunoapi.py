@@ -92,7 +92,6 @@ UPLOAD_PATH = "sonic-studio/uploads"
 DEFAULT_PERSONA_MODEL = "style_persona"
 # Suno's meta tag for "no vocals": the extend pages require a non-empty prompt.
 INSTRUMENTAL_PROMPT = "[Instrumental]"
-DEFAULT_PERSONA_WINDOW = (0.0, 30.0)
 
 # Code tables (contract 1.5 / 1.9 / 1.11).
 GENERATE, PERSONA, UPLOAD = "generate", "persona", "upload"
@@ -352,7 +351,7 @@ class SunoApiProvider(Provider):
         if source.origin is Origin.GENERATED and source.provider is not self.id:
             problems.append(Problem("source", "sunoapi.org can only make personas from its own clips."))
         if start is None and end is None:  # the provider's default window must fit too
-            problems += check_vocal_window(self.capabilities, *DEFAULT_PERSONA_WINDOW, source.duration)
+            problems += check_vocal_window(self.capabilities, *self.capabilities.persona_window.default, source.duration)
         ensure(problems)
         ensure(await self._persona_source_problems(source))
         body = {

@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 # Downloads of a finished task get at least this long, even when the wait cap is near.
 DOWNLOAD_WINDOW = 120.0
+# Clips written per executor hop: small enough that the loop runs every few ms between
+# batches, large enough that a 10,000-clip task is not 10,000 hops.
+CLIP_BATCH = 200
 
 
 class Poller:
@@ -200,10 +203,35 @@ class Poller:
     # ------------------------------------------------------------------ clips and files
     async def _absorb(self, rec: TaskRecord, status: TaskStatus, attempted: set[int],
                       download_budget: float) -> list[ClipRow]:
-        store, events = self._ctx.store, self._ctx.events
+        """Store the clips a check reported (in batches, off the event loop), then fetch files.
+
+        A task can report thousands of clips; writing them on the loop once froze the app
+        for 8.7 s, so each batch is written in the executor and the loop runs in between.
+        """
+        loop, events, clips = asyncio.get_running_loop(), self._ctx.events, status.clips
         rows: list[ClipRow] = []
         wanted: list[int] = []
-        for clip in status.clips:
+        for start in range(0, len(clips), CLIP_BATCH):
+            batch = clips[start:start + CLIP_BATCH]
+            stored = await loop.run_in_executor(None, self._store_clips, rec, batch)
+            for row, created, changed, needs_files in stored:
+                if created:
+                    events.emit(ClipAdded(row))
+                elif changed:
+                    events.emit(ClipUpdated(row))
+                rows.append(row)
+                if needs_files and row.id not in attempted:
+                    attempted.add(row.id)
+                    wanted.append(row.id)
+        if wanted:
+            await self._download_within(wanted, download_budget)
+        return await loop.run_in_executor(None, lambda: [self._ctx.store.clips.row(row.id) for row in rows])
+
+    def _store_clips(self, rec: TaskRecord, clips: list[Clip]) -> list[tuple[ClipRow, bool, bool, bool]]:
+        """(row, created, changed, needs files) per clip, key masked first; runs in the executor."""
+        store = self._ctx.store
+        out = []
+        for clip in clips:
             clip = scrub_clip(clip).with_(provider=rec.provider,
                                           source_task_id=clip.source_task_id or rec.provider_task_id)
             before = store.clips.find(rec.provider, clip.id)
@@ -220,17 +248,9 @@ class Poller:
                     persona_id=(rec.request.get("params") or {}).get("persona_id"),
                 )
                 row = store.clips.row(row.id)
-            if created:
-                events.emit(ClipAdded(row))
-            elif row != before:
-                events.emit(ClipUpdated(row))
-            rows.append(row)
-            if clip.state is ClipState.SUCCEEDED and row.id not in attempted and self._needs_files(row.id):
-                attempted.add(row.id)
-                wanted.append(row.id)
-        if wanted:
-            await self._download_within(wanted, download_budget)
-        return [store.clips.row(row.id) for row in rows]
+            needs_files = clip.state is ClipState.SUCCEEDED and self._needs_files(row.id)
+            out.append((row, created, row != before, needs_files))
+        return out
 
     async def _download_within(self, clips: list[int], seconds: float) -> None:
         """Download clips, but never past the session's own deadline: ``--wait`` must come back."""
@@ -267,27 +287,33 @@ class Poller:
         lib = ctx.library_dir
         if not clip.audio_path or not Path(clip.audio_path).exists():
             if not clip.audio_url:
-                ctx.store.clips.set_files(clip_id, download_error="The provider gave no download link for this clip.")
+                await self._set_files(clip_id, download_error="The provider gave no download link for this clip.")
             else:
                 dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
                 try:
                     await ctx.downloader.fetch(clip.audio_url, dest, audio=True, expected_seconds=clip.duration)
-                    ctx.store.clips.set_files(clip_id, audio_path=str(dest), clear_error=True)
+                    await self._set_files(clip_id, audio_path=str(dest), clear_error=True)
                 except DownloadError as exc:
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
-                    ctx.store.clips.set_files(clip_id, download_error=str(exc))
+                    await self._set_files(clip_id, download_error=str(exc))
                 except OSError as exc:  # our side: a full disk, a library folder gone read-only
                     problem = storage_problem(exc, lib) or str(exc)
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, problem)
-                    ctx.store.clips.set_files(clip_id, download_error=f"Not saved because {problem}.")
+                    await self._set_files(clip_id, download_error=f"Not saved because {problem}.")
         if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
             dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
             try:
                 await ctx.downloader.fetch(clip.image_url, dest, audio=False)
-                ctx.store.clips.set_files(clip_id, image_path=str(dest))
+                await self._set_files(clip_id, image_path=str(dest))
             except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
                 log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
+
+    async def _set_files(self, clip_id: int, **changes) -> None:
+        # Off the loop: the library commits with synchronous=FULL, and an fsync under a
+        # burst of downloads held the loop for hundreds of ms.
+        store = self._ctx.store
+        await asyncio.get_running_loop().run_in_executor(None, lambda: store.clips.set_files(clip_id, **changes))
 
     # ------------------------------------------------------------------ endings
     def _complete(self, task_id: int, status: TaskStatus, rows: list[ClipRow], was_finished: bool) -> None:

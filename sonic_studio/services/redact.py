@@ -14,15 +14,15 @@ import traceback
 from typing import Any
 
 from ..core.errors import SonicError
-from ..core.redaction import mask
+from ..core.redaction import holds, mask
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
 
 
 def register_secret(value: str | None) -> None:
-    # Very short values would mask ordinary words; real keys are long.
-    if value and len(value) >= 8:
+    # Short keys too (``mask`` hides those only as whole tokens, so words stay readable).
+    if value:
         with _lock:
             _secrets.add(value)
 
@@ -35,7 +35,8 @@ def scrub(text: str) -> str:
 
 def contains_secret(text: str) -> bool:
     with _lock:
-        return any(secret in text for secret in _secrets)
+        secrets = list(_secrets)
+    return holds(text, secrets)
 
 
 def scrub_changes(changes: dict[str, Any]) -> dict[str, Any]:

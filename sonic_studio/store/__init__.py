@@ -7,6 +7,7 @@ loop; ``clips.query`` over a big library is better awaited in an executor too.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from .assets import AssetRepo
@@ -34,6 +35,7 @@ class Store:
         self.personas = PersonaRepo(db)
         self.assets = AssetRepo(db)
         self.journal = RecoveryJournal(db.path.with_name(JOURNAL_FILENAME))
+        self._identity = _identity(db.path)
 
     @classmethod
     def open(cls, data_dir: Path) -> "Store":
@@ -43,9 +45,25 @@ class Store:
     def path(self) -> Path:
         return self.db.path
 
+    def missing(self) -> bool:
+        """Whether the library file was deleted or replaced since it was opened.
+
+        SQLite keeps writing to a deleted file through the open connection, so without
+        this check a task finished after ``rm -r`` of the data dir looks saved.
+        """
+        return _identity(self.path) != self._identity
+
     def close(self) -> None:
         self.clips.close()
         self.db.close()
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 __all__ = [

@@ -318,7 +318,7 @@ def _open_lock(path: Path) -> Iterator[None]:
     """Exclusive lock on ``<db>.lock`` for the time of opening (checks, version, migration)."""
     lock_path = path.with_name(path.name + ".lock")
     try:
-        handle = open(lock_path, "a+b")
+        handle = open(lock_path, "a+b")  # noqa: SIM115 (held across the yield, closed below)
     except OSError:
         # A read-only folder: nobody can migrate here anyway, so there is nothing to serialise.
         yield

@@ -75,7 +75,7 @@ class WeightSlider(QWidget):
             zone_row = QHBoxLayout()
             zone_row.setContentsMargins(0, 0, 0, 0)
             zone_row.setSpacing(4)
-            for index, (low, high, text) in enumerate(zones):
+            for index, (_low, _high, text) in enumerate(zones):
                 # "0–0.3 more creative": the range over the words, so three fit a narrow form.
                 label = QLabel("\n".join(text.split(" ", 1)))
                 label.setTextFormat(Qt.TextFormat.PlainText)
