@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from sonic_studio.core.capabilities import PersonaWindow
 from sonic_studio.core.models import GenerationParams
+from sonic_studio.emulator.app import Fault
 from sonic_studio.providers.sonic import SonicProvider
 from sonic_studio.services.studio import Studio
 from sonic_studio.store import TaskState
@@ -429,6 +430,8 @@ async def test_sonic_gets_vocal_start_s_and_vocal_end_s(ctx, ui_emulator, qtbot)
     assert "first extracts the vocals of the chosen range (vocal extraction, 1 credit)" in terms
     assert "then makes the persona (1 credit)" in terms and "2 credits in all" in terms
     assert "vox_audio_id" not in terms
+    preflight = ctx.studio.personas.preflight(clip)
+    assert preflight.ok and preflight.cost == 2 and preflight.terms == terms
     await create(qtbot, ui)
 
     clip_id = ctx.studio.library.get(clip).clip_id
@@ -448,6 +451,22 @@ async def test_sonic_gets_vocal_start_s_and_vocal_end_s(ctx, ui_emulator, qtbot)
     # The extraction is a saved paid result of that window, so a second persona would not buy it again.
     [asset] = ctx.studio.deliverables.assets(clip)
     assert (asset.data["vox_audio_id"], asset.data["vocal_start_s"], asset.data["vocal_end_s"]) == (vox_id, 42.5, 61.25)
+
+
+async def test_a_failed_vocal_extraction_says_so_and_makes_no_persona(ctx, ui_emulator, qtbot):
+    ui = build_ui(ctx, qtbot)
+    clip = await make_song(ctx)
+    await pick(ctx, ui, clip)
+    fill_form(ui)
+    ui_emulator.faults.inject(
+        Fault("status", status=403, body={"code": 403, "message": "remaining credits are not enough"}), SONIC_VOX)
+    qtbot.mouseClick(ui.tab.submit_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: ui.tab.submit_error.isVisible() and not ui.tab._busy)
+    words = ui.tab.submit_error.text()
+    assert "credits" in words.lower() and "Traceback" not in words
+    assert len(ui_emulator.submissions(SONIC_VOX)) == 1
+    assert ui_emulator.submissions(SONIC_PERSONA) == [] and ctx.studio.personas.list() == []
+    assert ui.tab.name_edit.text() == "Midnight Alto"  # nothing typed is lost
 
 
 async def test_a_provider_without_a_window_disables_the_picker_with_the_reason(ctx, ui_emulator, qtbot, monkeypatch):
