@@ -32,7 +32,9 @@ async def test_readme_walkthrough_upload_sample_make_persona_generate(window, ct
     assert tab.waveform.range() == (42.5, 61.25)
     qtbot.mouseClick(tab.play_button, Qt.MouseButton.LeftButton)
 
-    # 4. Name, a specific description, Create persona.
+    # 4. Name, a specific description, Create persona: 2 credits, vocal extraction + persona, as the tab says.
+    assert "2 credits in all" in tab.terms_label.text() and tab.terms_label.isVisible()
+    before = ui_emulator.credits["sonic"]
     qtbot.keyClicks(tab.name_edit, "Night voice")
     tab.description_edit.setPlainText("Breathy alto over analog synth pads, melancholic synthwave at 90 bpm")
     qtbot.keyClicks(tab.styles_edit, "synthwave")
@@ -40,9 +42,13 @@ async def test_readme_walkthrough_upload_sample_make_persona_generate(window, ct
     qtbot.mouseClick(tab.submit_button, Qt.MouseButton.LeftButton)
     await wait_until(lambda: studio.personas.list(), 15)
     persona = studio.personas.list()[0]
-    body = ui_emulator.last("/api/v1/sonic/persona").json
+    [vox] = ui_emulator.submissions("/api/v1/sonic/vox")
+    assert vox.json == {"clip_id": clip.clip_id, "vocal_start_s": 42.5, "vocal_end_s": 61.25}
+    [body] = [r.json for r in ui_emulator.submissions("/api/v1/sonic/persona")]
     assert body["clip_id"] == clip.clip_id and body["name"] == "Night voice"
     assert (body["vocal_start_s"], body["vocal_end_s"]) == (42.5, 61.25)
+    assert body["vox_audio_id"] in ui_emulator.state["sonic"].voxes
+    assert ui_emulator.credits["sonic"] == before - 2
 
     # 5. Library → Personas: select it, Generate with this persona, fill, submit.
     window.library_tabs.setCurrentWidget(window.personas)
