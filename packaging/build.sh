@@ -13,6 +13,26 @@ BUNDLE=dist/sonic-studio
 # when a suitable version is already there.
 "$PY" -m pip install -q "pyinstaller>=6.10,<7"
 
+# The audio-only ffmpeg (packaging/build_ffmpeg.sh, a few minutes once) replaces imageio-ffmpeg's
+# 165 MB full build in the bundle; if it cannot be built the spec keeps the full one and says so.
+if [ ! -x build/ffmpeg-audio/ffmpeg ]; then
+    packaging/build_ffmpeg.sh || echo "WARNING: audio-only ffmpeg not built; the bundle keeps the full ffmpeg"
+fi
+# Everything the app does with ffmpeg, tested against that build; a failure keeps the full one.
+if [ -x build/ffmpeg-audio/ffmpeg ]; then
+    shopt -s nullglob
+    FFMPEG_TESTS=(tests/test_audio_*.py tests/test_peaks.py tests/test_loudness*.py tests/test_tags*.py
+                  tests/test_vocal_activity*.py tests/test_tasks_downloads.py tests/test_hostile_content.py)
+    shopt -u nullglob
+    echo "Testing the audio-only ffmpeg with ${#FFMPEG_TESTS[@]} test files ..."
+    if ! SONIC_STUDIO_FFMPEG="$PWD/build/ffmpeg-audio/ffmpeg" QT_QPA_PLATFORM=offscreen \
+            "$PY" -m pytest -q -p no:cacheprovider -x "${FFMPEG_TESTS[@]}" > build/ffmpeg-audio/tests.log 2>&1; then
+        echo "WARNING: the app's tests fail with the audio-only ffmpeg (build/ffmpeg-audio/tests.log);" \
+             "the bundle keeps the full ffmpeg"
+        mv build/ffmpeg-audio/ffmpeg build/ffmpeg-audio/ffmpeg.rejected
+    fi
+fi
+
 echo "Building $BUNDLE with PyInstaller $("$PY" -m PyInstaller --version) ..."
 # Expected warnings: libgtk-3/libgdk-3 "not found" (the GTK platform theme is analysed, then
 # dropped by the spec) and ctypes' ole32/shell32 (Windows-only code paths in dependencies).

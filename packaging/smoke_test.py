@@ -3,7 +3,8 @@
 Everything runs the *bundled* programs, as a user would, with HOME/XDG folders in a
 temporary directory so nothing touches the real profile:
 
-- layout: both programs, resources, catalog.json, ffmpeg, the QtMultimedia FFmpeg plugin
+- layout: both programs, resources, catalog.json, ffmpeg (the audio-only LGPL build), ICU's
+  stub data, the QtMultimedia FFmpeg plugin
   and its libav* libraries, keyring's entry points - and none of the excluded Qt parts;
 - every bundled shared library resolves its link-time dependencies;
 - ``sonic-studio --version`` and ``sonic-studio-cli --help``;
@@ -131,6 +132,17 @@ def check_layout(report: Report, bundle: Path) -> None:
     ffmpeg = sorted((internal / "imageio_ffmpeg" / "binaries").glob("ffmpeg-*"))
     report.check("ffmpeg binary", bool(ffmpeg) and os.access(ffmpeg[0], os.X_OK),
                  ffmpeg[0].name if ffmpeg else "no imageio_ffmpeg/binaries/ffmpeg-*")
+    if ffmpeg:  # the spec ships build_ffmpeg.sh's audio-only build under imageio's name when build.sh kept it
+        audio_only = ROOT / "build" / "ffmpeg-audio" / "ffmpeg"
+        if audio_only.is_file():
+            expected, label = audio_only, "the audio-only LGPL build"
+        else:
+            import imageio_ffmpeg
+            expected, label = Path(imageio_ffmpeg.get_ffmpeg_exe()), "imageio-ffmpeg's full build"
+        version = subprocess.run([str(ffmpeg[0]), "-hide_banner", "-version"], capture_output=True,
+                                 text=True, timeout=30).stdout
+        report.check(f"ffmpeg is {label}", ffmpeg[0].read_bytes() == expected.read_bytes(),
+                     f"{version.splitlines()[0] if version else '?'}, {ffmpeg[0].stat().st_size / 1e6:.0f} MB")
 
     qt = internal / "PySide6" / "Qt"
     plugin = qt / "plugins" / "multimedia" / "libffmpegmediaplugin.so"
@@ -138,6 +150,12 @@ def check_layout(report: Report, bundle: Path) -> None:
              if not list((qt / "lib").glob(f"{name}.so.*"))]
     report.check("QtMultimedia FFmpeg plugin and libav*", plugin.is_file() and not libav,
                  f"missing {libav}" if libav else "")
+
+    # The spec swaps ICU's 31 MB data tables for ICU's empty stub (packaging/icu_stubdata.c);
+    # the --self-test check below proves every page still opens without them.
+    icu = sorted((qt / "lib").glob("libicudata.so.*"))
+    report.check("ICU data is the stub", len(icu) == 1 and icu[0].stat().st_size < 1_000_000,
+                 f"{icu[0].name}, {icu[0].stat().st_size / 1e3:.0f} kB" if icu else "no libicudata")
 
     entry_points = list(internal.glob("keyring-*.dist-info/entry_points.txt"))
     text = entry_points[0].read_text() if entry_points else ""

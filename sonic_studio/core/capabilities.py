@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
-from .models import ProviderId, TaskKind
+from .models import AssetKind, ProviderId, TaskKind
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,12 @@ class PersonaWindow:
     min_len: float
     max_len: float
     needs_vox: bool = False  # sonic: the window only means something with a vox_audio_id
+    default: tuple[float, float] = (0.0, 30.0)  # preselected range (clipped to the clip)
+
+    def default_for(self, duration: float | None) -> tuple[float, float]:
+        """The preselected vocal range for a clip of ``duration`` seconds."""
+        start, end = self.default
+        return start, (min(end, duration) if duration else end)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,29 @@ class PersonaFieldNames:
     styles: str
     start: str
     end: str
+
+
+@dataclass(frozen=True)
+class DeliverableInfo:
+    """How one provider makes one derived asset.
+
+    ``where``: "provider" (a paid request), "local" (computed here, free) or "none"
+    (the provider cannot, and we do not pretend to).  ``credits`` is None when unknown.
+    """
+
+    kind: AssetKind
+    where: str
+    credits: float | None
+    note: str
+    max_window: float | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.where != "none"
+
+    @property
+    def local(self) -> bool:
+        return self.where == "local"
 
 
 @dataclass(frozen=True)
@@ -88,6 +117,12 @@ class ProviderCapabilities:
     retired_models: dict[str, str] = field(default_factory=dict)
     checked_on: str = ""  # the date this catalog was last checked against the provider's docs
     checked_source: str = ""
+    deliverables: dict[AssetKind, DeliverableInfo] = field(default_factory=dict)
+    retention_days: float | None = None  # how long the provider keeps result files (None: unknown)
+
+    def deliverable(self, kind: AssetKind | str) -> DeliverableInfo:
+        kind = AssetKind(kind)
+        return self.deliverables.get(kind) or DeliverableInfo(kind, "none", None, "not offered")
 
     @property
     def supports_vocal_window(self) -> bool:
@@ -172,6 +207,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
             min_len=window["min"],
             max_len=window["max"],
             needs_vox=window.get("needs_vox", False),
+            default=tuple(window.get("default", (0.0, window["max"]))),
         ),
         persona_fields=PersonaFieldNames(**persona["fields"]),
         persona_description_max=persona["description_max"],
@@ -190,4 +226,34 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         retired_models=dict(raw.get("retired_models", {})),
         checked_on=raw["checked"]["on"],
         checked_source=raw["checked"]["source"],
+        deliverables={
+            AssetKind(name): DeliverableInfo(
+                AssetKind(name), d["where"], d.get("credits"), d.get("note", ""), d.get("max_window")
+            )
+            for name, d in raw.get("deliverables", {}).items()
+        },
+        retention_days=raw.get("retention_days"),
     )
+
+
+# The provider's own name for each kind of task, as people see it in its dashboard
+# (sonic: the create endpoint's task_type, or the one-stop endpoint's name).
+_SONIC_TASK_TYPES = {
+    TaskKind.GENERATE: "create_music",
+    TaskKind.EXTEND: "extend_music",
+    TaskKind.COVER: "cover_music",
+    TaskKind.UPLOAD_EXTEND: "upload-extend",
+    TaskKind.UPLOAD_COVER: "upload-cover",
+    TaskKind.CONCAT: "concat_music",
+}
+
+def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = False,
+                   uploaded_source: bool = False) -> str:
+    """The provider's word for a task kind: sonic's task_type, sunoapi.org's endpoint."""
+    if provider is ProviderId.SONIC:
+        if kind is TaskKind.GENERATE and persona:
+            return "persona_music"
+        if uploaded_source and kind in (TaskKind.EXTEND, TaskKind.COVER):
+            return f"{kind.value}_upload_music"  # sonic names a different task type for uploads
+        return _SONIC_TASK_TYPES.get(kind, kind.value)
+    return kind.value.replace("_", "-")

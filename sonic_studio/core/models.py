@@ -29,7 +29,15 @@ class TaskKind(str, Enum):
     COVER = "cover"
     UPLOAD_EXTEND = "upload_extend"
     UPLOAD_COVER = "upload_cover"
-    CONCAT = "concat"
+    CONCAT = "concat"  # sonic concat_music: the whole song from an extension
+    # Derived assets of a finished clip ("finishing the song"); see AssetKind.
+    WAV = "wav"
+    STEMS_BASIC = "stems_basic"
+    STEMS_FULL = "stems_full"
+    MIDI = "midi"
+    LYRICS_TIMELINE = "lyrics_timeline"
+    BPM = "bpm"
+    VOX = "vox"
 
 
 class TaskState(str, Enum):
@@ -97,6 +105,81 @@ class Clip:
 
     def with_(self, **changes: Any) -> "Clip":
         return replace(self, **changes)
+
+
+class AssetKind(str, Enum):
+    """What can be derived from a finished clip; the value doubles as the TaskKind value."""
+
+    WHOLE_SONG = "whole_song"  # sonic: concat_music (a clip); sunoapi.org: joined here
+    WAV = "wav"
+    STEMS_BASIC = "stems_basic"  # two or four stems (vocals + instrumental at least)
+    STEMS_FULL = "stems_full"  # one stem per instrument
+    MIDI = "midi"
+    LYRICS_TIMELINE = "lyrics_timeline"
+    BPM = "bpm"
+    VOX = "vox"  # sonic: an isolated vocal window, used for personas
+
+    @property
+    def label(self) -> str:
+        return _ASSET_LABELS[self]
+
+
+_ASSET_LABELS = {
+    AssetKind.WHOLE_SONG: "whole song",
+    AssetKind.WAV: "WAV",
+    AssetKind.STEMS_BASIC: "stems",
+    AssetKind.STEMS_FULL: "full stems",
+    AssetKind.MIDI: "MIDI",
+    AssetKind.LYRICS_TIMELINE: "timed lyrics",
+    AssetKind.BPM: "BPM",
+    AssetKind.VOX: "VOX",
+}
+
+
+@dataclass
+class LyricWord:
+    """One sung word with its time in the clip (seconds)."""
+
+    word: str
+    start: float
+    end: float
+    confidence: float | None = None
+
+
+@dataclass
+class AssetResult:
+    """What a provider says about one derived-asset request.
+
+    ``files`` maps a name ("wav", "vocals", "drums", "midi", ...) to a download URL.
+    ``data`` holds non-file results: bpm numbers, ``words`` (list of LyricWord),
+    MIDI ``instruments`` as note JSON, ``vox_audio_id``.  A synchronous endpoint
+    returns a finished result at once; an asynchronous one returns ``task_id`` and
+    PENDING, and ``Provider.asset_status`` is polled until it finishes.
+    """
+
+    kind: AssetKind
+    state: TaskState
+    task_id: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    provider_status: str | None = None
+    error: Any = None  # a SonicError when the provider reports failure
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished
+
+
+@dataclass
+class AssetRequest:
+    """Ask for ``kind`` from ``clip``.  ``stems_task_id``: sunoapi.org MIDI needs a finished
+    separation; ``vocal_start``/``vocal_end``: the VOX window (seconds)."""
+
+    kind: AssetKind
+    clip: "Clip"
+    vocal_start: float | None = None
+    vocal_end: float | None = None
+    stems_task_id: str | None = None
 
 
 @dataclass
@@ -206,6 +289,7 @@ class PersonaRequest:
     styles: str = ""
     vocal_start: float | None = None
     vocal_end: float | None = None
+    vox_audio_id: str | None = None  # sonic: a VOX of exactly this window (contract 2.6)
 
 
 @dataclass

@@ -20,8 +20,19 @@ from .models import Clip, GenerationParams, Origin, ProviderId
 
 @dataclass(frozen=True)
 class Problem:
+    """One reason a request cannot go out: where to show it, the words, and a stable code.
+
+    ``code`` is what programs compare (the window, the CLI, tests); ``message`` is for
+    people and may be reworded.  Problems made without a code fall back to their field.
+    """
+
     field: str
     message: str
+    code: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.code:
+            object.__setattr__(self, "code", self.field)
 
 
 def ensure(problems: list[Problem]) -> None:
@@ -45,9 +56,9 @@ def check_weight(value: float | None, field: str, label: str) -> list[Problem]:
     try:
         number = float(value)
     except (TypeError, ValueError):
-        return [Problem(field, f"{label} must be a number between 0.00 and 1.00.")]
+        return [Problem(field, f"{label} must be a number between 0.00 and 1.00.", "weight_not_a_number")]
     if not 0.0 <= number <= 1.0 or number != number:
-        return [Problem(field, f"{label} must be between 0.00 and 1.00 (got {value}).")]
+        return [Problem(field, f"{label} must be between 0.00 and 1.00 (got {value}).", "weight_out_of_range")]
     return []
 
 
@@ -66,13 +77,13 @@ def check_source_url(url: str, field: str = "url") -> list[Problem]:
     """A URL the provider can fetch: http(s), with a host."""
     text = (url or "").strip()
     if not text:
-        return [Problem(field, "Enter the URL of an audio file.")]
+        return [Problem(field, "Enter the URL of an audio file.", "url_missing")]
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https"):
         shown = parts.scheme or "no scheme"
-        return [Problem(field, f"Only http:// and https:// links can be used ({shown} is not supported).")]
+        return [Problem(field, f"Only http:// and https:// links can be used ({shown} is not supported).", "url_scheme")]
     if not parts.hostname:
-        return [Problem(field, "That URL has no host name.")]
+        return [Problem(field, "That URL has no host name.", "url_no_host")]
     return []
 
 
@@ -82,20 +93,22 @@ def check_api_base_url(url: str, field: str = "base_url") -> list[Problem]:
     if problems:
         return problems
     if urlsplit(url).scheme == "http" and not is_loopback(url):
-        return [Problem(field, "Plain http:// would send your API key unencrypted; use https:// (http is allowed only for 127.0.0.1).")]
+        return [Problem(field, "Plain http:// would send your API key unencrypted; use https:// (http is allowed only for 127.0.0.1).",
+                        "url_unencrypted")]
     return []
 
 
 def check_continue_at(continue_at: float | None, duration: float | None) -> list[Problem]:
     if continue_at is None:
-        return [Problem("continue_at", "Choose where the extension should start.")]
+        return [Problem("continue_at", "Choose where the extension should start.", "continue_at_missing")]
     if continue_at <= 0:
-        return [Problem("continue_at", "The extension must start after 0:00.")]
+        return [Problem("continue_at", "The extension must start after 0:00.", "continue_at_too_early")]
     if duration is not None and continue_at >= duration:
         return [
             Problem(
                 "continue_at",
                 f"Extend from {fmt_time(continue_at)} is past the end of the clip ({fmt_time(duration)}).",
+                "continue_at_past_end",
             )
         ]
     return []
@@ -110,6 +123,7 @@ def check_upload_duration(seconds: float | None, caps: ProviderCapabilities, mod
             Problem(
                 "file",
                 f"This track is {fmt_time(seconds)} long; {caps.display_name} accepts at most {fmt_time(limit)}.",
+                "upload_too_long",
             )
         ]
     return []
@@ -127,9 +141,10 @@ def check_model(model: str, caps: ProviderCapabilities) -> list[Problem]:
                 "model",
                 f"{caps.display_name} no longer lists the model {model}: {retired} "
                 f"(checked against its docs on {caps.checked_on}.) Choose one of {listed}.",
+                "model_retired",
             )
         ]
-    return [Problem("model", f"Unknown model {model!r} for {caps.display_name}; it lists {listed}.")]
+    return [Problem("model", f"Unknown model {model!r} for {caps.display_name}; it lists {listed}.", "model_unknown")]
 
 
 def check_params(
@@ -143,15 +158,15 @@ def check_params(
     info = caps.limits_for(params.model, endpoint)
     if params.custom_mode:
         if not params.instrumental and not params.lyrics.strip():
-            problems.append(Problem("lyrics", "Lyrics are needed in custom mode (or tick Instrumental)."))
+            problems.append(Problem("lyrics", "Lyrics are needed in custom mode (or tick Instrumental).", "lyrics_missing"))
         if caps.id is ProviderId.SUNOAPI:
             # sunoapi.org requires style and title whenever customMode is true.
             if not params.tags.strip():
-                problems.append(Problem("tags", "sunoapi.org needs style tags in custom mode."))
+                problems.append(Problem("tags", "sunoapi.org needs style tags in custom mode.", "tags_missing"))
             if not params.title.strip():
-                problems.append(Problem("title", "sunoapi.org needs a title in custom mode."))
+                problems.append(Problem("title", "sunoapi.org needs a title in custom mode.", "title_missing"))
     elif not params.description.strip():
-        problems.append(Problem("description", "Describe the song you want (or switch to custom mode)."))
+        problems.append(Problem("description", "Describe the song you want (or switch to custom mode).", "description_missing"))
     for field, value, limit, label in (
         ("lyrics", params.lyrics, info.lyrics_max, "The lyrics are"),
         ("tags", params.tags, info.tags_max, "The style tags are"),
@@ -159,9 +174,10 @@ def check_params(
         ("description", params.description, info.description_max, "The description is"),
     ):
         if len(value) > limit:
-            problems.append(Problem(field, f"{label} {len(value)} characters long; {info.label} allows {limit}."))
+            problems.append(Problem(field, f"{label} {len(value)} characters long; {info.label} allows {limit}.",
+                                    f"{field}_too_long"))
     if params.vocal_gender not in (None, "", "m", "f"):
-        problems.append(Problem("vocal_gender", "Vocal gender must be m or f."))
+        problems.append(Problem("vocal_gender", "Vocal gender must be m or f.", "vocal_gender_unknown"))
     elif params.vocal_gender and not info.vocal_gender:
         takes = ", ".join(m.label for m in caps.models if m.vocal_gender)
         problems.append(
@@ -169,6 +185,7 @@ def check_params(
                 "vocal_gender",
                 f"{caps.display_name} does not take a vocal gender for {info.label}; it lists it only for "
                 f"{takes}. Choose 'any' voice or one of those models.",
+                "vocal_gender_unsupported",
             )
         )
     problems += check_weight(params.style_weight, "style_weight", "Style weight")
@@ -188,22 +205,27 @@ def check_persona(
     problems: list[Problem] = []
     if not caps.persona_available or not caps.persona_create_available:
         reason = caps.persona_unavailable_reason or f"{caps.display_name} does not offer personas right now."
-        problems.append(Problem("source", reason))
+        problems.append(Problem("source", reason, "persona_unavailable"))
     if source.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
         problems.append(
-            Problem("source", f"{caps.display_name} makes personas only from generated clips, not uploads.")
+            Problem("source", f"{caps.display_name} makes personas only from generated clips, not uploads.",
+                    "persona_from_upload")
         )
-    if source.origin is Origin.GENERATED and caps.persona_min_model and _older_than_v4(source.model):
-        problems.append(Problem("source", "Personas need a clip made with V4 or newer; this clip is older."))
+    if source.origin is Origin.GENERATED and caps.persona_min_model and older_than_v4(source.model):
+        problems.append(Problem("source", "Personas need a clip made with V4 or newer; this clip is older.",
+                                "persona_old_model"))
     if caps.id is ProviderId.SUNOAPI and source.origin is Origin.GENERATED and not source.source_task_id:
-        problems.append(Problem("source", "This clip has no generation task id, which sunoapi.org needs."))
+        problems.append(Problem("source", "This clip has no generation task id, which sunoapi.org needs.",
+                                "persona_no_task_id"))
     if not name.strip():
-        problems.append(Problem("name", "Give the persona a name."))
+        problems.append(Problem("name", "Give the persona a name.", "name_missing"))
     if not description.strip():
-        problems.append(Problem("description", "Describe the voice: genre, mood, instruments, vocal qualities."))
+        problems.append(Problem("description", "Describe the voice: genre, mood, instruments, vocal qualities.",
+                                "description_missing"))
     elif len(description) > caps.persona_description_max:
         problems.append(
-            Problem("description", f"Description is {len(description)} characters; at most {caps.persona_description_max}.")
+            Problem("description", f"Description is {len(description)} characters; at most {caps.persona_description_max}.",
+                    "description_too_long")
         )
     problems += check_vocal_window(caps, vocal_start, vocal_end, source.duration)
     return problems
@@ -216,24 +238,27 @@ def check_vocal_window(
     if start is None and end is None:
         return []
     if not window.supported:
-        return [Problem("vocal_window", f"{caps.display_name} does not take a vocal range.")]
+        return [Problem("vocal_window", f"{caps.display_name} does not take a vocal range.", "window_unsupported")]
     if start is None or end is None:
-        return [Problem("vocal_window", "Set both the start and the end of the vocal range.")]
+        return [Problem("vocal_window", "Set both the start and the end of the vocal range.", "window_incomplete")]
     if start < 0:
-        return [Problem("vocal_start", "The vocal range cannot start before 0:00.")]
+        return [Problem("vocal_start", "The vocal range cannot start before 0:00.", "window_before_start")]
     if end <= start:
-        return [Problem("vocal_end", "The vocal range must end after it starts.")]
+        return [Problem("vocal_end", "The vocal range must end after it starts.", "window_reversed")]
     if duration is not None and end > duration + 0.005:
-        return [Problem("vocal_end", f"The vocal range ends at {fmt_time(end)}, past the end of the clip ({fmt_time(duration)}).")]
+        return [Problem("vocal_end", f"The vocal range ends at {fmt_time(end)}, past the end of the clip ({fmt_time(duration)}).",
+                        "window_past_end")]
     length = end - start
     if length < window.min_len - 0.005:
-        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it must be at least {window.min_len:g} s.")]
+        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it must be at least {window.min_len:g} s.",
+                        "window_too_short")]
     if length > window.max_len + 0.005:
-        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it can be at most {window.max_len:g} s.")]
+        return [Problem("vocal_window", f"The vocal range is {length:.2f} s; it can be at most {window.max_len:g} s.",
+                        "window_too_long")]
     return []
 
 
-def _older_than_v4(model: str | None) -> bool:
+def older_than_v4(model: str | None) -> bool:
     """sunoapi.org reads models back as chirp-v3-5 etc.; V3.x cannot make personas."""
     if not model:
         return False

@@ -6,7 +6,12 @@ and tests check that the app never sends its key here.
 
 from __future__ import annotations
 
-from .app import Emulator, Request, Response, json_response
+from typing import TYPE_CHECKING
+
+from .http import Request, Response, json_response
+
+if TYPE_CHECKING:  # app imports this module to register its routes
+    from .app import Emulator
 from . import synth
 
 # Demo tracks a user can paste as "public URLs" in demo mode (the real providers cannot

@@ -25,7 +25,7 @@ import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -34,7 +34,10 @@ from ..audio.ffmpeg import ffmpeg_exe
 from ..core.validation import is_loopback
 from . import cdn, synth
 from .docs_data import provider_data
-from .app import Emulator, Handler, Request, Response, json_response
+from .http import Handler, Request, Response, json_response
+
+if TYPE_CHECKING:  # app imports this module to register its routes
+    from .app import Emulator
 
 API = "/api/v1"
 DOCS = provider_data("sonic")
@@ -157,7 +160,7 @@ class SonicState:
         return all(self.clips[i].audio.done() for i in ids)
 
 
-def register(emu: Emulator) -> None:
+def register(emu: Emulator) -> _SonicApi:
     state = SonicState()
     emu.state["sonic"] = state
     api = _SonicApi(emu, state)
@@ -172,6 +175,7 @@ def register(emu: Emulator) -> None:
         ("GET", f"{API}/get-credits", api.credits),
     ):
         emu.route(method, path, _guarded(emu, handler))
+    return api  # the deliverables routes share its state
 
 
 def _guarded(emu: Emulator, handler: Handler) -> Handler:

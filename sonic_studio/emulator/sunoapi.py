@@ -40,13 +40,16 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..core.validation import is_loopback
 from . import cdn, synth
 from .docs_data import provider_data
-from .app import Emulator, Request, Response, json_response
+from .http import Request, Response, json_response
+
+if TYPE_CHECKING:  # app imports this module to register its routes
+    from .app import Emulator
 
 PROVIDER = "sunoapi"
 DOCS = provider_data(PROVIDER)
@@ -747,7 +750,7 @@ class SunoApi:
         return json_response({"success": True, "code": 200, "msg": "File uploaded successfully", "data": payload})
 
 
-def register(emu: Emulator) -> None:
+def register(emu: Emulator) -> SunoApi:
     state = SunoState()
     emu.state[PROVIDER] = state
     svc = SunoApi(emu, state)
@@ -767,3 +770,4 @@ def register(emu: Emulator) -> None:
         ("/api/file-url-upload", svc.file_url),
     ):
         emu.route("POST", path, svc.upload_api(handler))
+    return svc  # the deliverables routes share its state

@@ -15,6 +15,7 @@ import struct
 import subprocess
 import tempfile
 import zlib
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -72,6 +73,24 @@ def _voice_note(hz: float, n: int, vowel: str, rng: np.random.Generator) -> np.n
     return out + breath
 
 
+@dataclass
+class Parts:
+    """A song as its separate layers, with what a transcription would find in it.
+
+    ``stems`` sum to exactly ``render()``'s output.  ``notes`` maps an instrument to
+    (midi pitch, start s, end s) tuples; ``syllables`` are the sung (start, end) times.
+    """
+
+    stems: dict[str, np.ndarray]
+    notes: dict[str, list[tuple[int, float, float]]]
+    syllables: list[tuple[float, float]]
+    bpm: float
+
+    @property
+    def mix(self) -> np.ndarray:
+        return sum(self.stems.values())
+
+
 def _tempo(rng: np.random.Generator) -> tuple[float, int]:
     """Seconds per beat and samples per bar: the first draw of a song's generator."""
     beat = 60.0 / float(rng.integers(84, 124))
@@ -105,12 +124,20 @@ def sung_sections(seed: int, seconds: float) -> list[tuple[float, float]]:
 
 def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
     """Mono float32 samples at ``SR`` Hz, peak about 0.9."""
+    return song_parts(seed, seconds, vocal).mix.astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def song_parts(seed: int, seconds: float, vocal: bool = True) -> Parts:
+    """The layers of ``render(seed, seconds, vocal)``: vocals, drums, bass and keys."""
     rng = np.random.default_rng(seed)
     beat, bar_n = _tempo(rng)
     total = int(seconds * SR)
     root = int(rng.integers(45, 52))  # bass register
     progression = _PROGRESSIONS[seed % len(_PROGRESSIONS)]
-    out = np.zeros(total + bar_n, dtype=np.float32)
+    layers = {name: np.zeros(total + bar_n, dtype=np.float32) for name in ("vocals", "drums", "bass", "keyboard")}
+    notes: dict[str, list[tuple[int, float, float]]] = {"vocals": [], "bass": []}
+    syllables: list[tuple[float, float]] = []
     n_bars = total // bar_n + 1
     beat_n = bar_n // 4
     t_bar = np.arange(bar_n, dtype=np.float32) / SR
@@ -135,19 +162,21 @@ def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
         degree = progression[i % 4]
         chord = _chord(root + 12, degree)
         start = i * bar_n
-        seg = out[start : start + bar_n]
-        bass_hz = _midi_hz(root + _MAJOR[degree % 7])
-        bass = np.sin(2 * np.pi * bass_hz * t_bar) * np.exp(-(t_bar % beat) * 3.0)
+        bass_note = root + _MAJOR[degree % 7]
+        bass = np.sin(2 * np.pi * _midi_hz(bass_note) * t_bar) * np.exp(-(t_bar % beat) * 3.0)
         pad = sum(np.sin(2 * np.pi * _midi_hz(n + 12) * t_bar) for n in chord) / 3
         pad_amp = 0.10 if section in ("intro", "break") else 0.07
         # Instrumental bars are sparse (bass and pad, light drums in breaks) so the sung
         # sections stand out on a waveform - which is what a persona picker needs to show.
         bass_amp = 0.30 if section in ("verse", "chorus") else 0.16
-        seg += bass_amp * bass.astype(np.float32) + pad_amp * pad.astype(np.float32)
+        layers["bass"][start : start + bar_n] += bass_amp * bass.astype(np.float32)
+        layers["keyboard"][start : start + bar_n] += pad_amp * pad.astype(np.float32)
+        if start < total:
+            notes["bass"].append((bass_note, start / SR, min(start + bar_n, total) / SR))
         if section in ("verse", "chorus"):
-            seg += drums
+            layers["drums"][start : start + bar_n] += drums
         elif section == "break":
-            seg += 0.35 * drums
+            layers["drums"][start : start + bar_n] += 0.35 * drums
         if vocal and section in ("verse", "chorus"):
             # 8 half-beat syllables per bar in the chorus, 4 longer ones in the verse.
             count = 8 if section == "chorus" else 4
@@ -159,12 +188,22 @@ def render(seed: int, seconds: float, vocal: bool = True) -> np.ndarray:
                 note = chord[int(rng.integers(0, 3))] + octave
                 n = int(step * 0.95)
                 syl = _voice_note(_midi_hz(note), n, vowels[int(rng.integers(0, len(vowels)))], rng)
-                seg[s * step : s * step + n] += 0.40 * syl
-    out = out[:total]
+                at = start + s * step
+                layers["vocals"][at : at + n] += 0.40 * syl
+                if at + n <= total:
+                    notes["vocals"].append((note, at / SR, (at + n) / SR))
+                    syllables.append((round(at / SR, 3), round((at + n) / SR, 3)))
     fade = min(total, int(1.5 * SR))
-    out[total - fade :] *= np.linspace(1, 0, fade, dtype=np.float32)
-    peak = float(np.max(np.abs(out))) or 1.0
-    return (out * (0.9 / peak)).astype(np.float32)
+    ramp = np.linspace(1, 0, fade, dtype=np.float32)
+    for name in layers:
+        layers[name] = layers[name][:total]
+        layers[name][total - fade :] *= ramp
+    peak = float(np.max(np.abs(sum(layers.values())))) or 1.0
+    stems = {name: (layer * (0.9 / peak)).astype(np.float32) for name, layer in layers.items()}
+    if not vocal:
+        del stems["vocals"]
+        notes.pop("vocals")
+    return Parts(stems, notes, syllables, round(60.0 / beat, 6))
 
 
 def encode_mp3(samples: np.ndarray, bitrate: str = "96k", sr: int = SR) -> bytes:

@@ -43,11 +43,15 @@ from ..core.errors import (
     ValidationError,
 )
 from ..core.models import (
+    AssetKind,
+    AssetRequest,
+    AssetResult,
     Clip,
     CoverRequest,
     Credits,
     ExtendRequest,
     GenerateRequest,
+    LyricWord,
     Persona,
     PersonaRequest,
     SubmitResult,
@@ -56,7 +60,7 @@ from ..core.models import (
     UploadExtendRequest,
 )
 from ..core.redaction import mask
-from ..core.validation import check_api_base_url
+from ..core.validation import Problem, check_api_base_url
 
 ProgressCallback = Callable[[int, int], None]  # (bytes sent, total bytes)
 
@@ -166,6 +170,28 @@ class Provider(ABC):
     @abstractmethod
     async def get_task(self, task_id: str) -> TaskStatus:
         """One poll.  Unknown provider states map to a not-finished state, never an error."""
+
+    # ------------------------------------------------------------------ derived assets
+    async def request_asset(self, request: AssetRequest) -> AssetResult:
+        """Ask for a derived asset of a finished clip (usually paid).  Synchronous kinds
+        come back finished; asynchronous ones carry ``task_id`` for ``asset_status``."""
+        raise self.not_offered(request.kind)
+
+    async def asset_status(self, kind: AssetKind, task_id: str) -> AssetResult:
+        """One (free) poll of an asynchronous asset request."""
+        raise self.not_offered(kind)
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        """What would make the provider refuse ``request``, checked here without sending."""
+        return []
+
+    def not_offered(self, kind: AssetKind) -> ValidationError:
+        info = self.capabilities.deliverable(kind)
+        return ValidationError(
+            f"{self.capabilities.display_name} cannot make {kind.label} here ({info.note}).",
+            field="kind",
+            provider=self.id.value,
+        )
 
     # ------------------------------------------------------------------ HTTP helpers
     def _auth_headers(self) -> dict[str, str]:
@@ -388,6 +414,17 @@ def as_float(value: Any) -> float | None:
 
 def as_text(value: Any) -> str:
     return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def lyric_word(item: Any, word: str, start: str, end: str, confidence: str) -> LyricWord | None:
+    """One aligned word from a reply, read with that provider's field names; items
+    without a word or usable times are skipped (None), never fatal."""
+    if not isinstance(item, dict) or not isinstance(item.get(word), str):
+        return None
+    begin, finish = as_float(item.get(start)), as_float(item.get(end))
+    if begin is None or finish is None or finish < begin:
+        return None
+    return LyricWord(item[word], begin, finish, as_float(item.get(confidence)))
 
 
 def require_dict(value: Any, provider: str, what: str) -> dict:

@@ -34,6 +34,9 @@ from ..core.errors import (
     ValidationError,
 )
 from ..core.models import (
+    AssetKind,
+    AssetRequest,
+    AssetResult,
     Clip,
     ClipState,
     CoverRequest,
@@ -67,6 +70,7 @@ from .base import (
     Provider,
     as_float,
     as_text,
+    lyric_word,
     retry_after_seconds,
 )
 
@@ -227,7 +231,8 @@ class SonicProvider(Provider):
         problems = _source_problems(source) + check_persona(
             self.capabilities, source, request.name, request.description, request.vocal_start, request.vocal_end
         )
-        if self.capabilities.persona_window.needs_vox and (request.vocal_start, request.vocal_end) != (None, None):
+        window = (request.vocal_start, request.vocal_end) != (None, None)
+        if self.capabilities.persona_window.needs_vox and window and not request.vox_audio_id:
             # The provider reads vocal_start_s/vocal_end_s only next to a vox_audio_id (changelog
             # 2026-01-25); sent alone they are ignored, so the voice would come from elsewhere.
             problems.append(
@@ -248,6 +253,8 @@ class SonicProvider(Provider):
             body["vocal_start_s"] = request.vocal_start
         if request.vocal_end is not None:
             body["vocal_end_s"] = request.vocal_end
+        if request.vox_audio_id:
+            body["vox_audio_id"] = request.vox_audio_id
         reply = await self._call("POST", "/api/v1/sonic/persona", body)
         return Persona(
             id=self._text_field(reply, "persona_id"),
@@ -270,6 +277,63 @@ class SonicProvider(Provider):
         if not isinstance(url, str) or not url:
             raise self._malformed("the WAV reply has no wav_url")
         return url
+
+    # ------------------------------------------------------------------ derived assets
+    async def request_asset(self, request: AssetRequest) -> AssetResult:
+        kind, clip = request.kind, request.clip
+        if kind not in _ASSET_PATHS:  # the whole song is concat(): a clip, not an asset
+            raise self.not_offered(kind)
+        ensure(self.asset_problems(request))
+        if kind is AssetKind.WAV:
+            return AssetResult(kind, TaskState.SUCCEEDED, files={"wav": await self.wav(clip.id)})
+        body: dict[str, Any] = {"clip_id": clip.id}
+        if kind is AssetKind.VOX and request.vocal_start is not None:
+            body.update(vocal_start_s=request.vocal_start, vocal_end_s=request.vocal_end)
+        reply = await self._call("POST", _ASSET_PATHS[kind], body)
+        if kind in (AssetKind.STEMS_BASIC, AssetKind.STEMS_FULL):
+            return AssetResult(kind, TaskState.PENDING, task_id=self._text_field(reply, "task_id"))
+        data = reply["data"] if isinstance(reply.get("data"), dict) else reply
+        return AssetResult(kind, TaskState.SUCCEEDED, **self._asset_fields(kind, data))
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        max_window = self.capabilities.deliverable(request.kind).max_window
+        return _source_problems(request.clip) + _vox_problems(request, max_window)
+
+    def _asset_fields(self, kind: AssetKind, data: dict) -> dict[str, Any]:
+        """files/data of a synchronous utility reply (contract 2.3 shapes)."""
+        if kind is AssetKind.BPM:
+            avg = as_float(data.get("avg_bpm"))
+            if avg is None:
+                raise self._malformed("the BPM reply has no avg_bpm")
+            return {"data": {"avg": avg, "min": as_float(data.get("min_bpm")), "max": as_float(data.get("max_bpm"))}}
+        if kind is AssetKind.LYRICS_TIMELINE:
+            alignment = data.get("alignment")
+            if not isinstance(alignment, list):
+                raise self._malformed("the aligned-lyrics reply has no alignment list")
+            words = [lyric_word(item, "word", "start_s", "end_s", "p_align") for item in alignment]
+            return {"data": {"words": [w for w in words if w is not None]}}
+        if kind is AssetKind.MIDI:
+            url, instruments = _url(data.get("midi_url")), data.get("instruments")
+            if url is None and not isinstance(instruments, list):
+                raise self._malformed("the MIDI reply has neither midi_url nor instruments")
+            return {"files": {"midi": url} if url else {},
+                    "data": {"instruments": instruments if isinstance(instruments, list) else []}}
+        vox_id = data.get("vox_audio_id")  # VOX
+        if not isinstance(vox_id, str) or not vox_id:
+            raise self._malformed("the VOX reply has no vox_audio_id")
+        url = _url(data.get("audio_url")) or _url(data.get("vox_audio_url"))
+        window = {"vocal_start_s": as_float(data.get("vocal_start_s")), "vocal_end_s": as_float(data.get("vocal_end_s"))}
+        return {"files": {"vox": url} if url else {}, "data": {"vox_audio_id": vox_id, **window}}
+
+    async def asset_status(self, kind: AssetKind, task_id: str) -> AssetResult:
+        """Stems are polled like songs; each stem is a clip titled "<song> (<stem>)"."""
+        if kind not in (AssetKind.STEMS_BASIC, AssetKind.STEMS_FULL):
+            raise self.not_offered(kind)
+        status = await self.get_task(task_id)
+        files = {_stem_name(clip.title, i): clip.audio_url for i, clip in enumerate(status.clips) if clip.audio_url}
+        failed = [_stem_name(c.title, i) for i, c in enumerate(status.clips) if c.state is ClipState.FAILED]
+        return AssetResult(kind, status.state, task_id, files=files, data={"failed_stems": failed},
+                           provider_status=status.provider_status, error=status.error)
 
     # ------------------------------------------------------------------ polling
     async def get_task(self, task_id: str) -> TaskStatus:
@@ -422,6 +486,46 @@ def _no_persona(params: GenerationParams) -> list[Problem]:
     if params.persona_id:
         return [Problem("persona_id", f"{NAME} uses a persona only for new songs, not for extends or covers.")]
     return []
+
+
+_ASSET_PATHS = {
+    AssetKind.WAV: "/api/v1/sonic/wav",
+    AssetKind.STEMS_BASIC: "/api/v1/sonic/stems/basic",
+    AssetKind.STEMS_FULL: "/api/v1/sonic/stems/full",
+    AssetKind.MIDI: "/api/v1/sonic/midi",
+    AssetKind.LYRICS_TIMELINE: "/api/v1/sonic/aligned-lyrics",
+    AssetKind.BPM: "/api/v1/sonic/bpm",
+    AssetKind.VOX: "/api/v1/sonic/vox",
+}
+
+
+def _vox_problems(request: AssetRequest, max_window: float | None) -> list[Problem]:
+    if request.kind is not AssetKind.VOX:
+        return []
+    start, end = request.vocal_start, request.vocal_end
+    if start is None and end is None:
+        return []
+    if start is None or end is None:
+        return [Problem("vocal_window", "Give both the start and the end of the vocal window.")]
+    if not 0 <= start < end:
+        return [Problem("vocal_window", "The vocal window must start at 0 s or later and end after it starts.")]
+    duration = request.clip.duration
+    if duration is not None and end > duration + 0.01:
+        return [Problem("vocal_window", f"The vocal window must end inside the clip (it is {duration:.1f} s long).")]
+    if max_window is not None and end - start > max_window + 1e-6:
+        return [Problem("vocal_window", f"{NAME} extracts at most {max_window:g} s of vocals at a time.")]
+    return []
+
+
+def _stem_name(title: str, index: int) -> str:
+    """"Night Drive (Vocals)" -> "vocals"; an untitled stem gets its position."""
+    text = title.strip()
+    if text.endswith(")") and "(" in text:
+        text = text[text.rindex("(") + 1 : -1]
+    elif " - " in text:
+        text = text.rsplit(" - ", 1)[1]
+    name = "".join(ch if ch.isalnum() else "_" for ch in text.lower()).strip("_")
+    return name or f"stem_{index + 1}"
 
 
 def _clip_id_problems(value: Any, field: str = "clip_id", what: str = "clip") -> list[Problem]:

@@ -44,6 +44,9 @@ from ..core.errors import (
     ValidationError,
 )
 from ..core.models import (
+    AssetKind,
+    AssetRequest,
+    AssetResult,
     Clip,
     ClipState,
     CoverRequest,
@@ -79,6 +82,7 @@ from .base import (
     Provider,
     as_float,
     is_int,
+    lyric_word,
     retry_after_seconds,
 )
 
@@ -88,7 +92,6 @@ UPLOAD_PATH = "sonic-studio/uploads"
 DEFAULT_PERSONA_MODEL = "style_persona"
 # Suno's meta tag for "no vocals": the extend pages require a non-empty prompt.
 INSTRUMENTAL_PROMPT = "[Instrumental]"
-DEFAULT_PERSONA_WINDOW = (0.0, 30.0)
 
 # Code tables (contract 1.5 / 1.9 / 1.11).
 GENERATE, PERSONA, UPLOAD = "generate", "persona", "upload"
@@ -348,7 +351,7 @@ class SunoApiProvider(Provider):
         if source.origin is Origin.GENERATED and source.provider is not self.id:
             problems.append(Problem("source", "sunoapi.org can only make personas from its own clips."))
         if start is None and end is None:  # the provider's default window must fit too
-            problems += check_vocal_window(self.capabilities, *DEFAULT_PERSONA_WINDOW, source.duration)
+            problems += check_vocal_window(self.capabilities, *self.capabilities.persona_window.default, source.duration)
         ensure(problems)
         ensure(await self._persona_source_problems(source))
         body = {
@@ -377,6 +380,93 @@ class SunoApiProvider(Provider):
             vocal_start=start,
             vocal_end=end,
         )
+
+    # ------------------------------------------------------------------ derived assets
+    async def request_asset(self, request: AssetRequest) -> AssetResult:
+        kind, clip = request.kind, request.clip
+        if kind not in _ASSET_SUBMIT:
+            raise self.not_offered(kind)  # whole song and BPM are made locally, VOX not at all
+        ensure(self.asset_problems(request))
+        path, extra = _ASSET_SUBMIT[kind]
+        body = {"taskId": clip.source_task_id, "audioId": clip.id, **extra}
+        if kind is AssetKind.MIDI:
+            body["taskId"] = request.stems_task_id  # the separation task, not the song's
+        if kind is AssetKind.LYRICS_TIMELINE:  # synchronous, no callback
+            reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
+            aligned = self._data_dict(reply).get("alignedWords")
+            if not isinstance(aligned, list):
+                raise self._malformed("timestamped lyrics reply has no alignedWords list")
+            words = [lyric_word(item, "word", "startS", "endS", "palign") for item in aligned]
+            return AssetResult(kind, TaskState.SUCCEEDED, data={"words": [w for w in words if w is not None]})
+        body["callBackUrl"] = CALLBACK_URL
+        try:
+            reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
+        except ConflictError as exc:
+            # 409 = this audio was already converted/separated: follow that task, pay nothing.
+            if not exc.existing_id:
+                raise ConflictError(
+                    f"sunoapi.org says the {kind.label} of this track already exists but did not say where; "
+                    "nothing was charged.", provider=self.id.value, provider_message=exc.provider_message, code=409,
+                ) from None
+            return AssetResult(kind, TaskState.PENDING, task_id=exc.existing_id, provider_status="ALREADY_EXISTS")
+        task_id = self._data_dict(reply).get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._malformed("reply has no taskId")
+        return AssetResult(kind, TaskState.PENDING, task_id=task_id)
+
+    def asset_problems(self, request: AssetRequest) -> list[Problem]:
+        problems = self._asset_source_problems(request.clip, request.kind)
+        if request.kind is AssetKind.MIDI and not request.stems_task_id:
+            problems.append(Problem("stems", "sunoapi.org makes MIDI from a finished stem separation: get the stems first."))
+        return problems
+
+    def _asset_source_problems(self, clip: Clip, kind: AssetKind) -> list[Problem]:
+        if clip.provider is not self.id:
+            return [Problem("source", f"This clip was not made at sunoapi.org, so it cannot make its {kind.label}.")]
+        if clip.origin is not Origin.GENERATED or not clip.source_task_id:
+            return [Problem("source", f"sunoapi.org makes {kind.label} only from songs it generated; this clip is an "
+                                      "upload. Extend or cover it first, then ask for the new clip's "
+                                      f"{kind.label}.")]
+        return []
+
+    async def asset_status(self, kind: AssetKind, task_id: str) -> AssetResult:
+        if kind not in _ASSET_STATUS:
+            raise self.not_offered(kind)
+        reply = await self._call("GET", self._api(_ASSET_STATUS[kind]), GENERATE, params={"taskId": task_id})
+        data = reply.get("data")
+        if data is None:
+            raise NotFoundError(provider=self.id.value, code=200)
+        if not isinstance(data, dict):
+            raise self._malformed("task data is not an object")
+        flag = _text(data.get("successFlag") or data.get("status")).strip().upper() or "PENDING"
+        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        if flag == "SUCCESS":
+            files, extra = self._asset_files(kind, response)
+            if not files and not extra.get("instruments"):
+                raise self._malformed(f"the finished {kind.label} task has no files")
+            return AssetResult(kind, TaskState.SUCCEEDED, task_id, files=files, data=extra, provider_status=flag)
+        if flag in _FAILED or flag.endswith("_FAILED"):
+            error = self._task_error(flag, data)
+            return AssetResult(kind, TaskState.FAILED, task_id, provider_status=flag, error=error)
+        return AssetResult(kind, TaskState.RUNNING if flag != "PENDING" else TaskState.PENDING, task_id,
+                           provider_status=flag)
+
+    @staticmethod
+    def _asset_files(kind: AssetKind, response: dict) -> tuple[dict[str, str], dict[str, Any]]:
+        """(name -> URL, other data) from a finished WAV / separation / MIDI record."""
+        if kind is AssetKind.WAV:
+            url = response.get("audioWavUrl") or response.get("audio_wav_url")
+            return ({"wav": url} if isinstance(url, str) and url else {}), {}
+        if kind is AssetKind.MIDI:
+            url = response.get("midiUrl")
+            instruments = response.get("instruments")
+            return ({"midi": url} if isinstance(url, str) and url else {}), {
+                "instruments": instruments if isinstance(instruments, list) else []}
+        files = {}
+        for key, value in response.items():  # vocalUrl, instrumentalUrl, drumsUrl, ... (contract 1.7)
+            if key.endswith("Url") and key != "originUrl" and isinstance(value, str) and value:
+                files[_snake(key[:-3])] = value
+        return files, {}
 
     async def _persona_source_problems(self, source: Clip) -> list[Problem]:
         """The newest generate-persona page accepts only generate, extend and mashup tasks.
@@ -593,6 +683,10 @@ class SunoApiProvider(Provider):
         cls, message, extra = _classify(failure.status, table)
         if cls is RateLimitedError:
             extra["retry_after"] = retry_after_seconds(failure.response)
+        data = failure.body.get("data") if isinstance(failure.body, dict) else None
+        if cls is ConflictError and isinstance(data, dict):  # 409 may name what already exists
+            existing = data.get("taskId") or data.get("personaId")
+            extra["existing_id"] = existing if isinstance(existing, str) else None
         return cls(message, **{**failure.info(self.id.value), "code": failure.status}, **extra)
 
     def _data_dict(self, body: dict) -> dict:
@@ -600,6 +694,26 @@ class SunoApiProvider(Provider):
         if not isinstance(data, dict):
             raise self._malformed("reply data is not an object")
         return data
+
+
+_ASSET_SUBMIT: dict[AssetKind, tuple[str, dict[str, Any]]] = {
+    AssetKind.WAV: ("/api/v1/wav/generate", {}),
+    AssetKind.STEMS_BASIC: ("/api/v1/vocal-removal/generate", {"type": "separate_vocal"}),
+    AssetKind.STEMS_FULL: ("/api/v1/vocal-removal/generate", {"type": "split_stem"}),
+    AssetKind.MIDI: ("/api/v1/midi/generate", {}),
+    AssetKind.LYRICS_TIMELINE: ("/api/v1/generate/get-timestamped-lyrics", {}),
+}
+_ASSET_STATUS = {
+    AssetKind.WAV: "/api/v1/wav/record-info",
+    AssetKind.STEMS_BASIC: "/api/v1/vocal-removal/record-info",
+    AssetKind.STEMS_FULL: "/api/v1/vocal-removal/record-info",
+    AssetKind.MIDI: "/api/v1/midi/record-info",
+}
+
+
+def _snake(name: str) -> str:
+    """backingVocals -> backing_vocals."""
+    return "".join("_" + ch.lower() if ch.isupper() else ch for ch in name).lstrip("_")
 
 
 _RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."

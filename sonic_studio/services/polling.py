@@ -19,10 +19,11 @@ import random
 import sqlite3
 import time
 from pathlib import Path
+from typing import Awaitable, Callable
 
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
 from ..core.validation import is_loopback
-from ..core.models import Clip, ClipState, TaskState as ProviderTaskState, TaskStatus
+from ..core.models import Clip, ClipState, TaskKind, TaskState as ProviderTaskState, TaskStatus
 from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
@@ -50,6 +51,9 @@ class Poller:
         self._polls: dict[int, int] = {}
         self._wake: dict[int, asyncio.Event] = {}
         self._rng = random.Random()
+        # Task kinds whose results are not clips (derived assets) are followed by the
+        # service that owns them, in the same sessions (start/wake/wait/resume/shutdown).
+        self.followers: dict[TaskKind, Callable[[int, bool], Awaitable[None]]] = {}
 
     # ------------------------------------------------------------------ control
     def start(self, task_id: int, *, immediate: bool = False) -> bool:
@@ -97,7 +101,8 @@ class Poller:
     # ------------------------------------------------------------------ the session
     async def _session(self, task_id: int, immediate: bool) -> None:
         try:
-            await self._follow(task_id, immediate)
+            follow = self.followers.get(self._ctx.store.tasks.get(task_id).kind, self._follow)
+            await follow(task_id, immediate)
         except Exception:
             # A bug must not leave a task looking busy with nobody following it.
             log.exception("following task %s failed unexpectedly", task_id)

@@ -31,6 +31,7 @@ from ..store import Store
 from ..store.records import TaskRecord
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
 from .credits import CreditsService
+from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
 from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
@@ -86,6 +87,7 @@ class Studio:
         self.library = LibraryService(self)
         self.personas = PersonaService(self)
         self.credits = CreditsService(self)
+        self.deliverables = DeliverableService(self, self.tasks)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:

@@ -162,6 +162,33 @@ class TaskService:
             call=lambda p: p.generate(GenerateRequest(params)),
         )
 
+    async def submit_whole_song(self, extension: int) -> TaskRecord:
+        """The whole song from an extension (sonic concat_music; contract 2.4)."""
+        provider = await self._ctx.active_provider()
+        source = self._source_clip(extension, provider)
+        return await self._submit(
+            provider, TaskKind.CONCAT,
+            title=f"whole song of “{_name(source)}” (extended)",
+            request=request_doc(TaskKind.CONCAT, None, source_clip_id=source.id),
+            source_clip=extension,
+            call=lambda p: p.concat(source.id),
+        )
+
+    async def submit_paid(
+        self, provider: Provider, kind: TaskKind, *, title: str, request: dict, source_clip: int | None,
+        call: Callable[[Provider], Awaitable[SubmitResult]],
+    ) -> TaskRecord:
+        """Another service's paid request through the same persist-then-send lifecycle."""
+        return await self._submit(provider, kind, title=title, request=request, call=call, source_clip=source_clip)
+
+    def follow_kinds(self, kinds: list[TaskKind], follow: Callable[[int, bool], Awaitable[None]]) -> None:
+        """Tasks of ``kinds`` are followed by ``follow`` (their results are not clips)."""
+        self._poller.followers.update(dict.fromkeys(kinds, follow))
+
+    @property
+    def poller(self) -> Poller:
+        return self._poller
+
     async def upload(self, source: str | Path, progress: ProgressCallback | None = None) -> ClipRow:
         """Register audio with the provider (sonic: public URL -> clip id; sunoapi.org: hosted file)."""
         provider = await self._ctx.active_provider()

@@ -1,4 +1,4 @@
-"""The local library: SQLite tables for tasks, clips, lineage and personas.
+"""The local library: SQLite tables for tasks, clips, lineage, personas and derived assets.
 
 ``Store.open(data_dir)`` is blocking (integrity check, migrations): run it in an
 executor.  After that the repositories' small reads and writes are fine on the event
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from .assets import AssetRepo
 from .clips import ClipRepo
 from .database import (
     DB_FILENAME,
@@ -32,6 +33,7 @@ class Store:
         self.tasks = TaskRepo(db)
         self.clips = ClipRepo(db)
         self.personas = PersonaRepo(db)
+        self.assets = AssetRepo(db)
         self.journal = RecoveryJournal(db.path.with_name(JOURNAL_FILENAME))
         self._identity = _identity(db.path)
 
@@ -52,6 +54,7 @@ class Store:
         return _identity(self.path) != self._identity
 
     def close(self) -> None:
+        self.clips.close()
         self.db.close()
 
 

@@ -1,14 +1,25 @@
 """Clip rows and their lineage, and the library queries the GUI lists from.
 
 Queries filter and sort in SQL over indexed columns and return light ``ClipRow``s, so
-a library of 10,000 clips lists in milliseconds; ``get`` adds the heavy fields and
+a library of 100,000 clips lists in milliseconds; ``get`` adds the heavy fields and
 lineage for one clip.  Deleting is soft (``deleted_at``) so the UI can undo; ``purge``
 removes rows for good and hands back the files to remove.
+
+Search text matches title, tags and provider clip id as a case-insensitive (ASCII)
+substring: SQLite's ``LIKE '%text%'``.  That LIKE still decides, but over the narrow
+``clip_text`` copy (schema 3) instead of the wide clip rows, and for 3+ characters only
+over the candidates the FTS5 trigram index ``clip_search`` finds, so results are the
+same as a plain scan's.  A page lists a rare text's few matches and walks the sort order
+for a common one (``ClipRepo._page_where``).  ``count`` runs on a read-only connection of its own (WAL lets
+it read beside the shared one), so the "N clips" count of one keystroke never holds the
+lock the next keystroke's page query needs.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 import time
 from typing import Any
 
@@ -16,12 +27,16 @@ from ..core.models import Clip, ClipState, Origin, ProviderId, TaskKind
 from .database import Database
 from .records import ClipDetail, ClipQuery, ClipRow, Lineage
 
+# A row carries its lineage (and the parent's title) so the library list can say where
+# each clip came from without a query per row.
 _ROW_COLUMNS = """
     c.id, c.provider, c.clip_id, c.origin, c.title, c.tags, c.duration, c.model, c.state,
-    c.created_at, c.audio_path, c.image_path, c.download_error, c.deleted_at,
-    l.task_kind, l.persona_id
+    c.created_at, c.audio_path, c.image_path, c.download_error, c.deleted_at, c.full_song_of,
+    l.task_kind, l.persona_id, l.clip AS has_lineage, l.task AS l_task, l.parent_clip,
+    l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
 """
-_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"
+_FILTER_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"  # what the filters (and count) need
+_FROM = f"{_FILTER_FROM} LEFT JOIN clips p ON p.id = l.parent_clip"
 _SORTS = {
     "created": "c.created_at {dir}, c.id {dir}",
     "title": "c.title COLLATE NOCASE {dir}, c.id {dir}",
@@ -37,6 +52,15 @@ _PROVIDER_FIELDS = (
 class ClipRepo:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._counter: sqlite3.Connection | None = None  # opened by the first count
+        self._counter_lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the counting connection (``Store.close`` calls this)."""
+        with self._counter_lock:
+            if self._counter is not None:
+                self._counter.close()
+                self._counter = None
 
     # ------------------------------------------------------------------ writes
     def upsert(self, clip: Clip, *, task: int | None = None) -> tuple[ClipRow, bool]:
@@ -164,25 +188,12 @@ class ClipRepo:
     def detail(self, clip: int) -> ClipDetail:
         found = self._db.query_one(
             f"""SELECT {_ROW_COLUMNS}, c.lyrics, c.audio_url, c.stream_url, c.image_url, c.source_task_id,
-                       c.full_song_of, c.provider_error, l.clip AS has_lineage, l.task AS l_task,
-                       l.parent_clip, l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
-                {_FROM} LEFT JOIN clips p ON p.id = l.parent_clip WHERE c.id = ?""",
+                       c.provider_error
+                {_FROM} WHERE c.id = ?""",
             (clip,),
         )
         if found is None:
             raise KeyError(f"no clip {clip}")
-        lineage = None
-        if found["has_lineage"] is not None:
-            lineage = Lineage(
-                task_kind=TaskKind(found["task_kind"]) if found["task_kind"] else None,
-                task=found["l_task"],
-                parent_clip=found["parent_clip"],
-                parent_clip_id=found["parent_clip_id"],
-                parent_title=found["parent_title"],
-                source_url=found["source_url"],
-                params=json.loads(found["params_json"] or "{}"),
-                persona_id=found["persona_id"],
-            )
         base = _row(found)
         return ClipDetail(
             **base.__dict__,
@@ -191,13 +202,11 @@ class ClipRepo:
             stream_url=found["stream_url"],
             image_url=found["image_url"],
             source_task_id=found["source_task_id"],
-            full_song_of=found["full_song_of"],
             provider_error=found["provider_error"],
-            lineage=lineage,
         )
 
     def query(self, q: ClipQuery) -> list[ClipRow]:
-        where, params = _where(q)
+        where, params = self._page_where(q)
         order = _SORTS.get(q.sort, _SORTS["created"]).format(dir="DESC" if q.descending else "ASC")
         rows = self._db.query(
             f"SELECT {_ROW_COLUMNS} {_FROM} {where} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -206,21 +215,118 @@ class ClipRepo:
         return [_row(r) for r in rows]
 
     def count(self, q: ClipQuery) -> int:
-        where, params = _where(q)
-        return self._db.query_one(f"SELECT count(*) {_FROM} {where}", params)[0]
+        """How many clips match ``q`` (its limit and offset aside)."""
+        if _only_text(q):
+            # The usual case while typing: count narrow text rows, never the wide clips.
+            matches, params = _text_matches(q.text.strip())
+            sql = f"SELECT count(*) FROM ({matches})"
+            if not q.include_deleted:
+                sql += " WHERE id NOT IN (SELECT id FROM clips WHERE deleted_at IS NOT NULL)"
+        else:
+            where, params = _where(q)
+            sql = f"SELECT count(*) {_FILTER_FROM} {where}"
+        with self._counter_lock:
+            if self._counter is None:
+                self._counter = _open_reader(self._db)
+            return self._counter.execute(sql, params).fetchone()[0]
+
+    def _page_where(self, q: ClipQuery) -> tuple[str, list[Any]]:
+        """``_where`` for one page, shaped by how common the search text is.
+
+        A page walks its sort's index and stops at its limit.  For a text many clips
+        contain, testing each clip walked (EXISTS on its narrow text row) stops after a
+        few hundred.  For a rare text that walk would cover the whole library, so the
+        matching ids are listed instead: a probe in id order finds them all, or stops
+        after ``_FEW`` and calls the text common (see ``_FEW``).  From 3 characters the
+        probe reads only the trigram index (its candidates include every match), and the
+        listed candidates still pass the LIKE.
+        """
+        text = q.text.strip()
+        if not text or _SEPARATOR in text:
+            return _where(q)
+        pattern = _like_pattern(text)
+        if len(text) < 3:
+            probe = self._db.query(f"{_SHORT_MATCHES} LIMIT {_FEW + 1}", (pattern,))
+            listed = "SELECT value FROM json_each(?)"
+        else:
+            probe = self._db.query(f"{_CANDIDATES} LIMIT {_FEW + 1}", (_phrase(text),))
+            listed = "SELECT id FROM clip_text WHERE id IN (SELECT value FROM json_each(?)) AND body LIKE ? ESCAPE '\\'"
+        if len(probe) <= _FEW:
+            ids = json.dumps([r[0] for r in probe])
+            clause = (f"c.id IN ({listed})", [ids] if len(text) < 3 else [ids, pattern])
+        else:
+            clause = ("EXISTS (SELECT 1 FROM clip_text t WHERE t.id = c.id AND t.body LIKE ? ESCAPE '\\')",
+                      [pattern])
+        return _where(q, text_clause=clause)
 
 
-def _where(q: ClipQuery) -> tuple[str, list[Any]]:
+def _open_reader(db: Database) -> sqlite3.Connection:
+    """A second connection to the same file that can only read."""
+    conn = sqlite3.connect(str(db.path), isolation_level=None, check_same_thread=False, timeout=10.0)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    conn.execute("PRAGMA query_only = ON")
+    return conn
+
+
+_SEPARATOR = "\x1f"  # joins title, tags and clip id in clip_text.body (schema 3)
+# Matches up to which a page lists the matching ids rather than walking the sort order
+# (ClipRepo._page_where).  Listing costs one row read per match; walking to fill a page of
+# 200 costs about 200 / (share of clips matching) reads, so at 100,000 clips the two meet
+# near sqrt(200 * 100,000) = 4,500 matches.
+_FEW = 4000
+
+
+def _text_matches(text: str) -> tuple[str, list[Any]]:
+    """SQL selecting the ``id`` of every clip (deleted or not) whose title, tags or clip
+    id contains ``text``: exactly ``LIKE '%text%'`` on each of the three.
+
+    One LIKE over the joined body equals the three LIKEs because the text cannot contain
+    the separator (a text that does is matched against the three columns).  The trigram
+    index only narrows the rows the LIKE looks at: it folds case at least as widely as
+    LIKE does, so every row LIKE matches is among its candidates.  A text under 3
+    characters has no trigram, so its LIKE reads the whole (narrow) table.
+    """
+    if not text:
+        return "SELECT id FROM clip_text", []
+    pattern = _like_pattern(text)
+    if _SEPARATOR in text:
+        return ("SELECT id FROM clips WHERE title LIKE ? ESCAPE '\\' OR tags LIKE ? ESCAPE '\\' "
+                "OR clip_id LIKE ? ESCAPE '\\'", [pattern, pattern, pattern])
+    if len(text) < 3:
+        return _SHORT_MATCHES, [pattern]
+    return f"SELECT id FROM clip_text WHERE id IN ({_CANDIDATES}) AND body LIKE ? ESCAPE '\\'", [_phrase(text), pattern]
+
+
+_SHORT_MATCHES = "SELECT id FROM clip_text WHERE body LIKE ? ESCAPE '\\'"
+_CANDIDATES = "SELECT rowid FROM clip_search WHERE clip_search MATCH ?"  # in id order
+
+
+def _like_pattern(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 string, so every character in it is literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _only_text(q: ClipQuery) -> bool:
+    return q.origin is None and q.provider is None and not q.persona_id and q.since is None and q.until is None
+
+
+def _where(q: ClipQuery, *, text_clause: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
     clauses: list[str] = []
     params: list[Any] = []
+    if q.text.strip():
+        # First: it needs no read of the wide clip row, so most clips are passed over
+        # without one.
+        if text_clause is None:
+            matches, text_params = _text_matches(q.text.strip())
+            text_clause = (f"c.id IN ({matches})", text_params)
+        clauses.append(text_clause[0])
+        params += text_clause[1]
     if not q.include_deleted:
         clauses.append("c.deleted_at IS NULL")
-    if q.text.strip():
-        pattern = "%" + q.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        clauses.append(
-            "(c.title LIKE ? ESCAPE '\\' OR c.tags LIKE ? ESCAPE '\\' OR c.clip_id LIKE ? ESCAPE '\\')"
-        )
-        params += [pattern, pattern, pattern]
     if q.origin is not None:
         clauses.append("c.origin = ?")
         params.append(Origin(q.origin).value)
@@ -257,4 +363,21 @@ def _row(r) -> ClipRow:
         task_kind=TaskKind(r["task_kind"]) if r["task_kind"] else None,
         persona_id=r["persona_id"],
         deleted=r["deleted_at"] is not None,
+        full_song_of=r["full_song_of"],
+        lineage=_lineage(r),
+    )
+
+
+def _lineage(r) -> Lineage | None:
+    if r["has_lineage"] is None:
+        return None
+    return Lineage(
+        task_kind=TaskKind(r["task_kind"]) if r["task_kind"] else None,
+        task=r["l_task"],
+        parent_clip=r["parent_clip"],
+        parent_clip_id=r["parent_clip_id"],
+        parent_title=r["parent_title"],
+        source_url=r["source_url"],
+        params=json.loads(r["params_json"] or "{}"),
+        persona_id=r["persona_id"],
     )

@@ -117,6 +117,10 @@ class ClipRow:
     task_kind: TaskKind | None
     persona_id: str | None
     deleted: bool
+    # What the list's second line says ("extend of Night Drive @ 1:23"), read with the
+    # row so painting a row never needs a query.
+    full_song_of: str | None = None
+    lineage: Lineage | None = None
 
 
 @dataclass(frozen=True)
@@ -126,9 +130,7 @@ class ClipDetail(ClipRow):
     stream_url: str | None = None
     image_url: str | None = None
     source_task_id: str | None = None
-    full_song_of: str | None = None
     provider_error: str | None = None
-    lineage: Lineage | None = None
 
     def to_clip(self) -> Clip:
         """The domain clip an adapter needs when this clip is the source of a request."""

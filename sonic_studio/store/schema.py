@@ -109,6 +109,74 @@ MIGRATIONS: list[str] = [
     DROP INDEX clips_deleted;
     CREATE INDEX clips_deleted ON clips(deleted_at) WHERE deleted_at IS NOT NULL;
     """,
+    # 3: library search at 100,000 clips.  A LIKE scan of ``clips`` reads every wide row
+    # (lyrics and URLs) per keystroke, 80-130 ms for the "N clips" count alone.  clip_text
+    # is a narrow copy of what the search box matches (title, tags, provider clip id,
+    # joined by U+001F, which no search text contains), kept in step by triggers; the FTS5
+    # trigram index over it finds candidates for a text of 3+ characters, and the LIKE
+    # that decides stays the same, so results are exactly the old ones (see store.clips).
+    # The triggers fire only when those three fields change, so refreshing a clip from a
+    # poll or recording its files writes nothing more than before.
+    """
+    CREATE TABLE clip_text (
+        id   INTEGER PRIMARY KEY,
+        body TEXT NOT NULL
+    );
+    CREATE VIRTUAL TABLE clip_search USING fts5(
+        body, content = 'clip_text', content_rowid = 'id', tokenize = 'trigram'
+    );
+
+    CREATE TRIGGER clip_text_insert AFTER INSERT ON clips BEGIN
+        INSERT INTO clip_text (id, body)
+        VALUES (new.id, new.title || char(31) || new.tags || char(31) || new.clip_id);
+    END;
+    CREATE TRIGGER clip_text_update AFTER UPDATE OF title, tags, clip_id ON clips
+    WHEN old.title IS NOT new.title OR old.tags IS NOT new.tags OR old.clip_id IS NOT new.clip_id BEGIN
+        UPDATE clip_text SET body = new.title || char(31) || new.tags || char(31) || new.clip_id
+        WHERE id = new.id;
+    END;
+    CREATE TRIGGER clip_text_delete AFTER DELETE ON clips BEGIN
+        DELETE FROM clip_text WHERE id = old.id;
+    END;
+
+    CREATE TRIGGER clip_search_insert AFTER INSERT ON clip_text BEGIN
+        INSERT INTO clip_search (rowid, body) VALUES (new.id, new.body);
+    END;
+    CREATE TRIGGER clip_search_update AFTER UPDATE ON clip_text BEGIN
+        INSERT INTO clip_search (clip_search, rowid, body) VALUES ('delete', old.id, old.body);
+        INSERT INTO clip_search (rowid, body) VALUES (new.id, new.body);
+    END;
+    CREATE TRIGGER clip_search_delete AFTER DELETE ON clip_text BEGIN
+        INSERT INTO clip_search (clip_search, rowid, body) VALUES ('delete', old.id, old.body);
+    END;
+
+    INSERT INTO clip_text (id, body) SELECT id, title || char(31) || tags || char(31) || clip_id FROM clips;
+    INSERT INTO clip_search (clip_search) VALUES ('rebuild');
+    """,
+    # 4: derived assets of a clip (WAV, stems, MIDI, timed lyrics, BPM, VOX): what the
+    # provider answered (kept before anything is downloaded, so a crash loses nothing)
+    # and which local files hold it.
+    """
+    CREATE TABLE assets (
+        id               INTEGER PRIMARY KEY,
+        clip             INTEGER NOT NULL REFERENCES clips(id) ON DELETE CASCADE,
+        kind             TEXT NOT NULL,
+        task             INTEGER REFERENCES tasks(id) ON DELETE SET NULL,
+        provider         TEXT NOT NULL,
+        provider_task_id TEXT,
+        state            TEXT NOT NULL,
+        how              TEXT NOT NULL,
+        urls_json        TEXT NOT NULL DEFAULT '{}',
+        files_json       TEXT NOT NULL DEFAULT '{}',
+        data_json        TEXT NOT NULL DEFAULT '{}',
+        error            TEXT,
+        created_at       REAL NOT NULL,
+        updated_at       REAL NOT NULL
+    );
+    CREATE INDEX assets_clip ON assets(clip, kind);
+    CREATE UNIQUE INDEX assets_provider_task ON assets(provider, provider_task_id)
+        WHERE provider_task_id IS NOT NULL;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -124,15 +124,13 @@ async def run_studio(window, args: argparse.Namespace) -> None:
 
     bridge = StudioBridge(studio)
     player = Player()
-    ctx = UiContext(studio=studio, bridge=bridge, player=player)
-    ctx.extras["demo_server_factory"] = start_demo_server
-    ctx.extras["demo_server"] = demo_server
-    ctx.extras["log_file"] = log_file
+    ctx = UiContext(studio=studio, bridge=bridge, player=player, log_file=log_file, demo_server=demo_server,
+                    start_demo_server=start_demo_server)
     window.attach(ctx)
     window.set_demo(studio.demo)
-    asyncio.ensure_future(_refresh_credits(studio))
+    window.runner.run("credits", _refresh_credits(studio))
     if getattr(args, "self_test", False):
-        asyncio.ensure_future(_self_test(window))
+        window.runner.run("self-test", _self_test(window))
     elif first_run:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 
@@ -148,9 +146,8 @@ async def run_studio(window, args: argparse.Namespace) -> None:
         await asyncio.wait_for(studio.aclose(), timeout=6)
     except (asyncio.TimeoutError, Exception):
         log.exception("studio did not close cleanly")
-    server = ctx.extras.get("demo_server")
-    if server is not None:
-        server.stop()
+    if ctx.demo_server is not None:
+        ctx.demo_server.stop()
 
 
 async def _self_test(window) -> None:

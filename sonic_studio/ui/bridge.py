@@ -8,13 +8,25 @@ receives: the started studio, the bridge, the shared player and the selected cli
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # heavy modules stay out of start-up
+    from ..audio.peak_cache import PeakCache
+    from ..audio.player import Player
     from ..services.studio import Studio
+
+
+class DemoServer(Protocol):
+    """The running demo emulator (``bootstrap.DemoServer``), as the pages see it."""
+
+    base_url: str
+
+    def stop(self) -> None: ...
 
 
 class StudioBridge(QObject):
@@ -32,6 +44,9 @@ class StudioBridge(QObject):
     clipSelected = Signal(int)
     # Ask the window to show a short, non-modal notice in the status bar.
     notify = Signal(str)
+    # Cross-page requests (a page never imports another page; the window routes these).
+    personaShowRequested = Signal(int)  # select this local persona in Library › Personas
+    settingsRequested = Signal()  # open the settings dialog
 
     def __init__(self, studio: "Studio", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -63,10 +78,30 @@ class UiContext:
 
     studio: "Studio"
     bridge: StudioBridge
-    player: Any  # audio.player.Player
+    player: "Player"
     selected_clip: int | None = None
-    extras: dict = field(default_factory=dict)
+    log_file: Path | None = None  # what Help › What happened shows
+    demo_server: DemoServer | None = None  # the running demo emulator, if any
+    start_demo_server: Callable[[], Awaitable[DemoServer]] | None = None
+    _peak_cache: "PeakCache | None" = field(default=None, repr=False)
 
     def select_clip(self, clip: int | None) -> None:
         self.selected_clip = clip
         self.bridge.clipSelected.emit(-1 if clip is None else clip)
+
+    @property
+    def peak_cache(self) -> "PeakCache":
+        """The app's one peak cache, shared by every waveform (made on first use)."""
+        if self._peak_cache is None:
+            from ..audio.peak_cache import PeakCache
+
+            self._peak_cache = PeakCache()
+        return self._peak_cache
+
+    async def demo_base_url(self) -> str:
+        """The demo emulator's address, starting it first when it is not running yet."""
+        if self.demo_server is None:
+            if self.start_demo_server is None:
+                raise RuntimeError("demo mode is not available here")
+            self.demo_server = await self.start_demo_server()
+        return self.demo_server.base_url

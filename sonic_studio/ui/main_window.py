@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from . import theme
 from .icons import app_icon, icon
+from .tasks_runner import TaskRunner, cancel_under
 
 TAB_NAMES = ("Upload", "Extend / Cover", "Persona")
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
     def __init__(self) -> None:
         super().__init__()
         self.ctx = None
+        self.runner = TaskRunner(self, report=self.show_notice)
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(1100, 700)
@@ -200,10 +202,15 @@ class MainWindow(QMainWindow):
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)
-        ctx.bridge.notify.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
+        ctx.bridge.settingsRequested.connect(self.open_settings)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
+
+    def show_notice(self, text: str) -> None:
+        """A short, non-modal notice in the status bar."""
+        self.statusBar().showMessage(text, 6000)
 
     def open_settings(self) -> None:
         from .dialogs.settings import SettingsDialog
@@ -213,7 +220,7 @@ class MainWindow(QMainWindow):
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
 
-        LogViewDialog(self.ctx.extras["log_file"], self).open()
+        LogViewDialog(self.ctx.log_file, self).open()
 
     def open_about(self) -> None:
         from .dialogs.about import AboutDialog
@@ -269,5 +276,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         QApplication.instance().removeEventFilter(self)
+        cancel_under(self)  # nothing started by a page may run on into the shutdown
         event.accept()
         self.closed.emit()

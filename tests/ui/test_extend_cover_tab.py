@@ -196,7 +196,7 @@ async def test_one_stop_upload_extend_with_auto_concat(window, ctx, ui_emulator,
 
 async def test_clip_dragged_from_the_library_becomes_the_source(window, ctx, ui_emulator):
     tab = extend_tab(window)
-    from sonic_studio.ui.panels.library import CLIP_MIME
+    from sonic_studio.ui.components.clip_model import CLIP_MIME
 
     source = await uploaded_clip(ctx, ui_emulator, "rain-on-glass.mp3")
     ctx.select_clip(None)
@@ -231,7 +231,7 @@ async def test_cover_generated_clip_at_audio_weight_073(window, ctx, ui_emulator
     type_weight(qtbot, tab.form.audio_weight, "0.73")
     assert tab.form.audio_weight.slider.value() == 73
     assert tab.form.audio_weight.zone_text() == "0.7–1 closer to the original"
-    assert tab.cost.text() == "Estimated 20 credits · " + tab.cost.text().split(" · ")[1]
+    assert tab.cost.text() == "Estimated 15 credits · " + tab.cost.text().split(" · ")[1]
     qtbot.mouseClick(tab.submit_button, Qt.MouseButton.LeftButton)
     body = await submitted(ui_emulator, CREATE, count=2)
 

@@ -16,7 +16,7 @@ from sonic_studio.audio.player import PLAYING
 from sonic_studio.core.models import GenerationParams, Origin
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import ClipQuery
-from sonic_studio.ui.panels.clip_model import COL_DURATION, COL_TITLE, LineageRole
+from sonic_studio.ui.components.clip_model import COL_DURATION, COL_TITLE, LineageRole
 from sonic_studio.ui.panels.library import DATE_RANGES, LibraryPanel
 
 from conftest import wait_until
@@ -84,6 +84,26 @@ async def test_extend_result_shows_with_lineage(ctx, ui_emulator, qtbot):
     assert panel.details.clip_id.text() == ctx.studio.library.get(result).clip_id
     assert "Headlights on the wet road" in panel.details.lyrics.toPlainText()
     assert not panel.details.problem_box.isVisibleTo(panel.details)
+
+
+async def test_painting_the_list_runs_no_sql(ctx, ui_emulator, qtbot):
+    """Each row carries its lineage line from the page query; a repaint asks the database nothing."""
+    panel = LibraryPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.resize(420, 700)
+    panel.show()
+    upload, task = await make_extension(ctx, ui_emulator, continue_at=83.0)
+    await wait_until(lambda: panel.model.rowCount() == 3)
+    statements: list[str] = []
+    conn = ctx.studio.store.db._conn  # the one connection every read and write goes through
+    conn.set_trace_callback(statements.append)
+    try:
+        panel.table.viewport().repaint()  # paints every visible row now, synchronously
+        lines = [panel.model.index(r, COL_TITLE).data(LineageRole) for r in range(panel.model.rowCount())]
+    finally:
+        conn.set_trace_callback(None)
+    assert statements == []
+    assert "extend of Night Drive @ 1:23" in lines and "uploaded · night-drive.mp3" in lines
 
 
 async def test_search_filter_and_sort_change_rows(ctx, ui_emulator, qtbot):

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from sonic_studio.core.models import GenerationParams, ProviderId
 from sonic_studio.store import ClipQuery, TaskState
-from sonic_studio.ui.dialogs.generate_persona import GeneratePersonaDialog
+from sonic_studio.ui.components.generate_persona import GeneratePersonaDialog
 from sonic_studio.ui.panels.personas import EMPTY_TEXT, PersonaListModel, PersonasPanel
 
 from conftest import wait_until

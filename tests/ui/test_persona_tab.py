@@ -20,7 +20,8 @@ from sonic_studio.core.models import GenerationParams
 from sonic_studio.services.studio import Studio
 from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.personas import PersonasPanel
-from sonic_studio.ui.tabs.persona import PersonaTab, parse_time
+from sonic_studio.ui.tabs.persona import PersonaTab
+from sonic_studio.ui.widgets.time_spin import parse_time
 
 from conftest import wait_until
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from conftest import wait_until
-from sonic_studio.ui.dialogs.generate_persona import GeneratePersonaDialog
+from sonic_studio.ui.components.generate_persona import GeneratePersonaDialog
 
 
 async def test_readme_walkthrough_upload_sample_make_persona_generate(window, ctx, ui_emulator, qtbot):

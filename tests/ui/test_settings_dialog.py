@@ -63,7 +63,7 @@ async def test_what_happened_shows_the_log_without_the_key(window, ctx, qtbot, t
     log_file = setup_logging(tmp_path / "logdata")
     register_secret(KEY)
     logging.getLogger("sonic_studio.test").warning("task 7 failed while using key %s", KEY)
-    ctx.extras["log_file"] = log_file
+    ctx.log_file = log_file
     window.open_log()
     dialog = window.findChild(LogViewDialog)
     await wait_until(lambda: "task 7 failed" in dialog.text.toPlainText(), 5)

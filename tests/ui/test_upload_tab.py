@@ -9,6 +9,8 @@ message sits next to the field, nothing reached the emulator and nothing typed i
 
 from __future__ import annotations
 
+import re
+
 import subprocess
 import asyncio
 from pathlib import Path
@@ -100,7 +102,9 @@ async def test_local_file_upload_on_sunoapi_goes_through_the_upload_host(suno_wi
     uploads = ui_emulator.submissions("/api/file-stream-upload")
     assert len(uploads) == 1
     assert uploads[0].files == {"file": ("my-song.mp3", path.stat().st_size)}
-    assert uploads[0].form == {"uploadPath": "sonic-studio/uploads", "fileName": "my-song.mp3"}
+    # A unique prefix: the upload host overwrites a same-named file (two "take.wav" would clash).
+    assert uploads[0].form["uploadPath"] == "sonic-studio/uploads"
+    assert re.fullmatch(r"[0-9a-f]{12}-my-song\.mp3", uploads[0].form["fileName"]), uploads[0].form
     assert progress and progress[-1] == tab.progress.maximum()  # the bar reached the end
 
     selected = suno_ctx.selected_clip

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPlainText
 
 from .. import theme
 from ..icons import icon
+from ..tasks_runner import TaskRunner
 
 TAIL_BYTES = 200_000
 
@@ -39,6 +40,7 @@ def read_tail(path: Path, limit: int = TAIL_BYTES) -> str:
 class LogViewDialog(QDialog):
     def __init__(self, log_file: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=self._show_failure)
         self.log_file = log_file
         self.setWindowTitle("What happened")
         self.resize(900, 520)
@@ -70,7 +72,10 @@ class LogViewDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        asyncio.ensure_future(self._load())
+        self.runner.run("load", self._load(), what="Reading the log")
+
+    def _show_failure(self, text: str) -> None:
+        self.text.setPlainText(text)
 
     async def _load(self) -> None:
         text = await asyncio.get_running_loop().run_in_executor(None, read_tail, self.log_file)

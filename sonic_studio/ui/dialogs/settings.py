@@ -9,7 +9,6 @@ anything is saved.  Everything is validated before the dialog closes; a bad base
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from PySide6.QtCore import Qt
@@ -31,10 +30,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.capabilities import capabilities
+from ...core.errors import SonicError
 from ...core.models import ProviderId
 from ...core.validation import check_api_base_url
 from .. import theme
 from ..icons import icon
+from ..tasks_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.studio = ctx.studio
+        self.runner = TaskRunner(self, report=self._show_error)
         self.setWindowTitle("Settings")
         self.setMinimumWidth(720)
         settings = self.studio.settings
@@ -79,9 +81,9 @@ class SettingsDialog(QDialog):
         self.key.addAction(show, QLineEdit.ActionPosition.TrailingPosition)
         self.test_button = QPushButton(icon("check"), "Test key")
         self.test_button.setToolTip("Ask the provider for your credit balance with this key")
-        self.test_button.clicked.connect(lambda: asyncio.ensure_future(self._test_key()))
+        self.test_button.clicked.connect(self._start_test_key)
         self.forget_button = QPushButton(icon("trash"), "Forget stored key")
-        self.forget_button.clicked.connect(lambda: asyncio.ensure_future(self._forget_key()))
+        self.forget_button.clicked.connect(self._start_forget_key)
         key_row = QHBoxLayout()
         key_row.addWidget(self.key, 1)
         key_row.addWidget(self.test_button)
@@ -129,7 +131,7 @@ class SettingsDialog(QDialog):
         self.error = _hint()
         theme.set_role(self.error, "error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(lambda: asyncio.ensure_future(self._save()))
+        buttons.accepted.connect(self._start_save)
         buttons.rejected.connect(self.reject)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setProperty("primary", True)
@@ -167,7 +169,7 @@ class SettingsDialog(QDialog):
         self.upload_base_url.setPlaceholderText(caps.upload_base_url or "(not used by this provider)")
         self.upload_base_url.setEnabled(caps.upload_base_url is not None)
         self.test_result.setText("")
-        asyncio.ensure_future(self._show_key_status())
+        self.runner.run("key-status", self._show_key_status(), what="Checking the keyring")
         self._demo_toggled(self.demo.isChecked())
 
     def _fit_hints(self) -> None:
@@ -216,9 +218,32 @@ class SettingsDialog(QDialog):
             self.library_dir.setText(folder)
 
     # ------------------------------------------------------------------ actions
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self._fit_hints()
+
+    def _start_test_key(self) -> None:
+        self.runner.run("test-key", self._test_key(), what="Testing the key", busy=self._testing,
+                        on_error=self._test_failed)
+
+    def _start_forget_key(self) -> None:
+        self.runner.run("forget-key", self._forget_key(), what="Forgetting the key")
+
+    def _start_save(self) -> None:
+        self.runner.run("save", self._save(), what="Saving the settings", busy=self._saving)
+
+    def _testing(self, busy: bool) -> None:
+        self.test_button.setEnabled(not busy)
+
+    def _saving(self, busy: bool) -> None:
+        self.save_button.setEnabled(not busy)
+
+    def _test_failed(self, text: str) -> None:
+        self.test_result.setText(f"✗ {text}")
+        theme.set_role(self.test_result, "error")
+
     async def _test_key(self) -> None:
         key = self.key.text().strip()
-        self.test_button.setEnabled(False)
         self.test_result.setText("Asking the provider…")
         try:
             credits = await self.studio.test_key(
@@ -227,14 +252,11 @@ class SettingsDialog(QDialog):
                 base_url=self.base_url.text().strip() or None,
                 upload_base_url=self.upload_base_url.text().strip() or None,
             )
-        except Exception as exc:
-            self.test_result.setText(f"✗ {exc}")
-            theme.set_role(self.test_result, "error")
+        except SonicError as exc:
+            self._test_failed(str(exc))
         else:
             self.test_result.setText(f"✓ The key works: {credits.total:,.0f} credits left.")
             theme.set_role(self.test_result, "hint")
-        finally:
-            self.test_button.setEnabled(True)
 
     async def _forget_key(self) -> None:
         status = await self.studio.keys.delete(self._pid())
@@ -261,19 +283,17 @@ class SettingsDialog(QDialog):
             settings.base_urls.pop(pid.value, None)
             settings.upload_base_urls.pop(pid.value, None)
         if demo and not settings.demo_base_url:
-            server = self.ctx.extras.get("demo_server") or await self.ctx.extras["demo_server_factory"]()
-            self.ctx.extras["demo_server"] = server
-            settings.demo_base_url = server.base_url
-        self.save_button.setEnabled(False)
+            settings.demo_base_url = await self.ctx.demo_base_url()
         try:
             await self.studio.configure(provider=pid, api_key=self.key.text().strip() or None, demo=demo)
-        except Exception as exc:
-            self.error.setText(str(exc))
-            self.save_button.setEnabled(True)
+        except SonicError as exc:
+            self._show_error(str(exc))
             return
         self.key.clear()
         self.accept()
-        asyncio.ensure_future(self._refresh_credits())
+        # Owned by this (hidden) dialog, so closing the window cancels it: it must not
+        # report into a window that is shutting down.
+        self.runner.run("credits", self._refresh_credits())
 
     async def _refresh_credits(self) -> None:
         try:

@@ -7,13 +7,13 @@ anything.  This non-modal dialog says so and offers the way to a real key.
 
 from __future__ import annotations
 
-import asyncio
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from .. import theme
 from ..icons import app_icon, icon
+from ..tasks_runner import TaskRunner
 
 
 def _card(title: str, body: str, button: QPushButton) -> QFrame:
@@ -37,6 +37,7 @@ def _card(title: str, body: str, button: QPushButton) -> QFrame:
 class WelcomeDialog(QDialog):
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=self._show_error)
         self.ctx = ctx
         self.setWindowTitle("Welcome to Sonic Studio")
         self.setMinimumSize(720, 380)
@@ -56,7 +57,7 @@ class WelcomeDialog(QDialog):
 
         self.demo_button = QPushButton(icon("music"), "Explore the demo")
         self.demo_button.setProperty("primary", True)
-        self.demo_button.clicked.connect(lambda: asyncio.ensure_future(self._start_demo()))
+        self.demo_button.clicked.connect(self._explore_demo)
         self.key_button = QPushButton(icon("settings"), "Enter my API key…")
         self.key_button.clicked.connect(self._enter_key)
         cards = QHBoxLayout()
@@ -85,26 +86,24 @@ class WelcomeDialog(QDialog):
         layout.addLayout(cards, 1)
         layout.addWidget(self.error)
 
+    def _explore_demo(self) -> None:
+        self.runner.run("demo", self._start_demo(), what="Starting the demo", busy=self._starting)
+
+    def _starting(self, busy: bool) -> None:
+        self.demo_button.setEnabled(not busy)
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+
     async def _start_demo(self) -> None:
         if self.ctx.studio.demo:
             self.accept()
             return
-        self.demo_button.setEnabled(False)
-        extras = self.ctx.extras
-        server = extras.get("demo_server") or await extras["demo_server_factory"]()
-        extras["demo_server"] = server
-        self.ctx.studio.settings.demo_base_url = server.base_url
-        try:
-            await self.ctx.studio.configure(demo=True)
-            await self.ctx.studio.credits.refresh()
-        except Exception as exc:
-            self.error.setText(str(exc))
-            self.demo_button.setEnabled(True)
-            return
+        self.ctx.studio.settings.demo_base_url = await self.ctx.demo_base_url()
+        await self.ctx.studio.configure(demo=True)
+        await self.ctx.studio.credits.refresh()
         self.accept()
 
     def _enter_key(self) -> None:
-        from .settings import SettingsDialog
-
         self.accept()
-        SettingsDialog(self.ctx, self.parent()).open()
+        self.ctx.bridge.settingsRequested.emit()  # the window opens it (pages do not import pages)

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from shiboken6 import isValid
-from PySide6.QtCore import QDate, QMimeData, QModelIndex, QRect, QSettings, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QDate, QMimeData, QModelIndex, QRect, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMenu,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -63,9 +62,13 @@ from ...core.capabilities import capabilities
 from ...core.models import Origin, ProviderId
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
+from ..components.notice_bar import NoticeBar, NoticeKind
+from ..format import clip_name
 from ..icons import icon
-from .clip_details import ClipDetailsPane
-from .clip_model import (
+from ..tasks_runner import TaskRunner
+from ..components.clip_details import ClipDetailsPane
+from ..components.clip_model import (
+    CLIP_MIME,
     COL_COVER,
     COL_CREATED,
     COL_DURATION,
@@ -77,13 +80,11 @@ from .clip_model import (
     THUMB,
     ClipRole,
     ClipTableModel,
-    clip_name,
     status_of,
 )
 
 log = logging.getLogger(__name__)
 
-CLIP_MIME = "application/x-sonic-studio-clip"  # drag payload: the local clip id, ASCII
 UNDO_SECONDS = 10
 ROW_HEIGHT = THUMB + 10
 
@@ -102,80 +103,6 @@ _COLUMN_WIDTHS = {COL_CREATED: 480, COL_MODEL: 620, COL_ORIGIN: 720}
 
 
 # ---------------------------------------------------------------------------- pieces
-
-
-class NoticeBar(QFrame):
-    """A non-modal message strip inside the panel: text, optional progress, action buttons."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setProperty("role", "card")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(theme.SPACING, 4, 4, 4)
-        row.setSpacing(theme.SPACING)
-        self.icon = QLabel()
-        row.addWidget(self.icon)
-        self.label = QLabel()
-        self.label.setTextFormat(Qt.TextFormat.PlainText)
-        self.label.setWordWrap(True)
-        row.addWidget(self.label, 1)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 0)
-        self.progress.setFixedWidth(80)
-        self.progress.setTextVisible(False)
-        row.addWidget(self.progress)
-        self._buttons = QHBoxLayout()
-        self._buttons.setSpacing(4)
-        row.addLayout(self._buttons)
-        close = QToolButton()
-        close.setIcon(icon("close", theme.TEXT_DIM))
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.dismiss)
-        row.addWidget(close)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.dismiss)
-        self.hide()
-
-    def show_message(
-        self,
-        text: str,
-        *,
-        kind: str = "info",
-        actions: tuple[tuple[str, str, object], ...] = (),
-        seconds: float | None = None,
-        busy: bool = False,
-    ) -> None:
-        """Show ``text``; ``actions`` are (label, icon name, callback); ``seconds`` auto-hides."""
-        colour = {"info": theme.ACCENT, "warning": theme.WARNING, "error": theme.ERROR, "done": theme.SUCCESS}[kind]
-        name = {"info": "info", "warning": "alert", "error": "alert", "done": "check"}[kind]
-        self.icon.setPixmap(icon(name, colour).pixmap(QSize(16, 16)))
-        self.label.setText(text)
-        theme.set_role(self.label, "error" if kind == "error" else "")
-        self.progress.setVisible(busy)
-        while self._buttons.count():
-            item = self._buttons.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        for label, icon_name, callback in actions:
-            button = QPushButton(icon(icon_name), label)
-            button.clicked.connect(callback)
-            self._buttons.addWidget(button)
-        self._timer.stop()
-        if seconds:
-            self._timer.start(int(seconds * 1000))
-        self.show()
-
-    def button(self, label: str) -> QPushButton | None:
-        for i in range(self._buttons.count()):
-            widget = self._buttons.itemAt(i).widget()
-            if isinstance(widget, QPushButton) and widget.text() == label and not widget.isHidden():
-                return widget
-        return None
-
-    def dismiss(self) -> None:
-        self._timer.stop()
-        self.hide()
 
 
 class _ClipDelegate(QStyledItemDelegate):
@@ -295,6 +222,7 @@ class LibraryPanel(QWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self._syncing = False  # selecting a row because of clipSelected: do not echo it
@@ -311,7 +239,7 @@ class LibraryPanel(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember_scroll)
         self.model.queryFinished.connect(self._on_query_finished)
         self.model.totalChanged.connect(self._show_count)
-        self.model.loadFailed.connect(lambda text: self.notice.show_message(text, kind="error"))
+        self.model.loadFailed.connect(lambda text: self.notice.show_message(text, kind=NoticeKind.ERROR))
         self.model.modelReset.connect(self._update_empty)
         self.model.rowsRemoved.connect(self._update_empty)
         self.model.rowsInserted.connect(self._update_empty)
@@ -802,7 +730,7 @@ class LibraryPanel(QWidget):
             self.studio.library.delete(clip.id)
         self._deleted = [c.id for c in clips]
         what = f"“{clip_name(clips[0])}”" if len(clips) == 1 else f"{len(clips)} clips"
-        self.notice.show_message(f"Deleted {what}.", kind="info", actions=(("Undo", "undo", self.undo_delete),),
+        self.notice.show_message(f"Deleted {what}.", kind=NoticeKind.INFO, actions=(("Undo", "undo", self.undo_delete),),
                                  seconds=UNDO_SECONDS)
         if self.model.rowCount():
             self.table.setCurrentIndex(self.model.index(min(next_row, self.model.rowCount() - 1), COL_TITLE))
@@ -831,7 +759,7 @@ class LibraryPanel(QWidget):
             return
         if not clip.audio_path or not Path(clip.audio_path).is_file():
             self.notice.show_message(f"“{clip_name(clip)}” is not downloaded yet, so there is nothing to export.",
-                                     kind="warning", seconds=8)
+                                     kind=NoticeKind.WARNING, seconds=8)
             return
         folder = QSettings().value("library/export_dir", str(Path.home()))
         name = _safe_file_name(clip_name(clip)) + f".{fmt}"
@@ -841,7 +769,10 @@ class LibraryPanel(QWidget):
         dialog.setNameFilters([f"{fmt.upper()} audio (*.{fmt})"])
         dialog.setDefaultSuffix(fmt)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(lambda path: asyncio.ensure_future(self.export_clip(clip.id, path, fmt)))
+        # The dialog is this panel's child (deleted on close): it cannot outlive the lambda's panel.
+        dialog.fileSelected.connect(lambda path: self.runner.run(
+            "export", self.export_clip(clip.id, path, fmt), what="Exporting the clip",
+            on_error=self._export_failed))
         dialog.open()
 
     async def export_clip(self, clip_id: int, path: str | Path, fmt: str | None = None) -> Path | None:
@@ -863,15 +794,18 @@ class LibraryPanel(QWidget):
         except Exception as exc:  # ffmpeg failed, disk full, no permission: say so in words
             log.warning("export failed: %s", exc)
             if isValid(self):
-                self.notice.show_message(f"Export failed: {exc}", kind="error")
+                self.notice.show_message(f"Export failed: {exc}", kind=NoticeKind.ERROR)
             return None
         if not isValid(self):
             return result
         self.notice.show_message(
-            f"Exported “{clip_name(clip)}” to {result}.", kind="done",
+            f"Exported “{clip_name(clip)}” to {result}.", kind=NoticeKind.DONE,
             actions=(("Show in folder", "folder", lambda: _open_folder(result.parent)),), seconds=15,
         )
         return result
+
+    def _export_failed(self, text: str) -> None:
+        self.notice.show_message(text, kind=NoticeKind.ERROR)
 
     def reveal_clip(self, clip_id: int | None) -> None:
         """Open the folder holding the clip's audio file in the system file manager."""
@@ -879,7 +813,7 @@ class LibraryPanel(QWidget):
         if clip is None:
             return
         if not clip.audio_path:
-            self.notice.show_message(f"“{clip_name(clip)}” has no local file yet.", kind="warning", seconds=8)
+            self.notice.show_message(f"“{clip_name(clip)}” has no local file yet.", kind=NoticeKind.WARNING, seconds=8)
             return
         _open_folder(Path(clip.audio_path).parent)
 

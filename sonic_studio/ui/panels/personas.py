@@ -8,7 +8,7 @@ on this computer - neither provider lets us delete one, and its id keeps working
 "Generate with this persona" opens the dialog that makes new songs in that voice.
 
 The list is model/view with a painted delegate (no widgets per row); other parts of
-the window reach the panel through ``ctx.extras["show_persona"](local_id)``, e.g. the
+the window reach the panel through the bridge's ``personaShowRequested(local_id)``, e.g. the
 Persona tab selecting the persona a clip already made after the provider's 409.
 """
 
@@ -22,7 +22,6 @@ from PySide6.QtCore import (
     QDateTime,
     QLocale,
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     QPoint,
     QRect,
@@ -57,21 +56,12 @@ from PySide6.QtWidgets import (
 from ...core.capabilities import capabilities
 from ...store.records import PersonaRecord
 from .. import theme
+from ..components.range_audition import RangeAudition
 from ..icons import icon
-from ..widgets.waveform import format_time
+from ..format import fmt_window
 
 EMPTY_TEXT = "No personas yet — pick a clip, select 10–30 s of clean vocals in the Persona tab"
 NO_MATCH_TEXT = "No persona matches “{text}”."
-# Providers analyse 0-30 s when no window is sent (sunoapi.org documents it; for sonic
-# it is our best reading), so that is what auditioning a window-less persona plays.
-DEFAULT_WINDOW = (0.0, 30.0)
-
-
-def fmt_window(start: float | None, end: float | None) -> str:
-    """``0:42.50–1:01.25``; the provider's default when the persona was made without one."""
-    if start is None or end is None:
-        return f"{format_time(DEFAULT_WINDOW[0])}–{format_time(DEFAULT_WINDOW[1])} (default)"
-    return f"{format_time(start)}–{format_time(end)}"
 
 
 def fmt_date(epoch: float) -> str:
@@ -83,44 +73,9 @@ def audition_window(record: PersonaRecord, duration: float | None) -> tuple[floa
     """The segment that made the persona, as (start, end) seconds to play."""
     if record.vocal_start is not None and record.vocal_end is not None:
         return record.vocal_start, record.vocal_end
-    start, end = DEFAULT_WINDOW
-    if duration:
-        end = min(end, duration)
-    return start, end
-
-
-class RangeAudition(QObject):
-    """Plays ``[start, end)`` of a local file through the shared player.
-
-    A file that is not loaded yet is loaded first and the range starts once the player
-    reports it loaded: QMediaPlayer ignores a seek while the media is still loading, so
-    calling ``play_range`` at once would play from 0:00 instead of the segment.
-    """
-
-    def __init__(self, player, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._player = player
-        self._pending: tuple[Path, float, float, bool] | None = None
-        player.mediaStatusChanged.connect(self._on_status)
-
-    def play(self, path: Path, start: float, end: float, loop: bool = False) -> None:
-        path = Path(path).resolve()
-        if self._player.source != path:
-            self._pending = (path, start, end, loop)
-            self._player.load(path)
-            return
-        self._pending = None
-        self._player.play_range(start, end, loop)
-
-    def _on_status(self, status: str) -> None:
-        if self._pending is None:
-            return
-        path, start, end, loop = self._pending
-        if self._player.source != path or status == "invalid":
-            self._pending = None  # something else was loaded, or this file cannot play
-        elif status in ("loaded", "buffered"):
-            self._pending = None
-            self._player.play_range(start, end, loop)
+    # Providers analyse their default range when no window is sent (sunoapi.org documents
+    # 0-30 s; for sonic it is our best reading), so that is what auditioning plays.
+    return capabilities(record.provider).persona_window.default_for(duration)
 
 
 @dataclass(frozen=True)
@@ -154,7 +109,7 @@ class PersonaListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return item.record.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [item.record.name, f"From “{item.clip_title}”, {fmt_window(item.record.vocal_start, item.record.vocal_end)}"]
+            lines = [item.record.name, f"From “{item.clip_title}”, {fmt_window(item.record)}"]
             if item.record.description:
                 lines.append(item.record.description)
             if item.record.notes:
@@ -231,7 +186,7 @@ class PersonaDelegate(QStyledItemDelegate):
                          QFontMetrics(bold).elidedText(item.record.name, Qt.TextElideMode.ElideRight, name_rect.width()))
 
         painter.setFont(option.font)
-        window = fmt_window(item.record.vocal_start, item.record.vocal_end)
+        window = fmt_window(item.record)
         second = QRect(rect.left(), rect.top() + line, rect.width(), line)
         window_w = fm.horizontalAdvance(window)
         painter.setPen(QColor(theme.PERSONA))
@@ -328,7 +283,7 @@ class PersonasPanel(QWidget):
         bridge.clipUpdated.connect(self._on_clip_updated)
         bridge.clipRemoved.connect(self._on_clip_removed)
         bridge.providerChanged.connect(self._on_provider_changed)
-        ctx.extras["show_persona"] = self.show_persona
+        ctx.bridge.personaShowRequested.connect(self.show_persona)
         self.reload()
 
     # ------------------------------------------------------------------ building
@@ -487,7 +442,7 @@ class PersonasPanel(QWidget):
         self._wanted = record.id
         if self._notes_for != record.id or not self.name_edit.hasFocus():
             self.name_edit.setText(record.name)
-        self.source_label.setText(f"From “{item.clip_title}” · {fmt_window(record.vocal_start, record.vocal_end)}")
+        self.source_label.setText(f"From “{item.clip_title}” · {fmt_window(record)}")
         self.description_label.setText(record.description)
         self.description_label.setVisible(bool(record.description))
         if self._notes_for != record.id:
@@ -594,7 +549,7 @@ class PersonasPanel(QWidget):
         record = record or self.current()
         if record is None or self._generate_blocker(record) is not None:
             return None
-        from ..dialogs.generate_persona import GeneratePersonaDialog
+        from ..components.generate_persona import GeneratePersonaDialog
 
         if self._dialog is not None and self._dialog.isVisible():
             if self._dialog.persona.id == record.id:
@@ -653,4 +608,4 @@ class PersonasPanel(QWidget):
         menu.popup(self.view.viewport().mapToGlobal(pos))
 
 
-__all__ = ["PersonasPanel", "RangeAudition", "audition_window", "fmt_date", "fmt_window"]
+__all__ = ["PersonasPanel", "audition_window", "fmt_date"]

@@ -18,13 +18,12 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QWidget
 
 from ...audio.loader import PeakLoader
-from ...audio.peak_cache import PeakCache
 from ...audio.player import PLAYING
 from .. import theme
 from ..icons import icon
 from ..widgets.waveform import PAD_X, WaveformMode, WaveformView
 from ...core.models import ClipState
-from .clip_model import LINK_ONLY, clip_name, duration_text, playable_text
+from ..format import LINK_ONLY, clip_name, duration_text, playable_text
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +66,7 @@ class PlayerBar(QWidget):
         self.setMinimumHeight(BAR_HEIGHT)
         self._build()
 
-        self.loader = PeakLoader(PeakCache(), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self.wave.attach_loader(self.loader)
 
         player = self.player

@@ -11,12 +11,10 @@ in the library.  When a task this session watched finishes, a non-modal notice s
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
 
-from shiboken6 import isValid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter
 from PySide6.QtWidgets import (
@@ -36,10 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.models import TaskKind
+from ...core.errors import SonicError
 from ...store.records import TaskRecord, TaskState
 from .. import theme
 from ..icons import icon
-from .clip_model import duration_text, file_name_of
+from ..tasks_runner import TaskRunner
+from ..format import duration_text, file_name_of
 
 log = logging.getLogger(__name__)
 
@@ -268,6 +268,7 @@ class TasksPanel(QWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self._watched: set[int] = set()  # active tasks seen this session: notify when they end
@@ -466,20 +467,23 @@ class TasksPanel(QWidget):
 
     def _spawn_check(self, task_id: int | None) -> None:
         if task_id is not None:
-            asyncio.ensure_future(self.check_again(task_id))
+            self.runner.run(f"check-again-{task_id}", self.check_again(task_id), what="Checking with the provider",
+                            busy=self._checking)
+
+    def _checking(self, busy: bool) -> None:
+        if busy:
+            self.check_button.setEnabled(False)
+        else:
+            self._update_buttons()
 
     async def check_again(self, task_id: int) -> TaskRecord | None:
         """Ask the provider about the task once more (never resubmits); errors become a notice."""
-        self.check_button.setEnabled(False)
         try:
             return await self.studio.tasks.check_again(task_id)
-        except Exception as exc:  # in words, never a traceback
+        except SonicError as exc:  # in words, never a traceback
             log.info("check again failed: %s", exc)
             self.ctx.bridge.notify.emit(str(exc))
             return None
-        finally:
-            if isValid(self):
-                self._update_buttons()
 
     def _context_menu(self, pos) -> None:
         index = self.table.indexAt(pos)

@@ -38,18 +38,20 @@ from PySide6.QtWidgets import (
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
-from ...core.capabilities import capabilities
 from ...core.errors import SonicError, ValidationError
-from ...core.models import ClipState, Origin, ProviderId, TaskKind
+from ...core.models import Origin, ProviderId, TaskKind
 from ...core.validation import Problem, check_continue_at, check_source_url, fmt_time
+from ...services.eligibility import remix_source
 from ...store.records import ClipDetail
 from .. import theme
 from ..icons import icon
-from ..panels.library import CLIP_MIME
+from ..components.clip_model import CLIP_MIME
 from ..widgets.drop_zone import dropped_source
-from ..widgets.waveform import WaveformMode, WaveformView, format_time
-from .generation_form import GenerationForm, SegmentedButtons
-from .upload import peak_cache, source_name
+from ..widgets.waveform import WaveformMode, WaveformView
+from ..tasks_runner import TaskRunner
+from ..components.generation_form import GenerationForm
+from ..widgets.segmented import SegmentedButtons
+from ..format import format_time, source_name
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +94,7 @@ class ExtendCoverTab(QWidget):
 
     def __init__(self, ctx) -> None:
         super().__init__()
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self._caps = self.studio.capabilities
@@ -102,10 +105,8 @@ class ExtendCoverTab(QWidget):
         self._source_note = ""  # why the source cannot be used, when it cannot
         self._token = 0
         self._syncing = False
-        self._submitting: asyncio.Future | None = None
-        self._credits_pending = False
 
-        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self.setAcceptDrops(True)  # a clip dragged from the library, or a file/link
         self._build()
         self._wire()
@@ -289,7 +290,7 @@ class ExtendCoverTab(QWidget):
         self._show_source()
         if self._audio is not None:
             self.waveform.set_loading("Reading the file…")
-            asyncio.ensure_future(self._measure(self._audio, self._token))
+            self.runner.run("measure", self._measure(self._audio, self._token), what="Reading the file")
         else:
             self.waveform.clear("Audio from a link: the provider fetches it when you submit")
             self._set_continue(0.1)
@@ -323,13 +324,20 @@ class ExtendCoverTab(QWidget):
 
     def submit(self) -> None:
         """Send the request in the background (only when nothing is wrong)."""
-        if self._submitting is not None:
+        if self.runner.running("submit"):
             return
         problems = self.problems()
         if problems:
             self._refresh(reveal=True)
             return
-        self._submitting = asyncio.ensure_future(self._submit())
+        verb = "Extend" if self.mode() == "extend" else "Cover"
+        self.runner.run("submit", self._submit(), what=f"Submitting the {verb.lower()}", busy=self._set_busy,
+                        on_error=self._show_submit_error)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy:
+            self.submit_error.hide()
+            self.confirmation.hide()
         self._refresh()
 
     # ------------------------------------------------------------------ drag and drop
@@ -404,7 +412,7 @@ class ExtendCoverTab(QWidget):
             if self._duration:
                 self.waveform.set_duration(self._duration)
                 self._set_continue(self._default_continue(self._duration))
-            asyncio.ensure_future(self._measure(audio, self._token))
+            self.runner.run("measure", self._measure(audio, self._token), what="Reading the clip")
         else:
             self.loader.cancel()
             self.waveform.clear("No local audio for this clip yet")
@@ -413,12 +421,7 @@ class ExtendCoverTab(QWidget):
         self._refresh()
 
     def _clip_problem(self, detail: ClipDetail) -> str:
-        if detail.provider is not self.studio.provider_id:
-            return (f"This clip lives at {capabilities(detail.provider).display_name}; "
-                    "switch to that provider in Settings to use it.")
-        if detail.origin is Origin.GENERATED and detail.state is not ClipState.SUCCEEDED:
-            return "This clip is not finished yet; wait until it is done."
-        return ""
+        return remix_source(self._caps, detail, self._kind()).reason or ""
 
     def _local_audio(self, detail: ClipDetail) -> Path | None:
         # The library keeps a copy of every clip, uploads included (services.tasks).
@@ -529,18 +532,14 @@ class ExtendCoverTab(QWidget):
 
     def _ensure_credits(self) -> None:
         """Ask for the balance once it is needed and unknown (the cost line shows what is left)."""
-        if self.studio.credits.last is None and not self._credits_pending:
-            self._credits_pending = True
-            asyncio.ensure_future(self._refresh_credits())
+        if self.studio.credits.last is None and not self.runner.running("credits"):
+            self.runner.run("credits", self._refresh_credits(), what="Asking for the credit balance")
 
     async def _refresh_credits(self) -> None:
         try:
             await self.studio.credits.refresh()
-        except Exception as exc:  # unknown credits only hide the "left" part of the cost line
+        except SonicError as exc:  # unknown credits only hide the "left" part of the cost line
             log.info("credits unavailable: %s", exc)
-        finally:
-            if isValid(self):
-                self._credits_pending = False
 
     def _kind(self) -> TaskKind:
         extend = self.mode() == "extend"
@@ -591,7 +590,7 @@ class ExtendCoverTab(QWidget):
         self.cost.setToolTip(f"Estimated from {self._caps.display_name}'s price list. {self._caps.credits_note}".strip())
 
         verb = "Extend" if extend else "Cover"
-        busy = self._submitting is not None
+        busy = self.runner.running("submit")
         self.submit_button.setText("Submitting…" if busy else f"{verb} ▶")
         self.submit_button.setEnabled(not problems and not busy)
         reason = "" if busy else (problems[0].message if problems else "")
@@ -610,45 +609,34 @@ class ExtendCoverTab(QWidget):
         params = self.form.params()
         extend = self.mode() == "extend"
         verb = "Extend" if extend else "Cover"
-        self.submit_error.hide()
-        self.confirmation.hide()
-        record = error = None
-        try:
-            if self._one_stop is not None:
-                source = self._one_stop
-                if extend:
-                    auto_concat = self._auto_concat_available() and self.auto_concat.isChecked()
-                    record = await tasks.submit_upload_extend(source, self.continue_at(), params, auto_concat)
-                else:
-                    record = await tasks.submit_upload_cover(source, params)
-            elif extend:
-                record = await tasks.submit_extend(self._clip.id, self.continue_at(), params)
+        if self._one_stop is not None:
+            source = self._one_stop
+            if extend:
+                auto_concat = self._auto_concat_available() and self.auto_concat.isChecked()
+                sending = tasks.submit_upload_extend(source, self.continue_at(), params, auto_concat)
             else:
-                record = await tasks.submit_cover(self._clip.id, params)
-        except SonicError as exc:
-            error = exc
-        except Exception as exc:  # a bug: keep the form, say something, log the traceback
-            log.exception("submit failed")
-            error = exc
-        if not isValid(self):
-            return  # the window closed meanwhile; the Tasks list has the outcome
-        self._submitting = None
-        if isinstance(error, SonicError):
-            self._show_refusal(error, field=getattr(error, "field", None))
-        elif error is not None:
-            self.submit_error.setText(f"{verb} could not be submitted: {error}")
-            self.submit_error.show()
+                sending = tasks.submit_upload_cover(source, params)
+        elif extend:
+            sending = tasks.submit_extend(self._clip.id, self.continue_at(), params)
         else:
-            self.confirmation.setText(f"{verb} submitted — follow it in Tasks.")
-            self.confirmation.setToolTip(theme.plain_tip(record.title))
-            self.confirmation.show()
-            self.ctx.bridge.notify.emit(f"{verb} submitted: {record.title}")
-        self._refresh()
+            sending = tasks.submit_cover(self._clip.id, params)
+        try:
+            record = await TaskRunner.unstoppable(sending)
+        except SonicError as exc:
+            self._show_refusal(exc, field=getattr(exc, "field", None))
+            return
+        self.confirmation.setText(f"{verb} submitted — follow it in Tasks.")
+        self.confirmation.setToolTip(theme.plain_tip(record.title))
+        self.confirmation.show()
+        self.ctx.bridge.notify.emit(f"{verb} submitted: {record.title}")
 
     def _show_refusal(self, exc: SonicError, field: str | None = None) -> None:
         """A refused request: under its field when it names one of ours, else next to the button."""
         if field in GenerationForm.OWN_FIELDS:
             self.form.focus_field(field)
-        self.submit_error.setText(str(exc))
-        self.submit_error.setToolTip(theme.plain_tip(exc.details()))
+        self._show_submit_error(str(exc), exc.details())
+
+    def _show_submit_error(self, text: str, details: str = "") -> None:
+        self.submit_error.setText(text)
+        self.submit_error.setToolTip(theme.plain_tip(details or text))
         self.submit_error.show()

@@ -16,15 +16,12 @@ persona the clip already made is selected in the Personas panel when we know it.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut, QValidator
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGridLayout,
@@ -41,16 +38,19 @@ from PySide6.QtWidgets import (
 )
 
 from ...audio.loader import PeakLoader
+from ...audio.player import PLAYING
 from ...core.capabilities import capabilities
 from ...core.errors import ConflictError, SonicError, ValidationError
-from ...core.models import ClipState, Origin
+from ...core.models import Origin
 from ...core.validation import Problem, check_persona
 from ...store.records import ClipDetail, PersonaRecord
 from .. import theme
+from ..widgets.time_spin import TimeSpinBox
+from ..format import format_time
 from ..icons import icon
-from ..panels.personas import RangeAudition
-from ..widgets.waveform import WaveformMode, WaveformView, format_time
-from .upload import peak_cache
+from ..components.range_audition import RangeAudition
+from ..widgets.waveform import WaveformMode, WaveformView
+from ..tasks_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
@@ -61,56 +61,6 @@ EMPTY_TEXT = (
     "Select {window} of clean singing, name the voice, describe it, and create it."
 )
 _WINDOW_FIELDS = ("vocal_window", "vocal_start", "vocal_end")
-_TIME_RE = re.compile(r"^\s*(?:(\d+):)?(\d+(?:[.,]\d*)?)\s*(?:s)?\s*$")
-_PARTIAL_RE = re.compile(r"^\s*\d*:?\d*[.,]?\d*\s*s?\s*$")
-
-
-def parse_time(text: str) -> float | None:
-    """``1:01.25``, ``61.25`` or ``61,25 s`` -> 61.25 (None when it is not a time)."""
-    match = _TIME_RE.match(text)
-    if not match:
-        return None
-    minutes, seconds = match.groups()
-    return int(minutes or 0) * 60 + float(seconds.replace(",", "."))
-
-
-class TimeSpinBox(QDoubleSpinBox):
-    """Seconds shown as ``m:ss.cc`` (like the waveform labels), 0.01 s steps.
-
-    Typing accepts either form (``1:01.25`` or ``61.25``); the arrow keys step by
-    0.01 s (faster when held), PageUp/PageDown by 0.1 s.
-    """
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setDecimals(2)
-        self.setSingleStep(0.01)
-        self.setKeyboardTracking(False)  # commit on Enter/focus-out, not per keystroke
-        self.setAccelerated(True)
-        self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.setMinimumWidth(110)
-
-    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt naming)
-        return format_time(value)
-
-    def valueFromText(self, text: str) -> float:  # noqa: N802
-        value = parse_time(text)
-        return self.value() if value is None else value
-
-    def validate(self, text: str, pos: int):
-        value = parse_time(text)
-        if value is not None:
-            ok = self.minimum() - 1e-9 <= value <= self.maximum() + 1e-9
-            return (QValidator.State.Acceptable if ok else QValidator.State.Intermediate), text, pos
-        if _PARTIAL_RE.match(text):
-            return QValidator.State.Intermediate, text, pos
-        return QValidator.State.Invalid, text, pos
-
-    def fixup(self, text: str) -> str:
-        value = parse_time(text)
-        if value is None:
-            return self.textFromValue(self.value())
-        return self.textFromValue(min(max(value, self.minimum()), self.maximum()))
 
 
 def _label(text: str = "", role: str = "hint") -> QLabel:
@@ -123,11 +73,13 @@ def _error_label() -> QLabel:
     return label
 
 
+
 class PersonaTab(QWidget):
     """Source clip -> vocal range -> name/description/styles -> persona."""
 
     def __init__(self, ctx) -> None:
         super().__init__()
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self.clip: ClipDetail | None = None
@@ -137,9 +89,8 @@ class PersonaTab(QWidget):
         self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
         self._touched: set[str] = set()
         self._busy = False
-        self._submission: asyncio.Future | None = None  # held: the loop keeps tasks only weakly
 
-        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self._audition = RangeAudition(ctx.player, self)
         self._build()
         self._wire()
@@ -367,7 +318,7 @@ class PersonaTab(QWidget):
         self.loader.partial.connect(self._on_peaks)
         self.loader.finished.connect(self._on_peaks)
         self.loader.failed.connect(self.waveform.set_error)
-        self.loader.started.connect(lambda _path: self.waveform.set_loading())
+        self.loader.started.connect(self.waveform.loading_started)
         self.waveform.rangeChanged.connect(self._on_range_changed)
         self.waveform.seekRequested.connect(self._on_seek)
         self.start_spin.valueChanged.connect(self._start_typed)
@@ -503,10 +454,11 @@ class PersonaTab(QWidget):
             self._on_range_changed_from_widget()
             return
         # The window this clip last had here, else the one its persona was made from,
-        # else the providers' default 0-30 s.
+        # else the provider's default (from the catalog).
         existing = self._find_existing()
         made = (existing.vocal_start, existing.vocal_end) if existing and existing.vocal_end else None
-        start, end = self._ranges.get(self.clip.id) or made or (0.0, 30.0)
+        default = self.studio.capabilities.persona_window.default_for(self.waveform.duration())
+        start, end = self._ranges.get(self.clip.id) or made or default
         self.waveform.set_range(start, min(end, self.waveform.duration()))
         self._on_range_changed_from_widget()
 
@@ -525,15 +477,6 @@ class PersonaTab(QWidget):
         if self.clip is not None and self.clip.lineage is not None and task.id == self.clip.lineage.task:
             self._refresh_source()
 
-    def _source_task(self):
-        lineage = self.clip.lineage if self.clip is not None else None
-        if lineage is None or lineage.task is None:
-            return None
-        try:
-            return self.studio.tasks.get(lineage.task)
-        except KeyError:
-            return None
-
     def _find_existing(self, persona_id: str | None = None) -> PersonaRecord | None:
         """The persona this clip already made, if our library knows it."""
         if persona_id:
@@ -549,42 +492,9 @@ class PersonaTab(QWidget):
         return None
 
     def _check_source(self) -> str | None:
-        """Why the selected clip cannot make a persona here, in words (None = it can)."""
-        clip = self.clip
-        caps = self.studio.capabilities
-        if clip.provider is not caps.id:
-            where = capabilities(clip.provider).display_name
-            return f"This clip lives at {where}; switch to {where} in Settings to make a persona from it."
-        source = [p.message for p in check_persona(caps, clip.to_clip(), "-", "-", None, None) if p.field == "source"]
-        if clip.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
-            return (f"{caps.display_name} makes personas only from songs it generated, not from uploads. "
-                    "Pick a generated clip — for example an extension or cover of this upload.")
-        if source:
-            if caps.persona_min_model and any("V4" in m for m in source):
-                return (f"This clip was made with {clip.model or 'an old model'}; {caps.display_name} makes "
-                        f"personas only from songs made with {caps.persona_min_model} or newer.")
-            return " ".join(source)
-        task = self._source_task()
-        if clip.state is ClipState.FAILED:
-            return "This clip failed at the provider: there is no song to take a voice from."
-        if clip.origin is Origin.GENERATED and (
-            clip.state is not ClipState.SUCCEEDED or (task is not None and task.state.active)
-        ):
-            detail = f" ({task.detail})" if task is not None and task.detail else ""
-            return (f"The song is still being made{detail}. The provider needs its task finished before a "
-                    "persona can be made; this updates by itself when it is done.")
-        if self.audio_path is None:
-            if clip.origin is Origin.UPLOADED:
-                return ("There is no local copy of this upload (uploads by link are not downloaded), and the "
-                        "range picker needs the audio. Upload the file from this computer instead.")
-            why = clip.download_error or "the clip is still downloading"
-            return (f"No local audio yet — {why}. The range picker needs the audio; "
-                    "use “Check again” in Tasks if the download failed.")
-        window = caps.persona_window
-        if window.supported and clip.duration is not None and clip.duration < window.min_len:
-            return (f"This clip is only {clip.duration:.2f} s long; {caps.display_name} needs at least "
-                    f"{window.min_len:g} s of vocals for a persona.")
-        return None
+        """Why the selected clip cannot make a persona here (None = it can): the service decides."""
+        audio = str(self.audio_path) if self.audio_path is not None else None
+        return self.studio.personas.preflight(self.clip.id, audio_path=audio, needs_audio=True).reason
 
     def _refresh_source(self) -> None:
         """Re-decide what the clip allows, and show it."""
@@ -639,12 +549,10 @@ class PersonaTab(QWidget):
         if self.existing is not None:
             self.show_persona(self.existing)
 
-    def show_persona(self, record: PersonaRecord) -> bool:
-        """Select ``record`` in Library › Personas (False when that panel is not there)."""
-        show = self.ctx.extras.get("show_persona")
-        return bool(show and show(record.id))
+    def show_persona(self, record: PersonaRecord) -> None:
+        """Ask Library › Personas to select ``record`` (through the bridge)."""
+        self.ctx.bridge.personaShowRequested.emit(record.id)
 
-    # ------------------------------------------------------------------ range
     def vocal_window(self) -> tuple[float | None, float | None]:
         """(start, end) to send, or (None, None) where the provider takes no window."""
         if not self.studio.capabilities.persona_window.supported:
@@ -710,7 +618,7 @@ class PersonaTab(QWidget):
 
     def auditioning(self) -> bool:
         player = self.ctx.player
-        return self._ours() and player.state() == "playing" and player.playing_range is not None
+        return self._ours() and player.state() == PLAYING and player.playing_range is not None
 
     def toggle_audition(self) -> None:
         """Play exactly the selected range (or stop the audition)."""
@@ -830,25 +738,22 @@ class PersonaTab(QWidget):
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         start, end = self.vocal_window()
-        self._submission = asyncio.ensure_future(self._create(
+        self.runner.run("create", self._create(
             self.clip.id, self.name_edit.text(), self.description_edit.toPlainText(),
             self.styles_edit.text(), start, end,
-        ))
+        ), what="Creating the persona", busy=self._set_busy, on_error=self._show_submit_error)
 
     async def _create(self, clip: int, name: str, description: str, styles: str,
                       start: float | None, end: float | None) -> PersonaRecord | None:
-        self._set_busy(True)
         try:
-            record = await self.studio.personas.create(clip, name, description, styles, start, end)
+            record = await TaskRunner.unstoppable(
+                self.studio.personas.create(clip, name, description, styles, start, end))
         except ConflictError as error:
-            self._set_busy(False)
             self._conflict(error)
             return None
         except SonicError as error:
-            self._set_busy(False)
             self._failed(error)
             return None
-        self._set_busy(False)
         window = "" if start is None else f" ({format_time(start)}–{format_time(end)})"
         self.ctx.bridge.notify.emit(f"Persona “{record.name}” created{window} — it is in Library › Personas.")
         if self.clip is not None and self.clip.id == clip:
@@ -889,9 +794,12 @@ class PersonaTab(QWidget):
         field = error.field if isinstance(error, ValidationError) else None
         if field in ("name", "description") or field in _WINDOW_FIELDS:
             self._touched.add("vocal_window" if field in _WINDOW_FIELDS else field)
-        self.submit_error.setText(str(error))
-        self.submit_error.setToolTip(theme.plain_tip(error.details()))
+        self._show_submit_error(str(error), error.details())
+
+    def _show_submit_error(self, text: str, details: str = "") -> None:
+        self.submit_error.setText(text)
+        self.submit_error.setToolTip(theme.plain_tip(details or text))
         self.submit_error.show()
 
 
-__all__ = ["PersonaTab", "TimeSpinBox", "parse_time"]
+__all__ = ["PersonaTab"]

@@ -46,7 +46,9 @@ from .. import theme
 from ..icons import icon
 from ..widgets.drop_zone import DropZone
 from ..widgets.waveform import WaveformMode, WaveformView
-from .generation_form import SegmentedButtons
+from ..tasks_runner import TaskRunner
+from ..widgets.segmented import SegmentedButtons
+from ..format import source_name
 
 log = logging.getLogger(__name__)
 
@@ -66,23 +68,6 @@ def describe_format(info: AudioInfo) -> str:
     return " · ".join(parts)
 
 
-def source_name(source: str | Path) -> str:
-    """The file name of a path or link, for messages."""
-    if isinstance(source, Path):
-        return source.name
-    return str(source).split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or str(source)
-
-
-def peak_cache(ctx):
-    """The app's one peak cache (shared by every waveform), made on first use."""
-    cache = ctx.extras.get("peak_cache")
-    if cache is None:
-        from ...audio.peak_cache import PeakCache
-
-        cache = ctx.extras["peak_cache"] = PeakCache()
-    return cache
-
-
 _label = theme.label
 
 
@@ -91,6 +76,7 @@ class UploadTab(QWidget):
 
     def __init__(self, ctx) -> None:
         super().__init__()
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self._caps = self.studio.capabilities
@@ -99,13 +85,12 @@ class UploadTab(QWidget):
         self._file_problem: str | None = None
         self._probing = False
         self._probe_token = 0
-        self._upload_future: asyncio.Future | None = None
         self._uploaded_clip: int | None = None
         # What the provider (or the service) said about the last attempt, by field;
         # shown until the source changes, without blocking a retry.
         self._sent_problem: tuple[str, str, str] | None = None
 
-        self.loader = PeakLoader(peak_cache(ctx), parent=self)
+        self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self._build()
         self._wire()
         self._provider_changed()
@@ -351,7 +336,7 @@ class UploadTab(QWidget):
         self.drop_zone.show_content(True)
         self._clear_result()
         self._refresh()
-        asyncio.ensure_future(self._probe(self._file, self._probe_token))
+        self.runner.run("probe", self._probe(self._file, self._probe_token), what="Reading the file")
 
     def set_url(self, url: str) -> None:
         self.source_switch.set_current("url")
@@ -397,16 +382,26 @@ class UploadTab(QWidget):
 
     def upload(self) -> None:
         """Send the source now (does nothing, and says why, when it cannot be sent)."""
-        if self._upload_future is not None or self.problems():
+        if self.busy() or self.problems():
             self._refresh()
             return
         source = self.source()
         self._begin_upload(source)
-        self._upload_future = asyncio.ensure_future(self._upload(source))
-        self._refresh()
+        self.runner.run("upload", self._upload(source), what="The upload", busy=self._uploading,
+                        on_error=self._upload_failed)
 
     def busy(self) -> bool:
-        return self._upload_future is not None
+        return self.runner.running("upload")
+
+    def _uploading(self, busy: bool) -> None:
+        if not busy:
+            self.progress.hide()
+            self.cancel_button.hide()
+        self._refresh()
+
+    def _upload_failed(self, text: str) -> None:
+        self.status.setText("")
+        self._set_error(text)
 
     # ------------------------------------------------------------------ probing
     async def _probe(self, path: Path, token: int) -> None:
@@ -459,42 +454,23 @@ class UploadTab(QWidget):
 
     async def _upload(self, source: str | Path) -> None:
         name = source_name(source)
-        row = error = None
-        cancelled = False
         try:
             row = await self.studio.tasks.upload(source, progress=self._on_progress)
-        except asyncio.CancelledError:
-            cancelled = True  # the Cancel button (or the app closing)
-        except SonicError as exc:
-            error = exc
-        except Exception as exc:  # a bug: keep the tab usable, log the traceback
-            log.exception("upload failed")
-            error = exc
-        if not isValid(self):
-            return
-        self._upload_future = None
-        self.progress.hide()
-        self.cancel_button.hide()
-        if cancelled:
-            self.status.setText("Upload cancelled. Nothing was added to the library.")
-        elif isinstance(error, ValidationError):
+        except ValidationError as error:
             self.status.setText("")
             self._show_validation(error)
-        elif isinstance(error, SonicError):
+            return
+        except SonicError as error:
             self.status.setText("")
             self._set_error(str(error), error.details())
-        elif error is not None:
-            self.status.setText("")
-            self._set_error(f"Upload failed unexpectedly: {error}")
-        else:
-            self._uploaded_clip = row.id
-            self.status.setText(f"Uploaded “{row.title or name}” — it is in the library and selected.")
-            self.open_result.show()
-            self.ctx.select_clip(row.id)
-            self.ctx.bridge.notify.emit(f"Uploaded “{row.title or name}”")
-            # Uploads can cost credits (sonic: 2); the status bar and cost lines follow.
-            asyncio.ensure_future(self.studio.credits.refresh_quietly())
-        self._refresh()
+            return
+        self._uploaded_clip = row.id
+        self.status.setText(f"Uploaded “{row.title or name}” — it is in the library and selected.")
+        self.open_result.show()
+        self.ctx.select_clip(row.id)
+        self.ctx.bridge.notify.emit(f"Uploaded “{row.title or name}”")
+        # Uploads can cost credits (sonic: 2); the status bar and cost lines follow.
+        self.runner.run("credits", self.studio.credits.refresh_quietly(), what="Asking for the credit balance")
 
     def _on_progress(self, sent: int, total: int) -> None:
         if total > 0:
@@ -503,8 +479,9 @@ class UploadTab(QWidget):
             self.status.setText(f"Uploading… {sent / 1_048_576:.1f} of {total / 1_048_576:.1f} MB")
 
     def _cancel_upload(self) -> None:
-        if self._upload_future is not None:
-            self._upload_future.cancel()
+        if self.busy():
+            self.runner.cancel("upload")  # the task ends at once; the upload service keeps nothing
+            self.status.setText("Upload cancelled. Nothing was added to the library.")
 
     def _show_validation(self, exc: ValidationError) -> None:
         if exc.field in ("file", "url"):
@@ -623,7 +600,7 @@ class UploadTab(QWidget):
         self.url_error.setVisible(bool(url_message))
         theme.set_invalid(self.url_edit, bool(url_message))
 
-        busy = self._upload_future is not None
+        busy = self.busy()
         ready = not problems and not busy
         self.upload_button.setEnabled(ready)
         self.extend_button.setEnabled(ready)

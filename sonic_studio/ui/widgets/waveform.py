@@ -61,12 +61,22 @@ from PySide6.QtWidgets import QWidget
 
 from ...audio.peaks import PeakPyramid
 from .. import theme
+from ..format import format_time
 
 
 class WaveformMode(str, Enum):
     PREVIEW = "preview"
     MARKER = "marker"
     RANGE = "range"
+
+
+class WaveformStatus(str, Enum):
+    """What the view is showing (a str, so ``status() == "ready"`` keeps reading well)."""
+
+    EMPTY = "empty"  # no clip, or a placeholder text
+    LOADING = "loading"  # no peaks yet, or partial ones
+    ERROR = "error"  # a readable message instead of a waveform
+    READY = "ready"
 
 
 START, END, BODY = "start", "end", "body"
@@ -106,17 +116,6 @@ class WaveformColors:
         return SimpleNamespace(**{name: QColor(value) for name, value in asdict(self).items()})
 
 
-def format_time(seconds: float, decimals: int = 2) -> str:
-    """``m:ss.cc`` (``h:mm:ss.cc`` from an hour)."""
-    scale = 10**decimals
-    total = int(round(max(0.0, seconds) * scale))
-    whole, frac = divmod(total, scale)
-    h, rest = divmod(whole, 3600)
-    m, s = divmod(rest, 60)
-    tail = f".{frac:0{decimals}d}" if decimals else ""
-    return f"{h}:{m:02d}:{s:02d}{tail}" if h else f"{m}:{s:02d}{tail}"
-
-
 def _cs(seconds: float) -> int:
     return int(round(seconds * 100))
 
@@ -153,7 +152,7 @@ class WaveformView(QWidget):
         self._pyramid: PeakPyramid | None = None
         self._duration_cs = 0
         self._duration = 0.0
-        self._status = "empty"  # "empty" | "loading" | "error" | "ready"
+        self._status = WaveformStatus.EMPTY
         self._message = ""
         self._placeholder = "No clip selected"
         self._view_start = 0.0
@@ -210,8 +209,8 @@ class WaveformView(QWidget):
             self._set_marker_cs(_clamp(self._marker, 0, self._duration_cs))
         if self._range is not None:
             self._apply_range(*self._range, END)
-        if self._status == "empty" and seconds > 0:
-            self._status = "ready"
+        if self._status is WaveformStatus.EMPTY and seconds > 0:
+            self._status = WaveformStatus.READY
         self._invalidate()
 
     def pyramid(self) -> PeakPyramid | None:
@@ -221,7 +220,7 @@ class WaveformView(QWidget):
         """Draw these peaks (partial snapshots welcome; each one replaces the last)."""
         self._pyramid = pyramid
         if pyramid is not None:
-            self._status = "ready" if pyramid.complete else "loading"
+            self._status = WaveformStatus.READY if pyramid.complete else WaveformStatus.LOADING
             self._message = ""
             if pyramid.duration > 0:
                 self.set_duration(pyramid.duration)
@@ -229,13 +228,13 @@ class WaveformView(QWidget):
 
     def set_loading(self, text: str = "Loading waveform…") -> None:
         """Show the loading state until the first peaks arrive."""
-        self._status, self._message = "loading", text
+        self._status, self._message = WaveformStatus.LOADING, text
         self._pyramid = None
         self._invalidate()
 
     def set_error(self, message: str) -> None:
         """Show a readable error instead of a waveform (e.g. from PeakLoader.failed)."""
-        self._status, self._message = "error", message
+        self._status, self._message = WaveformStatus.ERROR, message
         self._pyramid = None
         self._invalidate()
 
@@ -244,7 +243,7 @@ class WaveformView(QWidget):
         if placeholder is not None:
             self._placeholder = placeholder
         self._pyramid = None
-        self._status, self._message = "empty", ""
+        self._status, self._message = WaveformStatus.EMPTY, ""
         self._duration, self._duration_cs = 0.0, 0
         self._view_start, self._view_span = 0.0, 0.0
         self._marker = None
@@ -252,17 +251,21 @@ class WaveformView(QWidget):
         self._playhead = None
         self._invalidate()
 
-    def status(self) -> str:
-        """One of "empty", "loading" (partial peaks), "error" or "ready"."""
+    def status(self) -> WaveformStatus:
+        """Empty, loading (partial peaks), error or ready."""
         return self._status
 
     def attach_loader(self, loader) -> None:
         """Follow a :class:`~sonic_studio.audio.loader.PeakLoader`: loading, partial
         peaks, the finished pyramid, or its error message."""
-        loader.started.connect(lambda _path: self.set_loading())
+        loader.started.connect(self.loading_started)
         loader.partial.connect(self.set_peaks)
         loader.finished.connect(self.set_peaks)
         loader.failed.connect(self.set_error)
+
+    def loading_started(self, _path: object = None) -> None:
+        """A loader began decoding: the loading state (a slot: Qt drops it with this view)."""
+        self.set_loading()
 
     # marker ---------------------------------------------------------------------
 
@@ -554,7 +557,8 @@ class WaveformView(QWidget):
         p.drawPixmap(0, 0, base)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.wave_rect()
-        if self._status in ("empty", "error") or (self._status == "loading" and self._pyramid is None):
+        if self._status in (WaveformStatus.EMPTY, WaveformStatus.ERROR) or (
+                self._status is WaveformStatus.LOADING and self._pyramid is None):
             self._paint_message(p)
         if self._duration > 0:
             if self._mode == WaveformMode.RANGE:
@@ -588,9 +592,9 @@ class WaveformView(QWidget):
 
     def _paint_message(self, p: QPainter) -> None:
         c = self._c
-        if self._status == "error":
+        if self._status is WaveformStatus.ERROR:
             text, colour = self._message or "Could not load the waveform.", c.error
-        elif self._status == "loading":
+        elif self._status is WaveformStatus.LOADING:
             text, colour = self._message or "Loading waveform…", c.text_dim
         else:
             text, colour = self._placeholder, c.text_dim

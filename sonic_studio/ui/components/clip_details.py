@@ -10,10 +10,8 @@ submits anything.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
-from shiboken6 import isValid
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
@@ -33,11 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.capabilities import capabilities
+from ...core.errors import SonicError
 from ...core.models import Origin
 from ...store.records import ClipDetail
 from .. import theme
 from ..icons import icon
-from .clip_model import ThumbnailCache, clip_name, duration_text, full_date_text, lineage_sentence, problem_text
+from ..tasks_runner import TaskRunner
+from .clip_model import ThumbnailCache
+from ..format import clip_name, duration_text, full_date_text, lineage_sentence, problem_text
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class ClipDetailsPane(QWidget):
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.clip: ClipDetail | None = None
         self.setMinimumHeight(120)
@@ -243,19 +245,23 @@ class ClipDetailsPane(QWidget):
             return
         self.check_again.setEnabled(False)
         self.problem.setText("Checking with the provider…")
-        asyncio.ensure_future(self._check_again(self.clip.id, self.clip.lineage.task))
+        self.runner.run("check-again", self._check_again(self.clip.id, self.clip.lineage.task),
+                        what="Checking with the provider", on_error=self._check_failed)
+
+    def _check_failed(self, text: str) -> None:
+        self.problem.setText(text)
+        self.check_again.setEnabled(True)
 
     async def _check_again(self, clip_id: int, task: int) -> None:
         try:
             await self.ctx.studio.tasks.check_again(task)
-        except Exception as exc:  # shown in words next to the button, never a traceback
+        except SonicError as exc:  # shown in words next to the button, never a traceback
             log.info("check again failed: %s", exc)
-            if isValid(self) and self.clip is not None and self.clip.id == clip_id:
-                self.problem.setText(str(exc))
-                self.check_again.setEnabled(True)
+            if self.clip is not None and self.clip.id == clip_id:
+                self._check_failed(str(exc))
             return
         # The task's poll reports back through clipUpdated; until then say what happens.
-        if isValid(self) and self.clip is not None and self.clip.id == clip_id:
+        if self.clip is not None and self.clip.id == clip_id:
             self.problem.setText("Asked the provider again; the clip updates here when its files arrive.")
             self.check_again.setEnabled(True)
 

@@ -20,7 +20,6 @@ from typing import Iterable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QFormLayout,
@@ -28,7 +27,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from ...core.capabilities import ProviderCapabilities
 from ...core.models import GenerationParams
 from ...core.validation import Problem, check_params
 from .. import theme
+from ..widgets.segmented import SegmentedButtons
 from ..widgets.weight_slider import WeightSlider
 
 AUDIO_WEIGHT_ZONES = (
@@ -46,57 +45,6 @@ AUDIO_WEIGHT_ZONES = (
     (0.7, 1.0, "0.7–1 closer to the original"),
 )
 VOCAL_GENDERS = (("Any voice", None), ("Female", "f"), ("Male", "m"))
-
-
-class SegmentedButtons(QWidget):
-    """Two or more exclusive choices shown as joined buttons (mode switches)."""
-
-    changed = Signal(str)  # the key of the chosen segment
-
-    def __init__(self, segments: Iterable[tuple[str, str, str]], parent: QWidget | None = None) -> None:
-        """``segments``: (key, text, tooltip) tuples; the first is selected."""
-        super().__init__(parent)
-        self.setObjectName("segmented")
-        self._group = QButtonGroup(self)
-        self._group.setExclusive(True)
-        self._buttons: dict[str, QPushButton] = {}
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        items = list(segments)
-        for index, (key, text, tip) in enumerate(items):
-            button = QPushButton(text)
-            button.setCheckable(True)
-            button.setToolTip(tip)
-            button.setObjectName("first" if index == 0 else "last" if index == len(items) - 1 else "middle")
-            self._group.addButton(button)
-            self._buttons[key] = button
-            layout.addWidget(button)
-            button.toggled.connect(lambda on, k=key: on and self.changed.emit(k))
-        self._buttons[items[0][0]].setChecked(True)
-        self.setStyleSheet(
-            f"""
-            QWidget#segmented QPushButton {{ border-radius: 0; padding: 6px 16px; }}
-            QWidget#segmented QPushButton#first {{ border-top-left-radius: 6px; border-bottom-left-radius: 6px; }}
-            QWidget#segmented QPushButton#last {{ border-top-right-radius: 6px; border-bottom-right-radius: 6px;
-                                                  border-left: none; }}
-            QWidget#segmented QPushButton#middle {{ border-left: none; }}
-            QWidget#segmented QPushButton:checked {{ background: #24455a; color: {theme.TEXT};
-                                                      border-color: {theme.ACCENT}; }}
-            """
-        )
-
-    def current(self) -> str:
-        for key, button in self._buttons.items():
-            if button.isChecked():
-                return key
-        return next(iter(self._buttons))
-
-    def set_current(self, key: str) -> None:
-        self._buttons[key].setChecked(True)
-
-    def button(self, key: str) -> QPushButton:
-        return self._buttons[key]
 
 
 def _error_label() -> QLabel:

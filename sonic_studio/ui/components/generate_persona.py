@@ -11,7 +11,6 @@ the library with the persona in its lineage.
 
 from __future__ import annotations
 
-import asyncio
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -31,8 +30,9 @@ from ...core.validation import Problem
 from ...store.records import PersonaRecord
 from .. import theme
 from ..icons import icon
-from ..panels.personas import fmt_window
-from ..tabs.generation_form import GenerationForm
+from .generation_form import GenerationForm
+from ..tasks_runner import TaskRunner
+from ..format import fmt_window
 
 # sunoapi.org: "style_persona" for personas made with generate-persona ("voice_persona"
 # is for voice-clone ids, which the studio does not make).
@@ -55,6 +55,7 @@ class GeneratePersonaDialog(QDialog):
 
     def __init__(self, ctx, persona: PersonaRecord, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.studio = ctx.studio
         self.persona = persona
@@ -138,7 +139,7 @@ class GeneratePersonaDialog(QDialog):
                 title = clip.title or clip.clip_id
             except KeyError:
                 pass
-        window = fmt_window(self.persona.vocal_start, self.persona.vocal_end)
+        window = fmt_window(self.persona)
         styles = f" · {self.persona.styles}" if self.persona.styles else ""
         return f"Voice from “{title}”, {window}{styles}"
 
@@ -175,17 +176,15 @@ class GeneratePersonaDialog(QDialog):
             self.form.focus_field(problems[0].field)
             self._refresh()
             return
-        asyncio.ensure_future(self._submit(self.params()))
+        self.runner.run("submit", self._submit(self.params()), what="Generating the song", busy=self._set_busy,
+                        on_error=self._show_message)
 
     async def _submit(self, params: GenerationParams) -> None:
-        self._set_busy(True)
         try:
-            task = await self.studio.tasks.submit_generate(params)
+            task = await TaskRunner.unstoppable(self.studio.tasks.submit_generate(params))
         except SonicError as error:
-            self._set_busy(False)
             self._show_error(error, field=error.field if isinstance(error, ValidationError) else None)
             return
-        self._set_busy(False)
         self.task = task
         title = params.title or "new song"
         self.ctx.bridge.notify.emit(
@@ -204,8 +203,11 @@ class GeneratePersonaDialog(QDialog):
     def _show_error(self, error: SonicError, field: str | None = None) -> None:
         if field in GenerationForm.OWN_FIELDS:
             self.form.show_problems([Problem(field, str(error))], reveal=True)
-        self.error_label.setText(str(error))
-        self.error_label.setToolTip(error.details())
+        self._show_message(str(error), error.details())
+
+    def _show_message(self, text: str, details: str = "") -> None:
+        self.error_label.setText(text)
+        self.error_label.setToolTip(details or text)
         self.error_label.show()
 
 

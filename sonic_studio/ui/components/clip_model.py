@@ -6,35 +6,39 @@ pages of ``PAGE`` as the view scrolls (``canFetchMore``/``fetchMore``).  A new q
 (every keystroke in the search field) replaces the previous one; while one is in
 flight only the newest waiting query runs next, so typing fast never queues stale
 work.  Cover thumbnails are decoded off the UI thread and cached; the lineage line
-("extend of Night Drive @ 1:23") is looked up only for rows that are actually shown.
+("extend of Night Drive @ 1:23") comes with each row from the page query, so painting
+never runs SQL.
 
-The ``*_text`` helpers turn clip facts into the words the list, the details pane and
-the player bar share, so a clip is described the same way everywhere.
+The words themselves (durations, dates, lineage) come from ``ui/format.py``, shared
+with the details pane, the player bar and the tasks list.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
-from shiboken6 import isValid
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
-from ...core.models import ClipState, Origin, ProviderId, TaskKind
-from ...store.records import ClipDetail, ClipQuery, ClipRow
+from ...core.models import ClipState, Origin
+from ...store.records import ClipQuery, ClipRow
 from .. import theme
+from ..format import (
+    LINK_ONLY, clip_name, created_text, duration_text,
+    full_date_text, lineage_short, playable_text, problem_text,
+)
 from ..icons import icon
+from ..tasks_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 
 PAGE = 200
+CLIP_MIME = "application/x-sonic-studio-clip"  # drag payload: the local clip id, ASCII
 THUMB = 36  # logical pixels of the cover thumbnail in the list
 
 COL_COVER, COL_TITLE, COL_DURATION, COL_MODEL, COL_ORIGIN, COL_STATUS, COL_CREATED = range(7)
@@ -56,189 +60,7 @@ SORT_COLUMNS = {COL_TITLE: "title", COL_DURATION: "duration", COL_CREATED: "crea
 ClipRole = Qt.ItemDataRole.UserRole + 1  # the ClipRow of a row
 LineageRole = Qt.ItemDataRole.UserRole + 2  # the dim second line under the title
 
-# The provider's own name for each kind of task, as the details pane shows it
-# (sonic: the create endpoint's task_type, or the one-stop endpoint's name).
-_SONIC_TASK_TYPES = {
-    TaskKind.GENERATE: "create_music",
-    TaskKind.EXTEND: "extend_music",
-    TaskKind.COVER: "cover_music",
-    TaskKind.UPLOAD_EXTEND: "upload-extend",
-    TaskKind.UPLOAD_COVER: "upload-cover",
-    TaskKind.CONCAT: "concat_music",
-}
-
-
 # ---------------------------------------------------------------------------- words
-
-
-def duration_text(seconds: float | None) -> str:
-    """m:ss (h:mm:ss past an hour); an en dash when unknown."""
-    if seconds is None:
-        return "–"
-    total = int(round(max(0.0, seconds)))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
-def precise_time(seconds: float) -> str:
-    """1:23.00 - the exact point an extension continues from."""
-    minutes, rest = divmod(max(0.0, seconds), 60)
-    return f"{int(minutes)}:{rest:05.2f}"
-
-
-def created_text(epoch: float, now: float | None = None) -> str:
-    """Short, scannable dates: 14:02 today, 3 Mar this year, 3 Mar 2025 before."""
-    then = time.localtime(epoch)
-    today = time.localtime(now if now is not None else time.time())
-    if then[:3] == today[:3]:
-        return time.strftime("%H:%M", then)
-    if then.tm_year == today.tm_year:
-        return f"{then.tm_mday} {time.strftime('%b', then)}"
-    return f"{then.tm_mday} {time.strftime('%b %Y', then)}"
-
-
-def full_date_text(epoch: float) -> str:
-    return time.strftime("%A %d %B %Y, %H:%M", time.localtime(epoch))
-
-
-def file_name_of(url: str | None) -> str | None:
-    """The file name at the end of a URL or path ("night-drive.mp3"), for people."""
-    if not url:
-        return None
-    path = urlsplit(url).path if "://" in url else url
-    name = unquote(path.rstrip("/").rsplit("/", 1)[-1])
-    return name or url
-
-
-def clip_name(clip: ClipRow) -> str:
-    return clip.title or clip.clip_id
-
-
-def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = False,
-                   uploaded_source: bool = False) -> str:
-    """The provider's word for a task kind: sonic's task_type, sunoapi.org's endpoint."""
-    if provider is ProviderId.SONIC:
-        if kind is TaskKind.GENERATE and persona:
-            return "persona_music"
-        if uploaded_source and kind in (TaskKind.EXTEND, TaskKind.COVER):
-            return f"{kind.value}_upload_music"  # sonic names a different task type for uploads
-        return _SONIC_TASK_TYPES.get(kind, kind.value)
-    return kind.value.replace("_", "-")
-
-
-def _parent_words(detail: ClipDetail) -> str:
-    lin = detail.lineage
-    if lin is None:
-        return "another clip"
-    if lin.parent_title:
-        return f"“{lin.parent_title}”"
-    upload = file_name_of(lin.source_url)
-    if upload:
-        return f"upload {upload}"
-    return f"clip {lin.parent_clip_id}" if lin.parent_clip_id else "another clip"
-
-
-def _upload_words(detail: ClipDetail) -> str:
-    """An upload source: its file name when the URL has one, else the parent clip."""
-    lin = detail.lineage
-    name = file_name_of(lin.source_url) if lin else None
-    if name:
-        return f"upload {name}"
-    return _parent_words(detail)
-
-
-def lineage_short(detail: ClipDetail) -> str:
-    """The dim second line in the list: "extend of Night Drive @ 1:23"."""
-    lin = detail.lineage
-    if detail.origin is Origin.UPLOADED:
-        name = file_name_of(lin.source_url) if lin else None
-        return f"uploaded · {name}" if name else "uploaded"
-    if detail.full_song_of:
-        return "full song (extension joined to its source)"
-    kind = lin.task_kind if lin else detail.task_kind
-    if kind is None or lin is None:
-        return "generated"
-    parent = (lin.parent_title or file_name_of(lin.source_url) or lin.parent_clip_id or "?")
-    if kind is TaskKind.EXTEND or kind is TaskKind.UPLOAD_EXTEND:
-        at = f" @ {duration_text(lin.continue_at)}" if lin.continue_at is not None else ""
-        return f"extend of {parent}{at}"
-    if kind is TaskKind.COVER or kind is TaskKind.UPLOAD_COVER:
-        weight = f" · weight {lin.audio_weight:.2f}" if lin.audio_weight is not None else ""
-        return f"cover of {parent}{weight}"
-    if kind is TaskKind.CONCAT:
-        return f"full song of {parent}"
-    return "new song with a persona" if lin.persona_id else "new song"
-
-
-def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, source_uploaded: bool = False) -> str:
-    """Where the clip came from, in a sentence for the details pane.
-
-    ``source_uploaded``: the parent clip is an upload (sonic then used another task type).
-    """
-    lin = detail.lineage
-    if detail.origin is Origin.UPLOADED:
-        name = file_name_of(lin.source_url) if lin else None
-        return f"Uploaded from {name}." if name else "Uploaded by you."
-    if lin is None or lin.task_kind is None:
-        return "Generated by the provider (made outside this app, or before it kept lineage)."
-    kind = lin.task_kind
-    if kind is TaskKind.EXTEND:
-        text = f"Extended from {_parent_words(detail)}"
-    elif kind is TaskKind.UPLOAD_EXTEND:
-        text = f"Extended from {_upload_words(detail)}"
-    elif kind is TaskKind.COVER:
-        text = f"Cover of {_parent_words(detail)}"
-    elif kind is TaskKind.UPLOAD_COVER:
-        text = f"Cover of {_upload_words(detail)}"
-    elif kind is TaskKind.CONCAT:
-        text = f"Full song joined from {_parent_words(detail)}"
-    else:
-        text = "A new song"
-    if kind in (TaskKind.EXTEND, TaskKind.UPLOAD_EXTEND) and lin.continue_at is not None:
-        text += f" at {precise_time(lin.continue_at)}"
-    if kind in (TaskKind.COVER, TaskKind.UPLOAD_COVER) and lin.audio_weight is not None:
-        text += f" at audio weight {lin.audio_weight:.2f}"
-    if lin.params.get("auto_concat"):
-        text += ", joined to the source song"
-    wire = task_type_text(detail.provider, kind, persona=bool(lin.persona_id), uploaded_source=source_uploaded)
-    text += f" ({detail.provider.value}, {wire})."
-    if lin.persona_id:
-        text += f" Sung by persona “{persona_name}”." if persona_name else f" Made with persona {lin.persona_id}."
-    if detail.full_song_of:
-        text += " This is the full song: the extension joined to its source."
-    return text
-
-
-LINK_ONLY = "There is no local copy of this upload (the provider has the file)."
-
-
-def problem_text(clip: ClipRow) -> str | None:
-    """Why a clip cannot be played (yet), or None when it is fine.
-
-    An upload without a local copy (older libraries, or the copy is still being made)
-    is not a problem of the clip; ``playable_text`` covers it for the player.
-    """
-    if clip.state is ClipState.FAILED:
-        return "The provider could not make this clip."
-    if clip.state in (ClipState.PENDING, ClipState.RUNNING):
-        return "Still being made at the provider."
-    if clip.download_error:
-        if clip.origin is Origin.UPLOADED:
-            return clip.download_error  # the service says "No local copy of the upload: …"
-        return f"Not downloaded: {clip.download_error}"
-    if not clip.audio_path and clip.origin is not Origin.UPLOADED:
-        return "Not downloaded yet."
-    return None
-
-
-def playable_text(clip: ClipRow) -> str | None:
-    """Why the player cannot play this clip, in a few words (None: it has a local file)."""
-    if clip.audio_path:
-        return None
-    if clip.origin is Origin.UPLOADED and not clip.download_error:
-        return LINK_ONLY
-    return problem_text(clip)
 
 
 def status_of(clip: ClipRow) -> tuple[QIcon, str] | None:
@@ -274,6 +96,7 @@ class ThumbnailCache(QObject):
 
     def __init__(self, size: int = THUMB, capacity: int = 600, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self)
         self._size = size
         self._capacity = capacity
         self._cache: OrderedDict[str, QPixmap | None] = OrderedDict()
@@ -287,7 +110,7 @@ class ThumbnailCache(QObject):
         if path not in self._pending:
             self._pending.add(path)
             try:
-                asyncio.ensure_future(self._load(path))
+                self.runner.run(f"thumb:{path}", self._load(path))
             except RuntimeError:  # no running loop (a plain script): load inline
                 self._store(path, _load_thumb(path, self._pixels()))
         return None
@@ -303,8 +126,7 @@ class ThumbnailCache(QObject):
         except Exception:  # an unreadable file shows the placeholder, never an error
             log.debug("thumbnail failed for %s", path, exc_info=True)
             image = None
-        if isValid(self):  # the panel may have closed while the image decoded
-            self._store(path, image)
+        self._store(path, image)
 
     def _store(self, path: str, image: QImage | None) -> None:
         self._pending.discard(path)
@@ -332,6 +154,7 @@ class ClipTableModel(QAbstractTableModel):
 
     def __init__(self, ctx, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self._library = ctx.studio.library
         self._query = ClipQuery(limit=PAGE)
@@ -341,10 +164,8 @@ class ClipTableModel(QAbstractTableModel):
         self._total = -1
         self._generation = 0  # bumps with every new query; stale pages are dropped
         self._pending: tuple[ClipQuery, int, bool] | None = None  # query, rows wanted, refresh
-        self._runner: asyncio.Future | None = None
         self._fetching = False
         self._loaded = False  # the first query has answered
-        self._lineage: dict[int, str] = {}
         self.thumbs = ThumbnailCache(parent=self)
         self.thumbs.ready.connect(self._on_thumb)
         self._placeholder: QPixmap | None = None
@@ -366,7 +187,7 @@ class ClipTableModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         """A query is running or waiting."""
-        return self._runner is not None and not self._runner.done()
+        return self.runner.running("query")
 
     @property
     def loaded(self) -> bool:
@@ -387,7 +208,7 @@ class ClipTableModel(QAbstractTableModel):
         self._generation += 1
         self._pending = (query, limit, refresh)
         if not self.busy:
-            self._runner = asyncio.ensure_future(self._run_pending())
+            self.runner.run("query", self._run_pending(), what="Reading the library")
 
     async def _run_pending(self) -> None:
         while self._pending is not None:
@@ -398,11 +219,8 @@ class ClipTableModel(QAbstractTableModel):
                 rows = await self._library.query(replace(query, limit=limit, offset=0))
             except Exception as exc:  # a broken database must not take the window down
                 log.exception("library query failed")
-                if isValid(self):
-                    self.loadFailed.emit(f"The library could not be read: {exc}")
+                self.loadFailed.emit(f"The library could not be read: {exc}")
                 continue
-            if not isValid(self):
-                return  # the panel closed while SQL ran
             if generation != self._generation:
                 # Typed on while this ran: only the newest query matters - and if this
                 # was a new query, what replaces it is one too, not a mere refresh.
@@ -415,7 +233,7 @@ class ClipTableModel(QAbstractTableModel):
                 self._set_total(len(rows))
             else:
                 self._set_total(-1)
-                asyncio.ensure_future(self._count(query, generation))
+                self.runner.run("count", self._count(query, generation), what="Counting the clips")
             self.queryFinished.emit(refresh)
 
     async def _count(self, query: ClipQuery, generation: int) -> None:
@@ -425,7 +243,7 @@ class ClipTableModel(QAbstractTableModel):
         except Exception:
             log.exception("library count failed")
             return
-        if isValid(self) and generation == self._generation:
+        if generation == self._generation:
             self._set_total(total)
 
     def _set_total(self, total: int) -> None:
@@ -451,7 +269,7 @@ class ClipTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        asyncio.ensure_future(self._fetch_page(self._generation, len(self._rows)))
+        self.runner.run("page", self._fetch_page(self._generation, len(self._rows)), what="Reading the library")
 
     async def _fetch_page(self, generation: int, offset: int) -> None:
         try:
@@ -459,10 +277,7 @@ class ClipTableModel(QAbstractTableModel):
         except Exception as exc:
             log.exception("library page failed")
             rows = None
-            if isValid(self):
-                self.loadFailed.emit(f"The library could not be read: {exc}")
-        if not isValid(self):
-            return
+            self.loadFailed.emit(f"The library could not be read: {exc}")
         self._fetching = False
         if rows is None or generation != self._generation or offset != len(self._rows):
             return
@@ -494,7 +309,6 @@ class ClipTableModel(QAbstractTableModel):
             self.refresh()
 
     def _on_updated(self, clip: ClipRow) -> None:
-        self._lineage.pop(clip.id, None)
         row = self._index.get(clip.id)
         if row is None:
             return
@@ -604,17 +418,8 @@ class ClipTableModel(QAbstractTableModel):
         return None
 
     def lineage_line(self, clip: ClipRow) -> str:
-        """The second line under the title; looked up once per shown clip, then cached."""
-        text = self._lineage.get(clip.id)
-        if text is None:
-            try:
-                text = lineage_short(self._library.get(clip.id))
-            except KeyError:
-                text = ""
-            if len(self._lineage) > 4 * PAGE:
-                self._lineage.clear()
-            self._lineage[clip.id] = text
-        return text
+        """The second line under the title, from the row itself (no query while painting)."""
+        return lineage_short(clip)
 
     def cover(self, clip: ClipRow) -> QPixmap:
         """The clip's cover thumbnail, or a placeholder while it decodes (or when there is none)."""

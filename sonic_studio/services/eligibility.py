@@ -1,0 +1,131 @@
+"""Preflight: can this clip be used for that request at this provider, and on what terms?
+
+One answer for every front end.  The window shows it (a banner, a disabled button with
+the reason), the CLI refuses with it, and ``PersonaService.create`` checks it before a
+credit is spent, so the same clip is refused with the same words everywhere.  Widgets
+only render what comes back; the rules (and the provider defaults they use, read from
+the catalog) live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..core.capabilities import ProviderCapabilities, capabilities, task_type_text
+from ..core.models import ClipState, Origin, ProviderId, TaskKind
+from ..core.validation import Problem, older_than_v4
+from ..store.records import ClipDetail, TaskRecord
+
+_PERSONA_REQUEST = {ProviderId.SONIC: "persona", ProviderId.SUNOAPI: "generate-persona"}
+
+
+@dataclass(frozen=True)
+class Preflight:
+    """The answer: what stops the request (empty = it can go), and its terms."""
+
+    problems: tuple[Problem, ...]
+    task_type: str | None = None  # the provider's name for the request
+    cost: float | None = None  # estimated credits (the provider has the last word)
+    window: tuple[float, float] | None = None  # preselected vocal range; None = none is sent
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def reason(self) -> str | None:
+        """The first problem's words, or None when the request can go."""
+        return self.problems[0].message if self.problems else None
+
+
+def _wrong_provider(detail: ClipDetail, caps: ProviderCapabilities, what: str) -> Problem | None:
+    if detail.provider is caps.id:
+        return None
+    where = capabilities(detail.provider).display_name
+    return Problem("source", f"This clip lives at {where}; switch to {where} in Settings to {what} it.",
+                   "wrong_provider")
+
+
+def _unfinished(detail: ClipDetail, task: TaskRecord | None, needed_for: str) -> Problem | None:
+    if detail.state is ClipState.FAILED:
+        return Problem("source", "This clip failed at the provider: there is no song to take a voice from."
+                       if needed_for == "persona" else "This clip failed at the provider: there is no song to use.",
+                       "source_failed")
+    if detail.origin is Origin.GENERATED and (
+        detail.state is not ClipState.SUCCEEDED or (task is not None and task.state.active)
+    ):
+        if needed_for != "persona":
+            return Problem("source", "This clip is not finished yet; wait until it is done.", "source_unfinished")
+        why = f" ({task.detail})" if task is not None and task.detail else ""
+        return Problem("source", f"The song is still being made{why}. The provider needs its task finished before "
+                       "a persona can be made; this updates by itself when it is done.", "source_unfinished")
+    return None
+
+
+def persona_source(
+    caps: ProviderCapabilities,
+    detail: ClipDetail,
+    task: TaskRecord | None = None,
+    *,
+    audio_path: str | None = None,
+    needs_audio: bool = False,
+) -> Preflight:
+    """Can ``detail`` make a persona at ``caps``' provider?
+
+    ``task`` is the task that made the clip (to say "still being made").  ``needs_audio``:
+    the window's range picker needs a local copy; the CLI does not.
+    """
+    found = _persona_problems(caps, detail, task, audio_path, needs_audio)
+    window = caps.persona_window.default_for(detail.duration) if caps.persona_window.supported else None
+    return Preflight(tuple(found), _PERSONA_REQUEST.get(caps.id), caps.estimated_cost("persona"), window)
+
+
+def _persona_problems(caps: ProviderCapabilities, detail: ClipDetail, task: TaskRecord | None,
+                      audio_path: str | None, needs_audio: bool) -> list[Problem]:
+    wrong = _wrong_provider(detail, caps, "make a persona from")
+    if wrong is not None:
+        return [wrong]
+    name = caps.display_name
+    if not caps.persona_available:
+        return [Problem("source", f"{name} does not offer personas right now.", "persona_unavailable")]
+    if detail.origin is Origin.UPLOADED and not caps.persona_from_uploaded:
+        return [Problem("source", f"{name} makes personas only from songs it generated, not from uploads. "
+                        "Pick a generated clip — for example an extension or cover of this upload.",
+                        "persona_from_upload")]
+    if detail.origin is Origin.GENERATED and caps.persona_min_model and older_than_v4(detail.model):
+        return [Problem("source", f"This clip was made with {detail.model or 'an old model'}; {name} makes "
+                        f"personas only from songs made with {caps.persona_min_model} or newer.",
+                        "persona_old_model")]
+    if caps.id is ProviderId.SUNOAPI and detail.origin is Origin.GENERATED and not detail.source_task_id:
+        return [Problem("source", "This clip has no generation task id, which sunoapi.org needs.",
+                        "persona_no_task_id")]
+    unfinished = _unfinished(detail, task, "persona")
+    if unfinished is not None:
+        return [unfinished]
+    if needs_audio and audio_path is None:
+        if detail.origin is Origin.UPLOADED:
+            return [Problem("source", "There is no local copy of this upload (uploads by link are not downloaded), "
+                            "and the range picker needs the audio. Upload the file from this computer instead.",
+                            "no_local_audio")]
+        why = detail.download_error or "the clip is still downloading"
+        return [Problem("source", f"No local audio yet — {why}. The range picker needs the audio; "
+                        "use “Check again” in Tasks if the download failed.", "no_local_audio")]
+    window = caps.persona_window
+    if window.supported and detail.duration is not None and detail.duration < window.min_len:
+        return [Problem("source", f"This clip is only {detail.duration:.2f} s long; {name} needs at least "
+                        f"{window.min_len:g} s of vocals for a persona.", "source_too_short")]
+    return []
+
+
+def remix_source(caps: ProviderCapabilities, detail: ClipDetail, kind: TaskKind,
+                 task: TaskRecord | None = None) -> Preflight:
+    """Can ``detail`` be extended or covered (``kind``) at ``caps``' provider?"""
+    verb = "extend" if kind in (TaskKind.EXTEND, TaskKind.UPLOAD_EXTEND) else "cover"
+    problem = _wrong_provider(detail, caps, "use") or _unfinished(detail, task, verb)
+    uploaded = detail.origin is Origin.UPLOADED
+    return Preflight(
+        (problem,) if problem else (),
+        task_type_text(caps.id, kind, uploaded_source=uploaded),
+        caps.estimated_cost(kind),
+    )
+
