@@ -377,7 +377,10 @@ async def hostile_window(window_ctx, qtbot):
     win.attach(window_ctx)
     win.show()
     yield win
-    win.close()
+    import shiboken6
+
+    if shiboken6.isValid(win):  # pytest-qt may already have closed and deleted it
+        win.close()
 
 
 def renders_as_markup(tip: str) -> bool:
