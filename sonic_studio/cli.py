@@ -24,14 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from . import cli_deliverables
-from .core.errors import SonicError, ValidationError
-from .core.models import GenerationParams, ProviderId
-from .core.validation import check_api_base_url, ensure
-from .logs import setup_logging
-from .services import Settings, Studio
-from .services.cadence import usable_interval
-from .services.redact import RedactingFilter, scrub
-from .store import ClipQuery, DatabaseError, storage_problem
 from .cli_output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -50,7 +42,14 @@ from .cli_output import (
     task_json,
     task_line,
 )
-
+from .core.errors import SonicError, ValidationError
+from .core.models import GenerationParams, ProviderId
+from .core.validation import check_api_base_url, ensure
+from .logs import setup_logging
+from .services import Settings, Studio
+from .services.cadence import usable_interval
+from .services.redact import RedactingFilter, scrub
+from .store import ClipQuery, DatabaseError, storage_problem
 
 
 # ---------------------------------------------------------------------------- arguments

@@ -29,11 +29,10 @@ import httpx  # noqa: E402
 import keyring  # noqa: E402
 import keyring.backend  # noqa: E402
 import pytest  # noqa: E402
+from support import FAKE_KEY, wait_until  # noqa: E402,F401 - re-exported for tests
 
 from sonic_studio.emulator.app import Emulator, Timing  # noqa: E402
 from sonic_studio.emulator.server import EmulatorServer  # noqa: E402
-
-from support import FAKE_KEY, wait_until  # noqa: E402,F401 - re-exported for tests
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

@@ -72,7 +72,7 @@ class FakeWorld:
         self.keys_seen: list[str] = []
 
     # ------------------------------------------------------------------ wiring
-    def factory(self, provider, client, api_key, *, base_url=None, upload_base_url=None) -> "FakeProvider":
+    def factory(self, provider, client, api_key, *, base_url=None, upload_base_url=None) -> FakeProvider:
         self.keys_seen.append(api_key)
         return FakeProvider(self, ProviderId(provider), client, api_key, base_url=base_url,
                             upload_base_url=upload_base_url)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 Handler = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
@@ -25,7 +25,7 @@ class HostileServer:
         self._handlers: set[asyncio.Task] = set()
         self.port = 0
 
-    async def __aenter__(self) -> "HostileServer":
+    async def __aenter__(self) -> HostileServer:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         self.port = self._server.sockets[0].getsockname()[1]
         self._stop = asyncio.get_running_loop().call_later(self._lifetime, self._server.close)

@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.emulator.app import Emulator, Timing
 from sonic_studio.store import DB_FILENAME

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import mido
 import pytest
+from test_cli import FAST, MODEL, Cli, decodes  # noqa: F401  (fixtures below reuse the same runner)
 
 from sonic_studio.emulator.app import Fault
 from sonic_studio.store import DB_FILENAME
-from test_cli import FAST, MODEL, Cli, decodes  # noqa: F401  (fixtures below reuse the same runner)
 
 pytestmark = pytest.mark.slow
 LYRICS = "[Verse]\nNeon lights on the river\nWe drive until the morning\n[Chorus]\nNight drive night drive"
@@ -27,6 +27,7 @@ LYRICS = "[Verse]\nNeon lights on the river\nWe drive until the morning\n[Chorus
 @pytest.fixture
 def emulator():
     from conftest import FAKE_KEY
+
     from sonic_studio.emulator.app import Emulator
 
     return Emulator(timing=FAST, valid_keys={FAKE_KEY})
@@ -159,5 +160,5 @@ def test_sunoapi_whole_song_bpm_and_what_it_cannot(cli, emulator):
     assert "(estimated here)" in bpm
     vox = cli.run("vox", clip, "--from", "0", "--to", "20", provider="sunoapi", expect=2)
     assert "sunoapi.org cannot make VOX" in vox.stderr
-    assert not [r for r in emulator.requests if r.method == "POST" and "/api/v1/generate" != r.path
+    assert not [r for r in emulator.requests if r.method == "POST" and r.path != "/api/v1/generate"
                 and "extend" not in r.path]  # nothing paid for any of it

@@ -10,8 +10,8 @@ import io
 import mido
 import numpy as np
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.core.capabilities import capabilities
 from sonic_studio.core.errors import ValidationError
 from sonic_studio.core.models import (
@@ -100,7 +100,7 @@ async def test_sonic_sync_utilities_send_clip_id_and_parse(sonic, instant, asgi_
     lyrics = await sonic.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, clip))
     assert instant.last("/api/v1/sonic/aligned-lyrics").json == {"clip_id": clip.id}
     words = lyrics.data["words"]
-    assert [w.word for w in words] == "Headlights on the wet road tonight Drive drive into the night".split()
+    assert [w.word for w in words] == ["Headlights", "on", "the", "wet", "road", "tonight", "Drive", "drive", "into", "the", "night"]
     assert all(0 <= w.start < w.end <= clip.duration for w in words)
 
     midi = await sonic.request_asset(AssetRequest(AssetKind.MIDI, clip))

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import mido
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.core.errors import ValidationError
 from sonic_studio.core.models import AssetKind, GenerationParams, ProviderId, TaskKind

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import FAKE_KEY, wait_until
+
 from sonic_studio.emulator import synth
 from sonic_studio.emulator.app import Timing
 

@@ -21,15 +21,16 @@ import json
 import math
 import os
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
+from conftest import FAKE_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import FAKE_KEY
 from sonic_studio.core.errors import SonicError
 from sonic_studio.core.models import (
     Clip,

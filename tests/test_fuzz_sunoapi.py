@@ -10,13 +10,24 @@ printable, key-free sentence.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 import pytest
-from hypothesis import given
-
 from conftest import FAKE_KEY
+from hypothesis import given
+from test_fuzz_sonic import (
+    FUZZ,
+    NASTY,
+    Reply,
+    _dumps,
+    assert_readable_error,
+    check_outcome,
+    reply_lists,
+    run_against,
+)
+
 from sonic_studio.core.models import (
     Clip,
     CoverRequest,
@@ -30,16 +41,6 @@ from sonic_studio.core.models import (
     UploadExtendRequest,
 )
 from sonic_studio.providers.sunoapi import SunoApiProvider
-from test_fuzz_sonic import (
-    FUZZ,
-    NASTY,
-    Reply,
-    _dumps,
-    assert_readable_error,
-    check_outcome,
-    reply_lists,
-    run_against,
-)
 
 BASE = "http://127.0.0.1:8787"
 UPLOAD_BASE = "http://localhost:8787"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.services import Settings, Studio, downloads
@@ -389,8 +389,8 @@ def renders_as_markup(tip: str) -> bool:
     Escaped rich text (``<qt>&lt;b&gt;…</qt>``) is fine: rendered, it reads exactly as
     the server's text.
     """
-    from PySide6.QtGui import QTextDocument
     from PySide6.QtGui import Qt as GuiQt
+    from PySide6.QtGui import QTextDocument
 
     if not GuiQt.mightBeRichText(tip):
         return False
@@ -461,6 +461,7 @@ async def test_a_fifty_megabyte_reply_is_refused_without_buffering_it(announce):
     import tracemalloc
 
     from hostile_server import HostileServer, flood
+
     from sonic_studio.core.errors import MalformedResponseError
     from sonic_studio.providers.sonic import SonicProvider
 

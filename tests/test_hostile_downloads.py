@@ -13,10 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
 from hostile_server import HostileServer, cut_without_length, dribble, gzipped, respond
 from test_tasks import params, world  # noqa: F401  (fixture)
+
 from sonic_studio.emulator import synth
 from sonic_studio.services import Settings, Studio, downloads, polling
 from sonic_studio.services.downloads import Downloader, DownloadError

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from conftest import FAKE_KEY
 from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
+
 from sonic_studio.emulator import synth
 from sonic_studio.store import TaskState
 

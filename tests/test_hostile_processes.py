@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import FAKE_KEY
 from test_cli import Cli
+
 from sonic_studio.emulator.app import Emulator, Fault, Timing
 from sonic_studio.store import DB_FILENAME
 from sonic_studio.store.schema import LATEST_VERSION

@@ -12,11 +12,11 @@ import subprocess
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY, wait_until
 from hostile_server import HostileServer, redirect, respond
 from test_hostile_task_ids import tiny_disk  # noqa: F401  (fixture)
 from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
+
 from sonic_studio import cli
 from sonic_studio.core.errors import RateLimitedError, ValidationError
 from sonic_studio.core.models import Clip, ProviderId

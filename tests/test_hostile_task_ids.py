@@ -18,9 +18,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import wait_until
 from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
+
 from sonic_studio.core.errors import MalformedResponseError, SonicError
 from sonic_studio.services import Settings, Studio
 from sonic_studio.services import tasks as task_service

@@ -9,8 +9,8 @@ import keyring.backend
 import keyring.backends.fail
 import keyring.errors
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.core.models import ProviderId
 from sonic_studio.services.keys import KEY_ENV, SERVICE, KeyStore
 

@@ -14,8 +14,8 @@ import dataclasses
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY, wait_until
+
 from sonic_studio.core.errors import (
     AuthError,
     ConflictError,

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
+from fakes import FakeWorld
+from test_cli import Cli
+
+from sonic_studio.core.errors import AuthError
 from sonic_studio.core.models import GenerationParams, ProviderId
 from sonic_studio.emulator.app import Emulator, Fault, Timing
 from sonic_studio.services import Settings, Studio
-from sonic_studio.services.keys import KEY_ENV
+from sonic_studio.services.keys import KEY_ENV, SERVICE
 from sonic_studio.store import TaskState
-from fakes import FakeWorld
-from sonic_studio.core.errors import AuthError
-from sonic_studio.services.keys import SERVICE
-from test_cli import Cli
 
 FAST = Timing(queue=0.05, first_clip=0.15, second_clip=0.25, concat=0.05)
 ECHO = Fault("status", status=401, body={"code": 401, "msg": f"invalid key {FAKE_KEY}",

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio import cli
 from sonic_studio.core.errors import ValidationError
 from sonic_studio.core.validation import check_api_base_url

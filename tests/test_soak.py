@@ -22,8 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.services import Settings, Studio

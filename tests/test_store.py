@@ -16,8 +16,8 @@ from sonic_studio.store import (
     NewerSchemaError,
     Store,
     TaskState,
+    database,
 )
-from sonic_studio.store import database
 from sonic_studio.store.schema import LATEST_VERSION
 
 SONIC = ProviderId.SONIC

@@ -10,11 +10,11 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 import fakes
+import pytest
 from conftest import FAKE_KEY, wait_until
 from fakes import FakeWorld
+
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.core.errors import (
     AuthError,

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-
 from conftest import FAKE_KEY
+
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.core.models import GenerationParams, Origin, ProviderId
 from sonic_studio.emulator.app import Emulator, Fault, Timing

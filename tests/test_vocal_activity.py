@@ -69,7 +69,7 @@ def test_instrumental_clips_get_no_suggestion(tmp_path):
 def test_explanation_names_the_window_it_suggests():
     curve = _runs_curve(120, [(62.0, 86.0)])
     s = va.suggest_window(curve, RULES["sunoapi"])
-    assert s.found and 62.0 <= s.start and s.end <= 86.0
+    assert s.found and s.start >= 62.0 and s.end <= 86.0
     assert s.end - s.start == pytest.approx(21.0, abs=0.15)  # 1.5 s kept from each edge
     match = re.fullmatch(r"most sustained singing: (\d+):(\d\d(?:\.\d)?)–(\d+):(\d\d(?:\.\d)?)", s.explanation)
     assert match, s.explanation
@@ -84,7 +84,7 @@ def test_window_length_follows_the_rules_given():
         == pytest.approx(RULES["sunoapi"].max_len, abs=0.01)
     short = PersonaWindow(supported=True, required=False, min_len=5.0, max_len=12.0)
     s = va.suggest_window(curve, short)
-    assert s.end - s.start == pytest.approx(12.0, abs=0.01) and 20.0 <= s.start and s.end <= 80.0
+    assert s.end - s.start == pytest.approx(12.0, abs=0.01) and s.start >= 20.0 and s.end <= 80.0
     # A run shorter than the provider's minimum (plus the edges) cannot give a valid window.
     strict = PersonaWindow(supported=True, required=False, min_len=25.0, max_len=30.0)
     assert not va.suggest_window(_runs_curve(200, [(20.0, 40.0)]), strict).found
@@ -109,7 +109,7 @@ def test_timed_lyrics_break_a_tie_between_equal_runs():
     plain = va.suggest_window(curve, RULES["sunoapi"])
     assert plain.start < 40.0  # equal runs: the first one
     refined = va.suggest_window(va.refine(curve, lyric_spans=[(78.0, 112.0)]), RULES["sunoapi"])
-    assert 80.0 <= refined.start and refined.end <= 110.0
+    assert refined.start >= 80.0 and refined.end <= 110.0
 
 
 def test_a_vocal_stem_replaces_the_estimate():
@@ -119,7 +119,7 @@ def test_a_vocal_stem_replaces_the_estimate():
     sung = (t >= 20) & (t < 45)
     stem[sung] = 0.3 * np.sin(2 * np.pi * 330 * t[sung])
     s = va.suggest_window(va.refine(curve, vocal_stem=stem), RULES["sunoapi"])
-    assert s.found and 20.0 <= s.start and s.end <= 45.0
+    assert s.found and s.start >= 20.0 and s.end <= 45.0
 
 
 def test_an_eight_minute_song_is_analysed_in_well_under_two_seconds():

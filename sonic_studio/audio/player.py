@@ -39,7 +39,6 @@ from types import ModuleType
 
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 
-
 STOPPED, PLAYING, PAUSED = "stopped", "playing", "paused"
 _TICK_MS = 8
 _EMIT_INTERVAL = 0.016  # seconds between playhead signals while playing (~60 Hz)

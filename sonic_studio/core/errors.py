@@ -82,7 +82,7 @@ class SonicError(Exception):
         return {}
 
     @staticmethod
-    def from_dict(data: dict) -> "SonicError":
+    def from_dict(data: dict) -> SonicError:
         cls = _BY_KIND.get(data.get("kind", ""), ServerError)
         extra = {}
         if cls is RateLimitedError:

@@ -95,7 +95,7 @@ class Clip:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Clip":
+    def from_dict(cls, data: dict[str, Any]) -> Clip:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in data.items() if k in known}
         kw["provider"] = ProviderId(kw["provider"])
@@ -103,7 +103,7 @@ class Clip:
         kw["state"] = ClipState(kw.get("state", "succeeded"))
         return cls(**kw)
 
-    def with_(self, **changes: Any) -> "Clip":
+    def with_(self, **changes: Any) -> Clip:
         return replace(self, **changes)
 
 
@@ -176,7 +176,7 @@ class AssetRequest:
     separation; ``vocal_start``/``vocal_end``: the VOX window (seconds)."""
 
     kind: AssetKind
-    clip: "Clip"
+    clip: Clip
     vocal_start: float | None = None
     vocal_end: float | None = None
     stems_task_id: str | None = None

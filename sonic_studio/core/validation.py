@@ -17,7 +17,6 @@ from .errors import ValidationError
 from .models import Clip, GenerationParams, Origin, ProviderId
 
 
-
 @dataclass(frozen=True)
 class Problem:
     """One reason a request cannot go out: where to show it, the words, and a stable code.

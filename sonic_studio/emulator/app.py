@@ -18,8 +18,9 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
@@ -117,11 +118,11 @@ class Timing:
     upload: float = 0.0  # synchronous upload delay
 
     @classmethod
-    def demo(cls) -> "Timing":
+    def demo(cls) -> Timing:
         return cls(queue=2.0, first_clip=5.0, second_clip=7.0, concat=2.0, upload=1.0)
 
     @classmethod
-    def instant(cls) -> "Timing":
+    def instant(cls) -> Timing:
         return cls(queue=0.0, first_clip=0.0, second_clip=0.0, concat=0.0, upload=0.0)
 
 

@@ -20,9 +20,10 @@ import asyncio
 import io
 import re
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import Any, Callable, TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mido
 import numpy as np

@@ -8,8 +8,9 @@ dialog swaps the adapter underneath them.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any, Coroutine, Protocol
+from typing import Any, Protocol
 
 from ..core.models import ProviderId
 from ..providers.base import Provider

@@ -15,9 +15,9 @@ import asyncio
 import json
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..audio import edit
 from ..audio.lyric_lines import lines_from_words, to_audacity_labels, to_lrc, to_reaper_regions

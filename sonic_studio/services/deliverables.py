@@ -27,7 +27,6 @@ from ..audio.lyric_lines import lines_from_words, to_lrc
 from ..audio.pcm import read_mono
 from ..core.capabilities import DeliverableInfo, ProviderCapabilities, capabilities
 from ..core.errors import ErrorKind, InsufficientCreditsError, SonicError, ValidationError
-from ..core.validation import ensure
 from ..core.models import (
     AssetKind,
     AssetRequest,
@@ -39,8 +38,11 @@ from ..core.models import (
     ProviderId,
     SubmitResult,
     TaskKind,
+)
+from ..core.models import (
     TaskState as ProviderTaskState,
 )
+from ..core.validation import ensure
 from ..store.assets import AssetRecord, AssetState
 from ..store.records import ClipDetail, ClipRow, TaskRecord, TaskState
 from .context import ServiceContext

@@ -17,9 +17,9 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
 from urllib.parse import urlsplit
 
 import httpx

@@ -9,8 +9,9 @@ under qasync.  A failing subscriber is logged and never breaks the task that emi
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from ..core.models import Credits, ProviderId
 from ..store.records import ClipRow, PersonaRecord, TaskRecord
@@ -71,7 +72,7 @@ class ProviderChanged(Event):
 
 @dataclass(frozen=True)
 class KeyStatusChanged(Event):
-    status: "KeyStatus"  # noqa: F821 - services.keys imports this module
+    status: KeyStatus  # noqa: F821 - services.keys imports this module
 
 
 E = TypeVar("E", bound=Event)

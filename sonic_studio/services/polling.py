@@ -18,12 +18,13 @@ import os
 import random
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
+from ..core.models import Clip, ClipState, TaskKind, TaskStatus
+from ..core.models import TaskState as ProviderTaskState
 from ..core.validation import is_loopback
-from ..core.models import Clip, ClipState, TaskKind, TaskState as ProviderTaskState, TaskStatus
 from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext

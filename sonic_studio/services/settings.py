@@ -51,7 +51,7 @@ class Settings:
     path: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def load(cls, data_dir: Path | None = None) -> "Settings":
+    def load(cls, data_dir: Path | None = None) -> Settings:
         path = (Path(data_dir) if data_dir else default_config_dir()) / SETTINGS_FILENAME
         settings = cls(path=path)
         if not path.exists():

@@ -17,8 +17,8 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Awaitable, Callable
 from urllib.parse import urlsplit
 
 from ..core.capabilities import ProviderCapabilities

@@ -38,7 +38,7 @@ class Store:
         self._identity = _identity(db.path)
 
     @classmethod
-    def open(cls, data_dir: Path) -> "Store":
+    def open(cls, data_dir: Path) -> Store:
         return cls(Database.open(Path(data_dir) / DB_FILENAME))
 
     @property

@@ -18,9 +18,10 @@ import shutil
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from .schema import LATEST_VERSION, MIGRATIONS
 
@@ -103,7 +104,7 @@ class Database:
         self.read_only = False  # see _open_read_only
 
     @classmethod
-    def open(cls, path: Path) -> "Database":
+    def open(cls, path: Path) -> Database:
         """Open (creating if needed) and migrate; raises ``DatabaseError`` subclasses.
 
         Several processes may open one library at once (the window and the CLI, two
@@ -141,7 +142,7 @@ class Database:
         return cls(path, conn)
 
     @classmethod
-    def _open_read_only(cls, path: Path) -> "Database":
+    def _open_read_only(cls, path: Path) -> Database:
         """A library on a read-only folder or medium: browsing works, every write says "read-only".
 
         ``immutable`` because SQLite cannot create the WAL index there; nobody can

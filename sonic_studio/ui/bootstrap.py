@@ -83,11 +83,11 @@ async def start_demo_server() -> DemoServer:
 
 async def run_studio(window, args: argparse.Namespace) -> None:
     """Main coroutine: returns when the window has closed and everything is shut."""
+    from ..audio.player import Player
     from ..core.models import ProviderId
     from ..logs import setup_logging
     from ..services.settings import Settings
     from ..services.studio import Studio
-    from ..audio.player import Player
     from .bridge import StudioBridge, UiContext
 
     closed = asyncio.Event()

@@ -48,7 +48,7 @@ class StudioBridge(QObject):
     personaShowRequested = Signal(int)  # select this local persona in Library › Personas
     settingsRequested = Signal()  # open the settings dialog
 
-    def __init__(self, studio: "Studio", parent: QObject | None = None) -> None:
+    def __init__(self, studio: Studio, parent: QObject | None = None) -> None:
         super().__init__(parent)
         from ..services import events as ev
 
@@ -76,21 +76,21 @@ class StudioBridge(QObject):
 class UiContext:
     """Everything a panel needs; built once the studio has started."""
 
-    studio: "Studio"
+    studio: Studio
     bridge: StudioBridge
-    player: "Player"
+    player: Player
     selected_clip: int | None = None
     log_file: Path | None = None  # what Help › What happened shows
     demo_server: DemoServer | None = None  # the running demo emulator, if any
     start_demo_server: Callable[[], Awaitable[DemoServer]] | None = None
-    _peak_cache: "PeakCache | None" = field(default=None, repr=False)
+    _peak_cache: PeakCache | None = field(default=None, repr=False)
 
     def select_clip(self, clip: int | None) -> None:
         self.selected_clip = clip
         self.bridge.clipSelected.emit(-1 if clip is None else clip)
 
     @property
-    def peak_cache(self) -> "PeakCache":
+    def peak_cache(self) -> PeakCache:
         """The app's one peak cache, shared by every waveform (made on first use)."""
         if self._peak_cache is None:
             from ..audio.peak_cache import PeakCache

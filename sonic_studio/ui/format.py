@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
 from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlsplit
 
 from ..core.capabilities import capabilities, task_type_text
 from ..core.models import ClipState, Origin, TaskKind

@@ -37,7 +37,7 @@ class _SvgEngine(QIconEngine):
         painter.end()
         return pix
 
-    def clone(self) -> "QIconEngine":
+    def clone(self) -> QIconEngine:
         return _SvgEngine(self._data, self._disabled)
 
 

@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Report = Callable[[str], None]
 
-_LIVE: "weakref.WeakSet[TaskRunner]" = weakref.WeakSet()
+_LIVE: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
 
 
 def failure_text(exc: BaseException, what: str = "It") -> str:

@@ -11,10 +11,10 @@ import gc
 
 import pytest
 import shiboken6
+from support import FAKE_KEY, wait_until  # noqa: F401 - re-exported: this file shadows tests/conftest.py
 
 from sonic_studio.emulator.app import Emulator, Timing
 from sonic_studio.emulator.server import EmulatorServer
-from support import FAKE_KEY, wait_until  # noqa: F401 - re-exported: this file shadows tests/conftest.py
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -21,8 +22,6 @@ from PySide6.QtWidgets import QApplication
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
 from sonic_studio.store.records import TaskState
-
-from conftest import wait_until
 
 CREATE = "/api/v1/sonic/create"
 LYRICS = "[Verse]\nNeon rain on the windshield\n[Chorus]\nDrive until the morning"

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
@@ -18,8 +19,6 @@ from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import ClipQuery
 from sonic_studio.ui.components.clip_model import COL_DURATION, COL_TITLE, LineageRole
 from sonic_studio.ui.panels.library import DATE_RANGES, LibraryPanel
-
-from conftest import wait_until
 
 
 @pytest.fixture(autouse=True)

@@ -15,14 +15,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
 from sonic_studio.store import ClipQuery, TaskState
 from sonic_studio.ui import theme
-
-from conftest import wait_until
 
 SUNO_PERSONA = "/api/v1/generate/generate-persona"
 # Screenshots go to a temp dir unless SONIC_STUDIO_SCREENSHOT_DIR asks for them

@@ -4,7 +4,7 @@ generate bodies each provider received and the persona in the results' lineage."
 
 from __future__ import annotations
 
-
+from conftest import wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
@@ -12,8 +12,6 @@ from sonic_studio.core.models import GenerationParams, ProviderId
 from sonic_studio.store import ClipQuery, TaskState
 from sonic_studio.ui.components.generate_persona import GeneratePersonaDialog
 from sonic_studio.ui.panels.personas import EMPTY_TEXT, PersonaListModel, PersonasPanel
-
-from conftest import wait_until
 
 
 async def make_song(ctx, title: str) -> int:

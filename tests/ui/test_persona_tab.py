@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from types import SimpleNamespace
 
+from conftest import wait_until
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
@@ -24,8 +25,6 @@ from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.personas import PersonasPanel
 from sonic_studio.ui.tabs.persona import PersonaTab
 from sonic_studio.ui.widgets.time_spin import parse_time
-
-from conftest import wait_until
 
 SUNO_PERSONA = "/api/v1/generate/generate-persona"
 SONIC_PERSONA = "/api/v1/sonic/persona"

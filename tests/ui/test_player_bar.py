@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from conftest import wait_until
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from sonic_studio.audio import player as player_module
@@ -13,10 +14,8 @@ from sonic_studio.audio.player import PAUSED, PLAYING, Player
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
 from sonic_studio.ui.components.clip_details import ClipDetailsPane
-from sonic_studio.ui.panels.player_bar import PlayerBar
-
-from conftest import wait_until
 from sonic_studio.ui.format import duration_text
+from sonic_studio.ui.panels.player_bar import PlayerBar
 
 
 async def downloaded_clip(ctx, emulator) -> int:

@@ -11,11 +11,11 @@ import os
 import subprocess
 import sys
 
+from conftest import FAKE_KEY, wait_until
+
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
 from sonic_studio.store import TaskState
-
-from conftest import FAKE_KEY, wait_until
 
 SUNO_PERSONA = "/api/v1/generate/generate-persona"
 

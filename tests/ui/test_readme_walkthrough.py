@@ -5,9 +5,9 @@ If this fails, the README promises something the app does not do.
 
 from __future__ import annotations
 
+from conftest import wait_until
 from PySide6.QtCore import Qt
 
-from conftest import wait_until
 from sonic_studio.ui.components.generate_persona import GeneratePersonaDialog
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
+from conftest import wait_until
 from PySide6.QtCore import Qt
 
-from conftest import wait_until
 from sonic_studio.core.models import ProviderId
 from sonic_studio.ui.dialogs.settings import SettingsDialog
 
@@ -56,8 +56,8 @@ async def test_saving_switches_the_provider_and_the_status_bar_follows(window, c
 async def test_what_happened_shows_the_log_without_the_key(window, ctx, qtbot, tmp_path):
     import logging
 
-    from sonic_studio.services.redact import register_secret
     from sonic_studio.logs import setup_logging
+    from sonic_studio.services.redact import register_secret
     from sonic_studio.ui.dialogs.log_view import LogViewDialog
 
     log_file = setup_logging(tmp_path / "logdata")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from conftest import wait_until
 from PySide6.QtCore import Qt
 
 from sonic_studio.core.errors import InsufficientCreditsError, SonicError
@@ -13,9 +14,6 @@ from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import TaskState
 from sonic_studio.ui.panels.tasks import COL_DETAIL, COL_ELAPSED, COL_STATE, COL_TASK, TasksPanel
-
-from conftest import wait_until
-
 
 PARAMS = GenerationParams(model="sonic-v5", lyrics="[Verse]\nRain on the glass", tags="lofi", title="Rain cover",
                           audio_weight=0.73)

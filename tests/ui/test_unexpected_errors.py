@@ -8,14 +8,16 @@ call and drives the real widgets against the emulator.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-
 from conftest import wait_until
-from sonic_studio.ui.dialogs.settings import SettingsDialog
-from test_extend_cover_tab import extend_tab, fill_form as fill_generation_form, select_source, uploaded_clip
+from PySide6.QtCore import Qt
+from test_extend_cover_tab import extend_tab, select_source, uploaded_clip
+from test_extend_cover_tab import fill_form as fill_generation_form
 from test_persona_library import build_panel, fill_dialog, make_persona
-from test_persona_tab import build_ui, fill_form as fill_persona_form, make_song, pick
+from test_persona_tab import build_ui, make_song, pick
+from test_persona_tab import fill_form as fill_persona_form
 from test_upload_tab import type_url, upload_tab
+
+from sonic_studio.ui.dialogs.settings import SettingsDialog
 
 SAYS = "did not finish: an unexpected error (RuntimeError: disk on fire)"
 

@@ -9,13 +9,13 @@ message sits next to the field, nothing reached the emulator and nothing typed i
 
 from __future__ import annotations
 
-import re
-
-import subprocess
 import asyncio
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import wait_until
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -23,9 +23,6 @@ from PySide6.QtWidgets import QApplication
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.emulator import synth
 from sonic_studio.emulator.app import Fault
-
-from conftest import wait_until
-
 
 # ---------------------------------------------------------------------------- helpers
 

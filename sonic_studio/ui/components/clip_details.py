@@ -35,10 +35,10 @@ from ...core.errors import SonicError
 from ...core.models import Origin
 from ...store.records import ClipDetail
 from .. import theme
+from ..format import clip_name, duration_text, full_date_text, lineage_sentence, problem_text
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from .clip_model import ThumbnailCache
-from ..format import clip_name, duration_text, full_date_text, lineage_sentence, problem_text
 
 log = logging.getLogger(__name__)
 
@@ -270,9 +270,7 @@ class ClipDetailsPane(QWidget):
         self.show_clip(None if clip_id < 0 else clip_id)
 
     def _on_updated(self, clip) -> None:
-        if self.clip is not None and clip.id == self.clip.id:
-            self.show_clip(clip.id)
-        elif self.clip is None and clip.id == self.ctx.selected_clip:
+        if self.clip is not None and clip.id == self.clip.id or self.clip is None and clip.id == self.ctx.selected_clip:
             self.show_clip(clip.id)
 
     def _on_removed(self, clip_id: int) -> None:

@@ -29,8 +29,14 @@ from ...core.models import ClipState, Origin
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
 from ..format import (
-    LINK_ONLY, clip_name, created_text, duration_text,
-    full_date_text, lineage_short, playable_text, problem_text,
+    LINK_ONLY,
+    clip_name,
+    created_text,
+    duration_text,
+    full_date_text,
+    lineage_short,
+    playable_text,
+    problem_text,
 )
 from ..icons import icon
 from ..tasks_runner import TaskRunner

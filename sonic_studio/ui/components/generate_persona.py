@@ -11,7 +11,6 @@ the library with the persona in its lineage.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -29,10 +28,10 @@ from ...core.models import GenerationParams, ProviderId, TaskKind
 from ...core.validation import Problem
 from ...store.records import PersonaRecord
 from .. import theme
-from ..icons import icon
-from .generation_form import GenerationForm
-from ..tasks_runner import TaskRunner
 from ..format import fmt_window
+from ..icons import icon
+from ..tasks_runner import TaskRunner
+from .generation_form import GenerationForm
 
 # sunoapi.org: "style_persona" for personas made with generate-persona ("voice_persona"
 # is for voice-clone ids, which the studio does not make).

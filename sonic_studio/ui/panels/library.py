@@ -17,7 +17,6 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from shiboken6 import isValid
 from PySide6.QtCore import QDate, QMimeData, QModelIndex, QRect, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -57,15 +56,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ...core.capabilities import capabilities
 from ...core.models import Origin, ProviderId
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
-from ..components.notice_bar import NoticeBar, NoticeKind
-from ..format import clip_name
-from ..icons import icon
-from ..tasks_runner import TaskRunner
 from ..components.clip_details import ClipDetailsPane
 from ..components.clip_model import (
     CLIP_MIME,
@@ -82,6 +78,10 @@ from ..components.clip_model import (
     ClipTableModel,
     status_of,
 )
+from ..components.notice_bar import NoticeBar, NoticeKind
+from ..format import clip_name
+from ..icons import icon
+from ..tasks_runner import TaskRunner
 
 log = logging.getLogger(__name__)
 

@@ -57,8 +57,8 @@ from ...core.capabilities import capabilities
 from ...store.records import PersonaRecord
 from .. import theme
 from ..components.range_audition import RangeAudition
-from ..icons import icon
 from ..format import fmt_window
+from ..icons import icon
 
 EMPTY_TEXT = "No personas yet — pick a clip, select 10–30 s of clean vocals in the Persona tab"
 NO_MATCH_TEXT = "No persona matches “{text}”."

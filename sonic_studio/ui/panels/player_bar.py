@@ -19,11 +19,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolBu
 
 from ...audio.loader import PeakLoader
 from ...audio.player import PLAYING
+from ...core.models import ClipState
 from .. import theme
+from ..format import LINK_ONLY, clip_name, duration_text, playable_text
 from ..icons import icon
 from ..widgets.waveform import PAD_X, WaveformMode, WaveformView
-from ...core.models import ClipState
-from ..format import LINK_ONLY, clip_name, duration_text, playable_text
 
 log = logging.getLogger(__name__)
 

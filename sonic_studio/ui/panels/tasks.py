@@ -33,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.models import TaskKind
 from ...core.errors import SonicError
+from ...core.models import TaskKind
 from ...store.records import TaskRecord, TaskState
 from .. import theme
+from ..format import duration_text, file_name_of
 from ..icons import icon
 from ..tasks_runner import TaskRunner
-from ..format import duration_text, file_name_of
 
 log = logging.getLogger(__name__)
 

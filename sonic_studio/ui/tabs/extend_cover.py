@@ -23,7 +23,6 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from shiboken6 import isValid
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
@@ -44,14 +44,14 @@ from ...core.validation import Problem, check_continue_at, check_source_url, fmt
 from ...services.eligibility import remix_source
 from ...store.records import ClipDetail
 from .. import theme
-from ..icons import icon
 from ..components.clip_model import CLIP_MIME
-from ..widgets.drop_zone import dropped_source
-from ..widgets.waveform import WaveformMode, WaveformView
-from ..tasks_runner import TaskRunner
 from ..components.generation_form import GenerationForm
-from ..widgets.segmented import SegmentedButtons
 from ..format import format_time, source_name
+from ..icons import icon
+from ..tasks_runner import TaskRunner
+from ..widgets.drop_zone import dropped_source
+from ..widgets.segmented import SegmentedButtons
+from ..widgets.waveform import WaveformMode, WaveformView
 
 log = logging.getLogger(__name__)
 

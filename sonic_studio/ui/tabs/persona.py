@@ -45,12 +45,12 @@ from ...core.models import Origin
 from ...core.validation import Problem, check_persona
 from ...store.records import ClipDetail, PersonaRecord
 from .. import theme
-from ..widgets.time_spin import TimeSpinBox
+from ..components.range_audition import RangeAudition
 from ..format import format_time
 from ..icons import icon
-from ..components.range_audition import RangeAudition
-from ..widgets.waveform import WaveformMode, WaveformView
 from ..tasks_runner import TaskRunner
+from ..widgets.time_spin import TimeSpinBox
+from ..widgets.waveform import WaveformMode, WaveformView
 
 log = logging.getLogger(__name__)
 

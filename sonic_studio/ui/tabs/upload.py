@@ -21,7 +21,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
-from shiboken6 import isValid
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -37,18 +36,19 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import AudioInfo, probe
 from ...core.errors import SonicError, ValidationError
 from ...core.validation import Problem, check_source_url, check_upload_duration, fmt_time
 from .. import theme
-from ..icons import icon
-from ..widgets.drop_zone import DropZone
-from ..widgets.waveform import WaveformMode, WaveformView
-from ..tasks_runner import TaskRunner
-from ..widgets.segmented import SegmentedButtons
 from ..format import source_name
+from ..icons import icon
+from ..tasks_runner import TaskRunner
+from ..widgets.drop_zone import DropZone
+from ..widgets.segmented import SegmentedButtons
+from ..widgets.waveform import WaveformMode, WaveformView
 
 log = logging.getLogger(__name__)
 
