@@ -24,6 +24,7 @@ os.environ.pop("SONIC_STUDIO_API_KEY", None)
 os.environ.pop("SONIC_STUDIO_POLL_INTERVAL", None)
 
 import asyncio  # noqa: E402
+import gc  # noqa: E402
 
 import httpx  # noqa: E402
 import keyring  # noqa: E402
@@ -52,6 +53,23 @@ class MemoryKeyring(keyring.backend.KeyringBackend):
 
     def delete_password(self, service, username):
         self.store.pop((service, username), None)
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread():
+    """Run Python's cyclic garbage collector only between tests, on the GUI thread (every test:
+    windows are also built outside tests/ui).
+
+    Left automatic, it may run in whichever thread allocates next (the emulator's, an
+    executor's) and destroy Qt objects there; a QObject destroyed off its thread cannot
+    stop its timers, and the next timer event hits freed memory (seen as SIGSEGV in
+    QTimerInfoList::activateTimers).  The app does the same with a GUI-thread timer.
+    """
+    gc.collect()
+    gc.disable()
+    yield
+    gc.enable()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)

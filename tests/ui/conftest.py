@@ -7,30 +7,12 @@ polls the emulator over a real loopback socket.
 
 from __future__ import annotations
 
-import gc
-
 import pytest
 import shiboken6
 from support import FAKE_KEY, wait_until  # noqa: F401 - re-exported: this file shadows tests/conftest.py
 
 from sonic_studio.emulator.app import Emulator, Timing
 from sonic_studio.emulator.server import EmulatorServer
-
-
-@pytest.fixture(autouse=True)
-def _gc_on_the_gui_thread():
-    """Run Python's cyclic garbage collector only here, on the GUI thread.
-
-    Left automatic, it may run in whichever thread allocates next (the emulator's, an
-    executor's) and destroy Qt objects there; a QObject destroyed off its thread cannot
-    stop its timers, and the next timer event hits freed memory (seen as SIGSEGV in
-    QTimerInfoList::activateTimers).  The app does the same with a GUI-thread timer.
-    """
-    gc.collect()
-    gc.disable()
-    yield
-    gc.enable()
-    gc.collect()
 
 
 @pytest.fixture
