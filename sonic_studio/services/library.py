@@ -39,6 +39,15 @@ class LibraryService:
     def get(self, clip: int) -> ClipDetail:
         return self._ctx.store.clips.detail(clip)
 
+    def get_or_none(self, clip: int | None) -> ClipDetail | None:
+        """The clip's details, or None for no selection or a clip that no longer exists."""
+        if clip is None or clip < 0:
+            return None
+        try:
+            return self.get(clip)
+        except KeyError:
+            return None
+
     def find(self, provider: ProviderId | str, clip_id: str) -> ClipRow | None:
         return self._ctx.store.clips.find(ProviderId(provider), clip_id)
 

@@ -171,12 +171,7 @@ class ClipDetailsPane(QWidget):
     # ------------------------------------------------------------------ showing
     def show_clip(self, clip_id: int | None) -> None:
         """Show clip ``clip_id`` (None or a deleted/unknown clip: the empty state)."""
-        detail = None
-        if clip_id is not None and clip_id >= 0:
-            try:
-                detail = self.ctx.studio.library.get(clip_id)
-            except KeyError:
-                detail = None
+        detail = self.ctx.studio.library.get_or_none(clip_id)
         if detail is None or detail.deleted:
             self.clip = None
             self.stack.setCurrentIndex(0)

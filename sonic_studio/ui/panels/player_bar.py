@@ -157,12 +157,7 @@ class PlayerBar(QWidget):
     # ------------------------------------------------------------------ loading
     def load_clip(self, clip_id: int | None) -> None:
         """Show ``clip_id`` in the bar and load its local file (None: nothing loaded)."""
-        detail = None
-        if clip_id is not None and clip_id >= 0:
-            try:
-                detail = self.ctx.studio.library.get(clip_id)
-            except KeyError:
-                detail = None
+        detail = self.ctx.studio.library.get_or_none(clip_id)
         if detail is None:
             self._unload("Select a clip in the library")
             self.clip_id = None
