@@ -26,7 +26,7 @@ Figures (all must be 0 except the times; the exit code is 1 otherwise):
   twice       a plan item POSTed to a submit endpoint more than once, or accepted twice
   stuck       a task still active or STALLED when the run ends
   crashed     unexpected exceptions: tracebacks / ERROR lines in the worker's log or
-              stderr, non-SonicError exceptions from a submit, a worker that died on its own
+              stderr, non-StudioError exceptions from a submit, a worker that died on its own
   corrupt     a library audio file whose bytes differ from what the server served
 
 Reported alongside: tasks by final state; UNKNOWN ("may have been submitted") split into
@@ -179,7 +179,7 @@ def install_faults(emulator, rate: float, seed: int, submit_latency: float = 0.0
 # ============================================================================ worker (a separate process)
 async def worker_main(args: argparse.Namespace) -> int:
     """Submit the plan items the library does not know yet; follow every task to the end."""
-    from sonic_studio.core.errors import SonicError, ValidationError
+    from sonic_studio.core.errors import StudioError, ValidationError
     from sonic_studio.core.models import GenerationParams, Origin, ProviderId
     from sonic_studio.logs import setup_logging
     from sonic_studio.services import Settings, Studio
@@ -225,7 +225,7 @@ async def worker_main(args: argparse.Namespace) -> int:
                 break
             try:
                 rows = [await studio.tasks.upload(sample)]
-            except SonicError as exc:
+            except StudioError as exc:
                 log.info("upload attempt %d failed: %s", attempt + 1, exc.kind.value)
                 await asyncio.sleep(0.3)
         if not rows:
@@ -267,7 +267,7 @@ async def worker_main(args: argparse.Namespace) -> int:
             if exc.provider is None:  # refused locally: a plan bug, nothing was sent
                 log.error("plan item %s invalid: %s", item["n"], exc)
                 crashes += 1
-        except SonicError:
+        except StudioError:
             pass  # the task row says FAILED or UNKNOWN; never retried
         except Exception:  # noqa: BLE001 - exactly what the soak counts
             crashes += 1

@@ -42,7 +42,7 @@ from .cli_output import (
     task_json,
     task_line,
 )
-from .core.errors import SonicError, ValidationError
+from .core.errors import StudioError, ValidationError
 from .core.models import GenerationParams, ProviderId
 from .core.validation import check_api_base_url, ensure
 from .logs import setup_logging
@@ -208,7 +208,7 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         settings = Settings.load(args.data_dir)
         _apply_overrides(settings, args)
-    except SonicError as exc:
+    except StudioError as exc:
         return fail(args, exc)
     resume = args.command == "tasks" and args.action == "resume"
     with contextlib.suppress(NotImplementedError, AttributeError):  # not on Windows
@@ -220,7 +220,7 @@ async def _run(args: argparse.Namespace) -> int:
         await studio.start(resume=resume)
         command = COMMANDS.get(args.command) or cli_deliverables.COMMANDS[args.command]
         return await command(studio, args)
-    except (SonicError, DatabaseError) as exc:
+    except (StudioError, DatabaseError) as exc:
         return fail(args, exc)
     except (sqlite3.Error, OSError) as exc:
         problem = storage_problem(exc, studio.data_dir)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .core.errors import SonicError, ValidationError
+from .core.errors import StudioError, ValidationError
 from .core.validation import fmt_time
 from .services.events import TaskChanged
 from .services.redact import scrub
@@ -147,7 +147,7 @@ def emit(args, data: Any, text: str) -> None:
 
 def fail(args, exc: Exception) -> int:
     code = EXIT_INPUT if isinstance(exc, ValidationError) else EXIT_ERROR
-    kind = exc.kind.value if isinstance(exc, SonicError) else "database"
+    kind = exc.kind.value if isinstance(exc, StudioError) else "database"
     error(args, str(exc), kind, getattr(exc, "field", None))
     return code
 

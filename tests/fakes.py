@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from sonic_studio.core.capabilities import capabilities
-from sonic_studio.core.errors import NotFoundError, SonicError
+from sonic_studio.core.errors import NotFoundError, StudioError
 from sonic_studio.core.models import (
     Clip,
     ClipState,
@@ -30,8 +30,8 @@ from sonic_studio.core.models import (
     Persona,
     PersonaRequest,
     ProviderId,
+    RemoteTaskState,
     SubmitResult,
-    TaskState,
     TaskStatus,
     UploadCoverRequest,
     UploadExtendRequest,
@@ -112,10 +112,10 @@ class FakeWorld:
             raise NotFoundError(provider=self.provider.value)
         task.polls += 1
         if task.polls < task.steps:
-            return TaskStatus(task_id, TaskState.PENDING if task.polls == 1 else TaskState.RUNNING)
+            return TaskStatus(task_id, RemoteTaskState.PENDING if task.polls == 1 else RemoteTaskState.RUNNING)
         if task.fail_task:
-            return TaskStatus(task_id, TaskState.FAILED,
-                              error=SonicError("The provider could not make this song.", provider="sonic"))
+            return TaskStatus(task_id, RemoteTaskState.FAILED,
+                              error=StudioError("The provider could not make this song.", provider="sonic"))
         clips = []
         for i, clip_id in enumerate(task.clip_ids):
             failed = clip_id in task.fail_clips
@@ -126,7 +126,7 @@ class FakeWorld:
                 image_url=None if failed else f"{CDN}/{clip_id}.png",
                 model="sonic-v5-5", state=ClipState.FAILED if failed else ClipState.SUCCEEDED,
             ))
-        state = TaskState.PARTIAL if task.fail_clips else TaskState.SUCCEEDED
+        state = RemoteTaskState.PARTIAL if task.fail_clips else RemoteTaskState.SUCCEEDED
         return TaskStatus(task_id, state, clips=clips)
 
 

@@ -23,7 +23,7 @@ from sonic_studio.core.models import (
     Origin,
     PersonaRequest,
     ProviderId,
-    TaskState,
+    RemoteTaskState,
 )
 from sonic_studio.emulator import synth
 from sonic_studio.emulator.app import Timing
@@ -53,7 +53,7 @@ async def polled(poll, timeout: float = 60.0):
 async def finished(provider, params: GenerationParams) -> Clip:
     submit = await provider.generate(GenerateRequest(params))
     status = await polled(lambda: provider.get_task(submit.task_id))
-    assert status.state is TaskState.SUCCEEDED
+    assert status.state is RemoteTaskState.SUCCEEDED
     return status.clips[0]
 
 
@@ -94,7 +94,7 @@ async def test_sonic_sync_utilities_send_clip_id_and_parse(sonic, instant, asgi_
     clip = await finished(sonic, GenerationParams(model="sonic-v5", lyrics=LYRICS, tags="pop", title="Night Drive"))
     bpm = await sonic.request_asset(AssetRequest(AssetKind.BPM, clip))
     assert instant.last("/api/v1/sonic/bpm").json == {"clip_id": clip.id}
-    assert bpm.state is TaskState.SUCCEEDED and 84 <= bpm.data["avg"] <= 124
+    assert bpm.state is RemoteTaskState.SUCCEEDED and 84 <= bpm.data["avg"] <= 124
     assert bpm.data["min"] < bpm.data["avg"] < bpm.data["max"]
 
     lyrics = await sonic.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, clip))
@@ -144,9 +144,9 @@ async def test_sonic_stems_are_polled_and_sum_to_the_song(sonic, instant, asgi_c
     submit = await sonic.request_asset(AssetRequest(kind, clip))
     path = "/api/v1/sonic/stems/full" if full else "/api/v1/sonic/stems/basic"
     assert instant.last(path).json == {"clip_id": clip.id}
-    assert submit.state is TaskState.PENDING and submit.task_id
+    assert submit.state is RemoteTaskState.PENDING and submit.task_id
     result = await until_done(sonic, kind, submit.task_id)
-    assert result.state is TaskState.SUCCEEDED and set(result.files) == names
+    assert result.state is RemoteTaskState.SUCCEEDED and set(result.files) == names
     song = synth.decode(await fetch(asgi_client, clip.audio_url))
     stems = [synth.decode(await fetch(asgi_client, url)) for url in result.files.values()]
     n = min(len(song), *(len(s) for s in stems))

@@ -5,7 +5,7 @@ Every endpoint of ``SonicProvider`` is fed hypothesis-generated replies through 
 strings, replaced by nested garbage, 100 kB strings, numbers too big for a float, random
 HTTP statuses, non-JSON and truncated bodies, deeply nested JSON, bodies cut mid-stream and
 transport failures.  The adapter must return a well-formed domain result or raise a
-``core.errors.SonicError`` subclass - never ``KeyError``/``TypeError``/anything else - and
+``core.errors.StudioError`` subclass - never ``KeyError``/``TypeError``/anything else - and
 the error's text must be a short, printable sentence that never contains the API key
 (the fuzzed server echoes the key back in its bodies on purpose).
 
@@ -31,7 +31,7 @@ from conftest import FAKE_KEY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sonic_studio.core.errors import SonicError
+from sonic_studio.core.errors import StudioError
 from sonic_studio.core.models import (
     Clip,
     ClipState,
@@ -44,8 +44,8 @@ from sonic_studio.core.models import (
     Persona,
     PersonaRequest,
     ProviderId,
+    RemoteTaskState,
     SubmitResult,
-    TaskState,
     TaskStatus,
     UploadCoverRequest,
     UploadExtendRequest,
@@ -294,7 +294,7 @@ def run_against(make: Callable[[httpx.AsyncClient], Any], call: Callable[[Any], 
             provider = make(client)
             try:
                 return await call(provider), None
-            except SonicError as exc:
+            except StudioError as exc:
                 return None, exc
 
     result, error = asyncio.run(go())
@@ -308,9 +308,9 @@ _CONTROL = {"Cc", "Cf", "Cs", "Zl", "Zp"}
 _BAD_WORDS = ("Traceback", "KeyError", "TypeError", "AttributeError", "object at 0x", "<class ")
 
 
-def assert_readable_error(error: SonicError) -> None:
+def assert_readable_error(error: StudioError) -> None:
     """``str(error)`` is a short printable sentence; no form of the error holds the key."""
-    assert isinstance(error, SonicError), type(error)
+    assert isinstance(error, StudioError), type(error)
     text = str(error)
     assert text.strip(), "empty error message"
     assert len(text) <= 500, f"error message is {len(text)} characters long"
@@ -321,7 +321,7 @@ def assert_readable_error(error: SonicError) -> None:
     for form in (text, error.details(), json.dumps(error.to_dict(), ensure_ascii=False), repr(error)):
         assert FAKE_KEY not in form, "the API key leaked into the error"
     # The task store keeps errors as JSON and must get the same class back.
-    again = SonicError.from_dict(json.loads(json.dumps(error.to_dict())))
+    again = StudioError.from_dict(json.loads(json.dumps(error.to_dict())))
     assert type(again) is type(error) and str(again) == text
 
 
@@ -360,14 +360,14 @@ def assert_valid_result(result: Any, provider: ProviderId) -> None:
         assert isinstance(result.name, str) and isinstance(result.description, str)
         assert result.provider is provider
     elif isinstance(result, TaskStatus):
-        assert isinstance(result.state, TaskState)
+        assert isinstance(result.state, RemoteTaskState)
         assert isinstance(result.clips, list)
         for clip in result.clips:
             assert_valid_clip(clip, provider)
         assert result.provider_status is None or isinstance(result.provider_status, str)
         if result.error is not None:
             assert_readable_error(result.error)
-        if result.state is TaskState.FAILED:
+        if result.state is RemoteTaskState.FAILED:
             assert result.error is not None, "a failed task must say why"
     else:
         raise AssertionError(f"unexpected result type {type(result).__name__}")

@@ -4,7 +4,7 @@ Same method as ``test_fuzz_sonic.py`` (whose strategies and checks are reused): 
 endpoint of ``SunoApiProvider`` - credits (with its legacy fallback), the file upload
 host, generate, extend, cover, upload-extend, upload-cover, generate-persona and
 record-info - is served hypothesis-mutated replies over an ``httpx.MockTransport``.
-Results must be well-formed, errors must be ``SonicError`` subclasses with a short,
+Results must be well-formed, errors must be ``StudioError`` subclasses with a short,
 printable, key-free sentence.
 """
 

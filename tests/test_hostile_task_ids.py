@@ -21,7 +21,7 @@ import pytest
 from conftest import wait_until
 from test_tasks import make_studio, params, world  # noqa: F401  (fixtures)
 
-from sonic_studio.core.errors import MalformedResponseError, SonicError
+from sonic_studio.core.errors import MalformedResponseError, StudioError
 from sonic_studio.services import Settings, Studio
 from sonic_studio.services import tasks as task_service
 from sonic_studio.store import DB_FILENAME, JOURNAL_FILENAME, StorageFullError, Store, TaskState, database
@@ -57,7 +57,7 @@ async def test_locked_library_keeps_the_id_prints_it_and_saves_it_when_free(
         make_studio, world, sandbox, fast_lock_timeouts, caplog):
     studio = await make_studio()
     holders = lock_while_submitting(world, sandbox)
-    with caplog.at_level(logging.WARNING), pytest.raises(SonicError) as raised:
+    with caplog.at_level(logging.WARNING), pytest.raises(StudioError) as raised:
         await studio.tasks.submit_generate(params())
     message = str(raised.value)
     assert "task-1" in message and "locked" in message and "Do not submit it again" in message
@@ -79,7 +79,7 @@ async def test_id_from_a_run_that_ended_while_locked_is_adopted_at_next_start(
         make_studio, world, sandbox, fast_lock_timeouts):
     studio = await make_studio()
     holders = lock_while_submitting(world, sandbox)
-    with pytest.raises(SonicError, match="task-1"):
+    with pytest.raises(StudioError, match="task-1"):
         await studio.tasks.submit_generate(params())
     await studio.aclose()  # the run ends (or is killed) with the library still locked
     holders[0].close()
@@ -139,7 +139,7 @@ async def test_full_disk_says_so_keeps_the_id_and_saves_it_when_space_returns(
         fillers: list[Path] = []
         original = world.new_task
         world.new_task = lambda kind, title="x": (fillers.append(fill(tiny_disk)), original(kind, title))[1]
-        with caplog.at_level(logging.ERROR), pytest.raises(SonicError) as raised:
+        with caplog.at_level(logging.ERROR), pytest.raises(StudioError) as raised:
             await studio.tasks.submit_generate(params())
         assert "task-1" in str(raised.value) and "the disk is full" in str(raised.value)
         assert any("task-1" in r.getMessage() for r in caplog.records)

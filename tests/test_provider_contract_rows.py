@@ -22,7 +22,7 @@ from sonic_studio.core.models import (
     GenerationParams,
     PersonaRequest,
     ProviderId,
-    TaskState,
+    RemoteTaskState,
     UploadCoverRequest,
 )
 from sonic_studio.emulator.app import Fault, Timing
@@ -88,7 +88,7 @@ async def test_instrumental_extend_sends_the_prompt_the_extend_page_requires(sun
     submitted = await suno.extend(ExtendRequest(clip, 20.0, custom(instrumental=True, lyrics="")))
     body = sent(instant, "/api/v1/generate/extend")[-1]
     assert body["prompt"] == "[Instrumental]" and body["style"] and body["title"] and body["continueAt"] == 20.0
-    assert (await finished(suno, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(suno, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 async def test_generate_titles_stop_at_80_while_upload_cover_takes_100(suno, instant):
@@ -115,7 +115,7 @@ async def test_persona_model_goes_only_with_v5_and_v5_5(suno, instant):
     assert older["personaId"] == persona.id and "personaModel" not in older
     submitted = await suno.generate(GenerateRequest(custom(model="V5", persona_id=persona.id)))
     assert sent(instant, "/api/v1/generate")[-1]["personaModel"] == "style_persona"
-    assert (await finished(suno, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(suno, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ async def test_record_info_error_codes_read_as_documented(suno, emulator, code, 
     inject_record(emulator, {"taskId": "t1", "status": "GENERATE_AUDIO_FAILED", "response": None,
                              "errorCode": code, "errorMessage": "upstream words"})
     status = await suno.get_task("t1")
-    assert status.state is TaskState.FAILED and type(status.error) is error_cls
+    assert status.state is RemoteTaskState.FAILED and type(status.error) is error_cls
     assert words in str(status.error) and status.error.provider_message == "upstream words"
 
 
@@ -152,7 +152,7 @@ async def test_source_audio_url_counts_when_audio_url_is_empty(suno, emulator):
              "streamAudioUrl": "", "sourceStreamAudioUrl": "https://cdn.example/a1-stream", "duration": 120.5}
     inject_record(emulator, {"taskId": "t1", "status": "SUCCESS", "response": {"sunoData": [track]}})
     status = await suno.get_task("t1")
-    assert status.state is TaskState.SUCCEEDED and status.error is None
+    assert status.state is RemoteTaskState.SUCCEEDED and status.error is None
     assert status.clips[0].audio_url == "https://cdn.example/a1.mp3"
 
 

@@ -33,7 +33,7 @@ from sonic_studio.core.models import (
     GenerationParams,
     PersonaRequest,
     ProviderId,
-    TaskState,
+    RemoteTaskState,
     UploadCoverRequest,
     UploadExtendRequest,
 )
@@ -62,7 +62,7 @@ def golden(provider: str, name: str) -> tuple[int, Any]:
 Check = Callable[[Any], None]
 
 
-def state(expected: TaskState, clips: int | None = None, **first: Any) -> Check:
+def state(expected: RemoteTaskState, clips: int | None = None, **first: Any) -> Check:
     def check(status) -> None:
         assert status.state is expected, status
         if clips is not None:
@@ -84,15 +84,15 @@ def equals(**fields: Any) -> Check:
 # (provider, golden name, endpoint path served, call, check or expected error class)
 SUNO: list[tuple[str, str, Callable[[SunoApiProvider, Path], Awaitable[Any]], Any]] = [
     ("record-info-success", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK),
-     state(TaskState.SUCCEEDED, 2, audio_url="https://musicfile.example/8551-1.mp3", duration=198.44, model="chirp-v3-5")),
+     state(RemoteTaskState.SUCCEEDED, 2, audio_url="https://musicfile.example/8551-1.mp3", duration=198.44, model="chirp-v3-5")),
     ("record-info-success-snake", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK),
-     state(TaskState.SUCCEEDED, 1, audio_url="https://musicfile.example/8551-1.mp3", title="Iron Man")),
-    ("record-info-pending", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK), state(TaskState.PENDING, 0)),
+     state(RemoteTaskState.SUCCEEDED, 1, audio_url="https://musicfile.example/8551-1.mp3", title="Iron Man")),
+    ("record-info-pending", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK), state(RemoteTaskState.PENDING, 0)),
     ("record-info-text-success", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK),
-     state(TaskState.RUNNING, 2, audio_url=None, stream_url="https://musicfile.example/8551-1-stream")),
-    ("record-info-partial", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK), state(TaskState.PARTIAL, 2)),
+     state(RemoteTaskState.RUNNING, 2, audio_url=None, stream_url="https://musicfile.example/8551-1-stream")),
+    ("record-info-partial", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK), state(RemoteTaskState.PARTIAL, 2)),
     ("record-info-source-audio", "/api/v1/generate/record-info", lambda p, _: p.get_task(TASK),
-     state(TaskState.SUCCEEDED, 1, audio_url="https://cdn.example/8551-1.mp3")),
+     state(RemoteTaskState.SUCCEEDED, 1, audio_url="https://cdn.example/8551-1.mp3")),
     ("generate-success", "/api/v1/generate", lambda p, _: p.generate(GenerateRequest(SUNO_PARAMS)), equals(task_id=TASK)),
     ("extend-success", "/api/v1/generate/extend",
      lambda p, _: p.extend(ExtendRequest(SUNO_CLIP, 30.0, SUNO_PARAMS)), equals(task_id=TASK)),
@@ -118,12 +118,12 @@ SUNO: list[tuple[str, str, Callable[[SunoApiProvider, Path], Awaitable[Any]], An
 
 SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any]] = [
     ("task-success", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"),
-     state(TaskState.SUCCEEDED, 2, audio_url="https://cdn1.suno.ai/c01a.mp3", duration=104.88, model="chirp-v5")),
-    ("task-running", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(TaskState.RUNNING, 2)),
-    ("task-not-ready", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(TaskState.PENDING, 0)),
-    ("task-partial", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(TaskState.PARTIAL, 2)),
-    ("task-failed", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(TaskState.FAILED, 2)),
-    ("task-auto-concat", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(TaskState.SUCCEEDED, 2)),
+     state(RemoteTaskState.SUCCEEDED, 2, audio_url="https://cdn1.suno.ai/c01a.mp3", duration=104.88, model="chirp-v5")),
+    ("task-running", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(RemoteTaskState.RUNNING, 2)),
+    ("task-not-ready", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(RemoteTaskState.PENDING, 0)),
+    ("task-partial", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(RemoteTaskState.PARTIAL, 2)),
+    ("task-failed", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(RemoteTaskState.FAILED, 2)),
+    ("task-auto-concat", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"), state(RemoteTaskState.SUCCEEDED, 2)),
     ("create-success", "/api/v1/sonic/create", lambda p, _: p.generate(GenerateRequest(SONIC_PARAMS)),
      equals(task_id="9a1f4c2e-uuid")),
     ("create-error-credits", "/api/v1/sonic/create", lambda p, _: p.generate(GenerateRequest(SONIC_PARAMS)),
@@ -187,7 +187,7 @@ async def test_the_failed_record_info_names_the_unreachable_source(asgi_client, 
     status, body = golden("sunoapi", "record-info-failed")
     emulator.faults.inject(Fault("status", status=status, body=body), "/api/v1/generate/record-info")
     result = await SunoApiProvider(asgi_client, FAKE_KEY, base_url=BASE).get_task(TASK)
-    assert result.state is TaskState.FAILED and isinstance(result.error, SourceUnreachableError)
+    assert result.state is RemoteTaskState.FAILED and isinstance(result.error, SourceUnreachableError)
 
 
 def test_every_golden_file_is_exercised():

@@ -40,7 +40,7 @@ from sonic_studio.core.models import (
     Origin,
     PersonaRequest,
     ProviderId,
-    TaskState,
+    RemoteTaskState,
     UploadCoverRequest,
     UploadExtendRequest,
 )
@@ -114,7 +114,7 @@ async def generated_clip(provider: SonicProvider) -> Clip:
     """A finished generated clip (use with the ``instant`` fixture)."""
     submitted = await provider.generate(GenerateRequest(lyrics_params()))
     status, _ = await poll(provider, submitted.task_id)
-    assert status.state is TaskState.SUCCEEDED
+    assert status.state is RemoteTaskState.SUCCEEDED
     return status.clips[0]
 
 
@@ -203,8 +203,8 @@ async def test_create_music_body_and_poll_to_success(provider, emulator):
     }
     status, seen = await poll(provider, submitted.task_id)
 
-    assert seen[0].state is TaskState.PENDING and seen[0].provider_status == "not_ready"
-    assert status.state is TaskState.SUCCEEDED and len(status.clips) == 2
+    assert seen[0].state is RemoteTaskState.PENDING and seen[0].provider_status == "not_ready"
+    assert status.state is RemoteTaskState.SUCCEEDED and len(status.clips) == 2
     for clip in status.clips:
         assert clip.state is ClipState.SUCCEEDED and clip.source_task_id == submitted.task_id
         assert 95.0 <= clip.duration <= 150.0
@@ -218,23 +218,23 @@ async def test_create_music_body_and_poll_to_success(provider, emulator):
 async def test_clips_finish_at_different_times(provider, emulator, sonic, clock):
     timing = emulator.timing
     task_id = (await provider.generate(GenerateRequest(lyrics_params()))).task_id
-    assert (await provider.get_task(task_id)).state is TaskState.PENDING  # not_ready: no clips yet
+    assert (await provider.get_task(task_id)).state is RemoteTaskState.PENDING  # not_ready: no clips yet
 
     clock.advance(timing.queue)
     queued = await provider.get_task(task_id)
-    assert queued.state is TaskState.PENDING
+    assert queued.state is RemoteTaskState.PENDING
     assert [c.state for c in queued.clips] == [ClipState.PENDING, ClipState.PENDING]
 
     await wait_until(lambda: sonic.renders_done(task_id))
     clock.advance(timing.first_clip - timing.queue + 0.01)
     half = await provider.get_task(task_id)
-    assert half.state is TaskState.RUNNING
+    assert half.state is RemoteTaskState.RUNNING
     assert [c.state for c in half.clips] == [ClipState.SUCCEEDED, ClipState.RUNNING]
     assert half.clips[0].audio_url and half.clips[1].audio_url is None and half.clips[1].duration is None
 
     clock.advance(timing.second_clip - timing.first_clip)
     done = await provider.get_task(task_id)
-    assert done.state is TaskState.SUCCEEDED and all(c.audio_url for c in done.clips)
+    assert done.state is RemoteTaskState.SUCCEEDED and all(c.audio_url for c in done.clips)
 
 
 async def test_clip_audio_is_real_and_served_without_the_key(provider, asgi_client, instant):
@@ -285,7 +285,7 @@ async def test_extend_generated_clip_then_concat_the_full_song(provider, emulato
     concat = await provider.concat(extension.id)
     assert emulator.last(CREATE).json == {"task_type": "concat_music", "continue_clip_id": extension.id, "use_suno_cdn": False}
     status, _ = await poll(provider, concat.task_id)
-    assert status.state is TaskState.SUCCEEDED and len(status.clips) == 1
+    assert status.state is RemoteTaskState.SUCCEEDED and len(status.clips) == 1
     assert status.clips[0].duration == pytest.approx(42.5 + extension.duration, abs=0.2)
     assert emulator.credits["sonic"] == 500 - 15 - 15 - 2
 
@@ -310,7 +310,7 @@ async def test_uploaded_clips_use_the_upload_task_types(provider, emulator, inst
         "use_suno_cdn": False,
     }
     status, _ = await poll(provider, submitted.task_id)
-    assert status.state is TaskState.SUCCEEDED
+    assert status.state is RemoteTaskState.SUCCEEDED
     assert status.clips[0].duration == pytest.approx(96.0, abs=0.2)  # a cover keeps the source length
 
 
@@ -356,12 +356,12 @@ async def test_upload_extend_with_auto_concat_waits_for_the_full_songs(provider,
     await wait_until(lambda: sonic.renders_done(submitted.task_id), timeout=30)
     clock.advance(timing.second_clip + 0.01)  # extensions done, concat still running
     waiting = await provider.get_task(submitted.task_id)
-    assert waiting.state is TaskState.RUNNING
+    assert waiting.state is RemoteTaskState.RUNNING
     assert [c.state for c in waiting.clips] == [ClipState.SUCCEEDED, ClipState.SUCCEEDED]
 
     clock.advance(timing.concat)
     done = await provider.get_task(submitted.task_id)
-    assert done.state is TaskState.SUCCEEDED and len(done.clips) == 4
+    assert done.state is RemoteTaskState.SUCCEEDED and len(done.clips) == 4
     extended, full = done.clips[0], done.clips[1]
     assert full.full_song_of == extended.id and extended.full_song_of is None
     assert full.duration == pytest.approx(30.0 + extended.duration, abs=0.2)
@@ -383,7 +383,7 @@ async def test_upload_cover_body_and_result(provider, emulator, instant):
     }
     assert submitted.uploaded_clip is not None
     status, _ = await poll(provider, submitted.task_id)
-    assert status.state is TaskState.SUCCEEDED and len(status.clips) == 2
+    assert status.state is RemoteTaskState.SUCCEEDED and len(status.clips) == 2
     assert emulator.credits["sonic"] == 500 - 17  # cover 15 (docs) + upload 2
 
 
@@ -426,7 +426,7 @@ async def test_persona_from_upload_then_generate_with_it(provider, emulator, ins
         "make_instrumental": False,
         "use_suno_cdn": False,
     }
-    assert (await poll(provider, submitted.task_id))[0].state is TaskState.SUCCEEDED
+    assert (await poll(provider, submitted.task_id))[0].state is RemoteTaskState.SUCCEEDED
 
 
 async def test_second_persona_for_a_clip_is_a_conflict_naming_the_first(provider, emulator, instant, persona_on):
@@ -466,14 +466,14 @@ async def test_wav_returns_a_real_wav_file(provider, emulator, asgi_client, inst
 
 async def test_not_ready_as_http_200_and_as_202(provider, emulator, sonic, clock):
     task_id = (await provider.generate(GenerateRequest(lyrics_params()))).task_id
-    assert (await provider.get_task(task_id)).state is TaskState.PENDING
+    assert (await provider.get_task(task_id)).state is RemoteTaskState.PENDING
     sonic.not_ready_status = 202
     status = await provider.get_task(task_id)
-    assert (status.state, status.clips, status.provider_status) == (TaskState.PENDING, [], "not_ready")
+    assert (status.state, status.clips, status.provider_status) == (RemoteTaskState.PENDING, [], "not_ready")
     inject(emulator, 202, "task not ready", TASK)  # any body: 202 alone means "not yet"
-    assert (await provider.get_task(task_id)).state is TaskState.PENDING
+    assert (await provider.get_task(task_id)).state is RemoteTaskState.PENDING
     inject(emulator, 200, {"code": 200, "message": "success"}, TASK)  # no data at all
-    assert (await provider.get_task(task_id)).state is TaskState.PENDING
+    assert (await provider.get_task(task_id)).state is RemoteTaskState.PENDING
 
 
 @pytest.mark.parametrize("duration, expected", [("104.88", 104.88), (104.5, 104.5), (180, 180.0), ("n/a", None), (None, None)])
@@ -486,7 +486,7 @@ async def test_duration_as_string_or_number(provider, emulator, duration, expect
 async def test_unknown_clip_state_is_not_finished(provider, emulator):
     inject(emulator, 200, {"data": [clip_json("a"), clip_json("b", state="mastering")]}, TASK)
     status = await provider.get_task("t1")
-    assert status.state is TaskState.RUNNING and not status.finished
+    assert status.state is RemoteTaskState.RUNNING and not status.finished
     assert status.clips[1].state is ClipState.RUNNING and status.clips[1].stream_url
 
 
@@ -496,7 +496,7 @@ async def test_one_failed_clip_makes_the_task_partial(provider, emulator, sonic,
     sonic.fail_clip(second, "Upstream render crashed.")
 
     status, _ = await poll(provider, task_id)
-    assert status.state is TaskState.PARTIAL and status.error is None
+    assert status.state is RemoteTaskState.PARTIAL and status.error is None
     assert [c.state for c in status.clips] == [ClipState.SUCCEEDED, ClipState.FAILED]
     assert status.clips[1].error == "Upstream render crashed."
 
@@ -506,7 +506,7 @@ async def test_all_clips_failed_makes_the_task_failed(provider, emulator, sonic,
     for clip_id in sonic.tasks[task_id].clips:
         sonic.fail_clip(clip_id, "Content policy.")
     status, _ = await poll(provider, task_id)
-    assert status.state is TaskState.FAILED
+    assert status.state is RemoteTaskState.FAILED
     assert isinstance(status.error, ServerError) and status.error.provider_message == "Content policy."
 
 
@@ -517,12 +517,12 @@ async def test_pairs_finish_only_when_each_full_is_there_or_failed(provider, emu
     full_failed = {"extended": clip_json("e4"), "full": clip_json("f4", state="failed")}
 
     inject(emulator, 200, {"data": [ok, waiting]}, TASK)
-    assert (await provider.get_task("t")).state is TaskState.RUNNING
+    assert (await provider.get_task("t")).state is RemoteTaskState.RUNNING
     inject(emulator, 200, {"data": [ok, failed]}, TASK)
     status = await provider.get_task("t")
-    assert status.state is TaskState.PARTIAL and status.clips[2].error == "boom"
+    assert status.state is RemoteTaskState.PARTIAL and status.clips[2].error == "boom"
     inject(emulator, 200, {"data": [full_failed, failed]}, TASK)
-    assert (await provider.get_task("t")).state is TaskState.FAILED
+    assert (await provider.get_task("t")).state is RemoteTaskState.FAILED
     inject(emulator, 200, {"data": [ok]}, TASK)
     assert [c.full_song_of for c in (await provider.get_task("t")).clips] == [None, "e1"]
 

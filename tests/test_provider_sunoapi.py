@@ -36,7 +36,7 @@ from sonic_studio.core.models import (
     Origin,
     PersonaRequest,
     ProviderId,
-    TaskState,
+    RemoteTaskState,
     UploadCoverRequest,
     UploadExtendRequest,
 )
@@ -115,7 +115,7 @@ async def test_generate_custom_sends_exact_body_and_polls_to_two_real_clips(prov
     }
     status = await provider.get_task(submitted.task_id)
     assert instant.last(RECORD).query == {"taskId": submitted.task_id}
-    assert status.state is TaskState.SUCCEEDED and status.provider_status == "SUCCESS"
+    assert status.state is RemoteTaskState.SUCCEEDED and status.provider_status == "SUCCESS"
     assert len(status.clips) == 2 and len({c.id for c in status.clips}) == 2
     for clip in status.clips:
         assert clip.state is ClipState.SUCCEEDED and clip.origin is Origin.GENERATED
@@ -164,23 +164,23 @@ async def test_status_goes_through_every_stage_with_clips_finishing_apart(provid
     task_id = (await provider.generate(GenerateRequest(custom()))).task_id
 
     pending = await provider.get_task(task_id)
-    assert (pending.provider_status, pending.state, pending.clips) == ("PENDING", TaskState.PENDING, [])
+    assert (pending.provider_status, pending.state, pending.clips) == ("PENDING", RemoteTaskState.PENDING, [])
 
     now[0] += 1.5
     text = await provider.get_task(task_id)
-    assert (text.provider_status, text.state) == ("TEXT_SUCCESS", TaskState.RUNNING)
+    assert (text.provider_status, text.state) == ("TEXT_SUCCESS", RemoteTaskState.RUNNING)
     assert [c.state for c in text.clips] == [ClipState.RUNNING] * 2
     assert all(c.stream_url and c.audio_url is None and c.duration is None for c in text.clips)
 
     now[0] += 1.0
     first = await provider.get_task(task_id)
-    assert (first.provider_status, first.state) == ("FIRST_SUCCESS", TaskState.RUNNING)
+    assert (first.provider_status, first.state) == ("FIRST_SUCCESS", RemoteTaskState.RUNNING)
     assert [c.state for c in first.clips] == [ClipState.SUCCEEDED, ClipState.RUNNING]
     assert first.clips[0].audio_url and first.clips[1].audio_url is None and first.clips[1].stream_url
 
     now[0] += 1.0
     done = await provider.get_task(task_id)
-    assert (done.provider_status, done.state) == ("SUCCESS", TaskState.SUCCEEDED)
+    assert (done.provider_status, done.state) == ("SUCCESS", RemoteTaskState.SUCCEEDED)
     assert all(c.audio_url and c.duration for c in done.clips)
 
 
@@ -201,7 +201,7 @@ async def test_extend_generated_clip_uses_audio_id(provider, instant):
         "title": "Night Drive II",
     }
     status = await finished(provider, submitted.task_id)
-    assert status.state is TaskState.SUCCEEDED
+    assert status.state is RemoteTaskState.SUCCEEDED
     # Reading: the result is the longer song (source up to continueAt, then new music).
     assert all(c.duration > 40.12 + 59 for c in status.clips)
 
@@ -220,14 +220,14 @@ async def test_extend_uploaded_clip_uses_upload_extend(provider, instant):
         "title": "Night Drive",
         "instrumental": True,
     }
-    assert (await finished(provider, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(provider, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 async def test_upload_extend_request(provider, instant):
     submitted = await provider.upload_extend(UploadExtendRequest(SAMPLE, 50.5, custom(model="V4_5PLUS")))
     body = body_of(instant, "/api/v1/generate/upload-extend")
     assert (body["uploadUrl"], body["continueAt"], body["model"], body["prompt"]) == (SAMPLE, 50.5, "V4_5PLUS", LYRICS)
-    assert (await finished(provider, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(provider, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 async def test_cover_of_generated_clip_uses_its_public_audio_url(provider, instant):
@@ -245,7 +245,7 @@ async def test_cover_of_generated_clip_uses_its_public_audio_url(provider, insta
         "title": "Night Drive (cover)",
         "audioWeight": 0.8,
     }
-    assert (await finished(provider, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(provider, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 async def test_upload_cover_request(provider, instant):
@@ -262,7 +262,7 @@ async def test_upload_cover_request(provider, instant):
     }
     # The sample is 74 s; V4_5ALL takes at most 60 s of uploaded audio: fails later, as a validation error.
     status = await finished(provider, submitted.task_id)
-    assert status.state is TaskState.FAILED and isinstance(status.error, ValidationError)
+    assert status.state is RemoteTaskState.FAILED and isinstance(status.error, ValidationError)
     assert status.provider_status == "CREATE_TASK_FAILED" and status.error.code == 422
 
 
@@ -292,7 +292,7 @@ async def test_upload_file_streams_to_upload_host_with_key_and_progress(provider
     assert (await asgi_client.get(clip.audio_url)).content == audio
     # The returned downloadUrl is directly usable as an uploadUrl.
     submitted = await provider.upload_cover(UploadCoverRequest(clip.audio_url, custom()))
-    assert (await finished(provider, submitted.task_id)).state is TaskState.SUCCEEDED
+    assert (await finished(provider, submitted.task_id)).state is RemoteTaskState.SUCCEEDED
 
 
 # ---------------------------------------------------------------------- persona
@@ -396,7 +396,7 @@ async def test_insufficient_credits_is_code_429_on_generate(provider, instant):
 async def test_failure_outcomes_become_failed_tasks(provider, instant, outcome, error_cls):
     instant.state["sunoapi"].next_outcome = outcome
     status = await provider.get_task((await provider.generate(GenerateRequest(custom()))).task_id)
-    assert (status.state, status.provider_status) == (TaskState.FAILED, outcome)
+    assert (status.state, status.provider_status) == (RemoteTaskState.FAILED, outcome)
     assert type(status.error) is error_cls and status.error.provider_message
     assert all(c.state is ClipState.FAILED for c in status.clips)
     if outcome == "SENSITIVE_WORD_ERROR":
@@ -407,14 +407,14 @@ async def test_failure_outcomes_become_failed_tasks(provider, instant, outcome, 
 async def test_callback_exception_with_audio_is_a_success(provider, instant):
     instant.state["sunoapi"].next_outcome = "CALLBACK_EXCEPTION"
     status = await provider.get_task((await provider.generate(GenerateRequest(custom()))).task_id)
-    assert (status.state, status.provider_status, status.error) == (TaskState.SUCCEEDED, "CALLBACK_EXCEPTION", None)
+    assert (status.state, status.provider_status, status.error) == (RemoteTaskState.SUCCEEDED, "CALLBACK_EXCEPTION", None)
     assert all(c.state is ClipState.SUCCEEDED and c.audio_url for c in status.clips)
 
 
 async def test_unreachable_upload_url_fails_as_source_unreachable(provider, instant):
     submitted = await provider.upload_cover(UploadCoverRequest("https://files.example.com/song.mp3", custom()))
     status = await provider.get_task(submitted.task_id)
-    assert status.state is TaskState.FAILED and isinstance(status.error, SourceUnreachableError)
+    assert status.state is RemoteTaskState.FAILED and isinstance(status.error, SourceUnreachableError)
     assert status.error.code == 451
 
 
@@ -422,14 +422,14 @@ async def test_unknown_status_words_are_not_finished(provider, emulator):
     inject_record(emulator, {"taskId": "t1", "status": "GENERATING", "response": None})
     status = await provider.get_task("t1")
     assert (status.state, status.provider_status, status.finished, status.error) == (
-        TaskState.RUNNING, "GENERATING", False, None,
+        RemoteTaskState.RUNNING, "GENERATING", False, None,
     )
 
 
 async def test_generic_failed_word_is_a_failure(provider, emulator):
     inject_record(emulator, {"taskId": "t1", "status": "FAILED", "errorCode": None, "errorMessage": "boom"})
     status = await provider.get_task("t1")
-    assert status.state is TaskState.FAILED and isinstance(status.error, ServerError)
+    assert status.state is RemoteTaskState.FAILED and isinstance(status.error, ServerError)
     assert status.error.provider_message == "boom"
 
 
@@ -454,14 +454,14 @@ async def test_failure_after_one_track_keeps_the_paid_result(provider, emulator)
         "response": {"sunoData": tracks},
     })
     status = await provider.get_task("t1")
-    assert status.state is TaskState.PARTIAL and isinstance(status.error, ServerError)
+    assert status.state is RemoteTaskState.PARTIAL and isinstance(status.error, ServerError)
     assert [c.state for c in status.clips] == [ClipState.SUCCEEDED, ClipState.FAILED]
 
 
 async def test_success_without_any_audio_is_a_failure(provider, emulator):
     inject_record(emulator, {"taskId": "t1", "status": "SUCCESS", "response": {"sunoData": [{"id": "a1"}]}})
     status = await provider.get_task("t1")
-    assert status.state is TaskState.FAILED and isinstance(status.error, ServerError)
+    assert status.state is RemoteTaskState.FAILED and isinstance(status.error, ServerError)
 
 
 async def test_unknown_task_is_not_found(provider, instant):

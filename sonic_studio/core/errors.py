@@ -27,7 +27,7 @@ class ErrorKind(str, Enum):
     MALFORMED = "malformed_response"
 
 
-class SonicError(Exception):
+class StudioError(Exception):
     """Base of every failure the app reports to a person.
 
     ``message`` is ours and readable; ``provider_message`` is the provider's text,
@@ -82,7 +82,7 @@ class SonicError(Exception):
         return {}
 
     @staticmethod
-    def from_dict(data: dict) -> SonicError:
+    def from_dict(data: dict) -> StudioError:
         cls = _BY_KIND.get(data.get("kind", ""), ServerError)
         extra = {}
         if cls is RateLimitedError:
@@ -101,17 +101,17 @@ class SonicError(Exception):
         )
 
 
-class AuthError(SonicError):
+class AuthError(StudioError):
     kind = ErrorKind.AUTH
     default_message = "The API key was rejected. Check it in Settings."
 
 
-class InsufficientCreditsError(SonicError):
+class InsufficientCreditsError(StudioError):
     kind = ErrorKind.INSUFFICIENT_CREDITS
     default_message = "Not enough credits for this request. Top up your account and try again."
 
 
-class RateLimitedError(SonicError):
+class RateLimitedError(StudioError):
     kind = ErrorKind.RATE_LIMITED
     transient = True
     default_message = "The provider asks us to slow down. Retrying shortly."
@@ -124,7 +124,7 @@ class RateLimitedError(SonicError):
         return {"retry_after": self.retry_after}
 
 
-class ValidationError(SonicError):
+class ValidationError(StudioError):
     kind = ErrorKind.VALIDATION
     default_message = "The request is not valid."
 
@@ -136,7 +136,7 @@ class ValidationError(SonicError):
         return {"field": self.field}
 
 
-class ConflictError(SonicError):
+class ConflictError(StudioError):
     kind = ErrorKind.CONFLICT
     default_message = "A persona already exists for this clip. Each clip can make one persona."
 
@@ -148,12 +148,12 @@ class ConflictError(SonicError):
         return {"existing_id": self.existing_id}
 
 
-class NotFoundError(SonicError):
+class NotFoundError(StudioError):
     kind = ErrorKind.NOT_FOUND
     default_message = "The provider does not know this task or clip (it may have expired)."
 
 
-class SourceUnreachableError(SonicError):
+class SourceUnreachableError(StudioError):
     kind = ErrorKind.SOURCE_UNREACHABLE
     default_message = (
         "The provider could not fetch the source audio. Make sure the URL is public "
@@ -161,31 +161,31 @@ class SourceUnreachableError(SonicError):
     )
 
 
-class MaintenanceError(SonicError):
+class MaintenanceError(StudioError):
     kind = ErrorKind.MAINTENANCE
     transient = True
     default_message = "The provider is down for maintenance. Nothing was charged; try again later."
 
 
-class ServerError(SonicError):
+class ServerError(StudioError):
     kind = ErrorKind.SERVER
     transient = True
     default_message = "The provider had an internal error. Try again in a moment."
 
 
-class NetworkError(SonicError):
+class NetworkError(StudioError):
     kind = ErrorKind.NETWORK
     transient = True
     default_message = "Could not reach the provider. Check your internet connection."
 
 
-class MalformedResponseError(SonicError):
+class MalformedResponseError(StudioError):
     kind = ErrorKind.MALFORMED
     transient = True
     default_message = "The provider sent a reply we could not understand."
 
 
-_BY_KIND: dict[str, type[SonicError]] = {
+_BY_KIND: dict[str, type[StudioError]] = {
     cls.kind.value: cls
     for cls in (
         AuthError,

@@ -40,7 +40,10 @@ class TaskKind(str, Enum):
     VOX = "vox"
 
 
-class TaskState(str, Enum):
+class RemoteTaskState(str, Enum):
+    """A task as the provider reports it. The library's own lifecycle (which adds
+    UNKNOWN, resumes and local downloads) is ``store.records.TaskState``."""
+
     SUBMITTING = "submitting"  # persisted locally, request not yet acknowledged
     PENDING = "pending"  # acknowledged, queued at the provider
     RUNNING = "running"  # provider is producing audio (first clip may stream)
@@ -51,7 +54,7 @@ class TaskState(str, Enum):
 
     @property
     def finished(self) -> bool:
-        return self in (TaskState.SUCCEEDED, TaskState.PARTIAL, TaskState.FAILED)
+        return self in (RemoteTaskState.SUCCEEDED, RemoteTaskState.PARTIAL, RemoteTaskState.FAILED)
 
 
 class ClipState(str, Enum):
@@ -158,12 +161,12 @@ class AssetResult:
     """
 
     kind: AssetKind
-    state: TaskState
+    state: RemoteTaskState
     task_id: str | None = None
     files: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     provider_status: str | None = None
-    error: Any = None  # a SonicError when the provider reports failure
+    error: Any = None  # a StudioError when the provider reports failure
 
     @property
     def finished(self) -> bool:
@@ -187,10 +190,10 @@ class TaskStatus:
     """What one poll of a provider says about a task."""
 
     task_id: str
-    state: TaskState
+    state: RemoteTaskState
     clips: list[Clip] = field(default_factory=list)
     provider_status: str | None = None  # the raw status word, for the details view
-    error: Any = None  # a SonicError when the provider reports failure
+    error: Any = None  # a StudioError when the provider reports failure
 
     @property
     def finished(self) -> bool:

@@ -39,7 +39,7 @@ from ..core.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
-    SonicError,
+    StudioError,
     ValidationError,
 )
 from ..core.models import (
@@ -82,7 +82,7 @@ class Failure:
     response: httpx.Response
 
     def info(self, provider: str) -> dict[str, Any]:
-        """The keyword arguments every ``SonicError`` built from this failure takes."""
+        """The keyword arguments every ``StudioError`` built from this failure takes."""
         return {
             "provider": provider,
             "provider_message": self.message,
@@ -101,7 +101,7 @@ SLOW_TIMEOUT = httpx.Timeout(120.0, connect=10.0)
 
 
 class Provider(ABC):
-    """Async adapter for one provider.  All methods raise ``SonicError`` subclasses only."""
+    """Async adapter for one provider.  All methods raise ``StudioError`` subclasses only."""
 
     capabilities: ProviderCapabilities
 
@@ -295,7 +295,7 @@ class Provider(ABC):
             return body
         raise self._failed(response, body, table)
 
-    def _failed(self, response: httpx.Response, body: Any, table: str) -> SonicError:
+    def _failed(self, response: httpx.Response, body: Any, table: str) -> StudioError:
         code = body.get("code") if isinstance(body, dict) else None
         code = code if is_int(code) else None
         if not response.is_success:
@@ -320,7 +320,7 @@ class Provider(ABC):
                     return body[key]
         return None
 
-    def _classify(self, failure: Failure, table: str) -> SonicError:
+    def _classify(self, failure: Failure, table: str) -> StudioError:
         """The per-status table: a failed reply -> one ``core.errors`` class.
 
         This is the plain HTTP reading; adapters override it with their provider's table.
@@ -437,7 +437,7 @@ __all__ = [
     "Failure",
     "ProgressCallback",
     "Provider",
-    "SonicError",
+    "StudioError",
     "as_float",
     "as_text",
     "is_int",

@@ -29,8 +29,8 @@ from ..core.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
-    SonicError,
     SourceUnreachableError,
+    StudioError,
     ValidationError,
 )
 from ..core.models import (
@@ -48,8 +48,8 @@ from ..core.models import (
     Persona,
     PersonaRequest,
     ProviderId,
+    RemoteTaskState,
     SubmitResult,
-    TaskState,
     TaskStatus,
     UploadCoverRequest,
     UploadExtendRequest,
@@ -296,15 +296,15 @@ class SonicProvider(Provider):
             raise self.not_offered(kind)
         ensure(self.asset_problems(request))
         if kind is AssetKind.WAV:
-            return AssetResult(kind, TaskState.SUCCEEDED, files={"wav": await self.wav(clip.id)})
+            return AssetResult(kind, RemoteTaskState.SUCCEEDED, files={"wav": await self.wav(clip.id)})
         body: dict[str, Any] = {"clip_id": clip.id}
         if kind is AssetKind.VOX and request.vocal_start is not None:
             body.update(vocal_start_s=request.vocal_start, vocal_end_s=request.vocal_end)
         reply = await self._call("POST", _ASSET_PATHS[kind], body)
         if kind in (AssetKind.STEMS_BASIC, AssetKind.STEMS_FULL):
-            return AssetResult(kind, TaskState.PENDING, task_id=self._text_field(reply, "task_id"))
+            return AssetResult(kind, RemoteTaskState.PENDING, task_id=self._text_field(reply, "task_id"))
         data = reply["data"] if isinstance(reply.get("data"), dict) else reply
-        return AssetResult(kind, TaskState.SUCCEEDED, **self._asset_fields(kind, data))
+        return AssetResult(kind, RemoteTaskState.SUCCEEDED, **self._asset_fields(kind, data))
 
     def asset_problems(self, request: AssetRequest) -> list[Problem]:
         max_window = self.capabilities.deliverable(request.kind).max_window
@@ -351,13 +351,13 @@ class SonicProvider(Provider):
         ensure(_clip_id_problems(task_id, "task_id", "task"))
         response = await self._send("GET", f"{self.base_url}/api/v1/sonic/task/{quote(task_id, safe='')}")
         if response.status_code == 202:  # older "task not ready" reply; the body does not matter
-            return TaskStatus(task_id, TaskState.PENDING, provider_status="not_ready")
+            return TaskStatus(task_id, RemoteTaskState.PENDING, provider_status="not_ready")
         body = self._checked(response)
         data = body.get("data")
         if isinstance(data, dict):
             data = [data]  # tolerate a single clip object
         if body.get("type") == "not_ready" or not data:
-            return TaskStatus(task_id, TaskState.PENDING, provider_status=as_text(body.get("type")) or "not_ready")
+            return TaskStatus(task_id, RemoteTaskState.PENDING, provider_status=as_text(body.get("type")) or "not_ready")
         if not isinstance(data, list):
             raise self._malformed("the task data is not a list")
         return self._summarise(task_id, [self._unit(item, task_id) for item in data])
@@ -415,19 +415,19 @@ class SonicProvider(Provider):
         raw = ",".join(clip.state.value for clip in clips)
         if any(unit.outcome is None for unit in units):
             busy = any(clip.state is not ClipState.PENDING for clip in clips)
-            return TaskStatus(task_id, TaskState.RUNNING if busy else TaskState.PENDING, clips, raw)
+            return TaskStatus(task_id, RemoteTaskState.RUNNING if busy else RemoteTaskState.PENDING, clips, raw)
         good = sum(unit.outcome is ClipState.SUCCEEDED for unit in units)
         if good == len(units):
-            return TaskStatus(task_id, TaskState.SUCCEEDED, clips, raw)
+            return TaskStatus(task_id, RemoteTaskState.SUCCEEDED, clips, raw)
         if good:
-            return TaskStatus(task_id, TaskState.PARTIAL, clips, raw)
+            return TaskStatus(task_id, RemoteTaskState.PARTIAL, clips, raw)
         reason = next((clip.error for clip in clips if clip.error), None)
         error = ServerError(
             f"{NAME} could not make this song. Failed tasks are normally refunded by the provider.",
             provider=self.id.value,
             provider_message=reason,
         )
-        return TaskStatus(task_id, TaskState.FAILED, clips, raw, error)
+        return TaskStatus(task_id, RemoteTaskState.FAILED, clips, raw, error)
 
     # ------------------------------------------------------------------ HTTP
     async def _call(
@@ -444,7 +444,7 @@ class SonicProvider(Provider):
     def _provider_message(self, body: Any) -> str | None:
         return _provider_text(body)
 
-    def _classify(self, failure: Failure, table: str) -> SonicError:
+    def _classify(self, failure: Failure, table: str) -> StudioError:
         return _classify(failure, _said(failure.message), failure.info(self.id.value))
 
     def _text_field(self, body: dict[str, Any], name: str) -> str:
@@ -592,7 +592,7 @@ def _provider_text(body: Any) -> str | None:
     return None
 
 
-def _classify(failure: Failure, text: str, info: dict) -> SonicError:
+def _classify(failure: Failure, text: str, info: dict) -> StudioError:
     """The provider's status (HTTP, or the body code on an HTTP 200) -> our taxonomy."""
     status, body, response = failure.status, failure.body, failure.response
     lowered = text.lower()

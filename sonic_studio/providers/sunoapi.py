@@ -39,8 +39,8 @@ from ..core.errors import (
     NotFoundError,
     RateLimitedError,
     ServerError,
-    SonicError,
     SourceUnreachableError,
+    StudioError,
     ValidationError,
 )
 from ..core.models import (
@@ -58,8 +58,8 @@ from ..core.models import (
     Persona,
     PersonaRequest,
     ProviderId,
+    RemoteTaskState,
     SubmitResult,
-    TaskState,
     TaskStatus,
     UploadCoverRequest,
     UploadExtendRequest,
@@ -397,7 +397,7 @@ class SunoApiProvider(Provider):
             if not isinstance(aligned, list):
                 raise self._malformed("timestamped lyrics reply has no alignedWords list")
             words = [lyric_word(item, "word", "startS", "endS", "palign") for item in aligned]
-            return AssetResult(kind, TaskState.SUCCEEDED, data={"words": [w for w in words if w is not None]})
+            return AssetResult(kind, RemoteTaskState.SUCCEEDED, data={"words": [w for w in words if w is not None]})
         body["callBackUrl"] = CALLBACK_URL
         try:
             reply = await self._call("POST", self._api(path), GENERATE, json_body=body)
@@ -408,11 +408,11 @@ class SunoApiProvider(Provider):
                     f"sunoapi.org says the {kind.label} of this track already exists but did not say where; "
                     "nothing was charged.", provider=self.id.value, provider_message=exc.provider_message, code=409,
                 ) from None
-            return AssetResult(kind, TaskState.PENDING, task_id=exc.existing_id, provider_status="ALREADY_EXISTS")
+            return AssetResult(kind, RemoteTaskState.PENDING, task_id=exc.existing_id, provider_status="ALREADY_EXISTS")
         task_id = self._data_dict(reply).get("taskId")
         if not isinstance(task_id, str) or not task_id:
             raise self._malformed("reply has no taskId")
-        return AssetResult(kind, TaskState.PENDING, task_id=task_id)
+        return AssetResult(kind, RemoteTaskState.PENDING, task_id=task_id)
 
     def asset_problems(self, request: AssetRequest) -> list[Problem]:
         problems = self._asset_source_problems(request.clip, request.kind)
@@ -444,11 +444,11 @@ class SunoApiProvider(Provider):
             files, extra = self._asset_files(kind, response)
             if not files and not extra.get("instruments"):
                 raise self._malformed(f"the finished {kind.label} task has no files")
-            return AssetResult(kind, TaskState.SUCCEEDED, task_id, files=files, data=extra, provider_status=flag)
+            return AssetResult(kind, RemoteTaskState.SUCCEEDED, task_id, files=files, data=extra, provider_status=flag)
         if flag in _FAILED or flag.endswith("_FAILED"):
             error = self._task_error(flag, data)
-            return AssetResult(kind, TaskState.FAILED, task_id, provider_status=flag, error=error)
-        return AssetResult(kind, TaskState.RUNNING if flag != "PENDING" else TaskState.PENDING, task_id,
+            return AssetResult(kind, RemoteTaskState.FAILED, task_id, provider_status=flag, error=error)
+        return AssetResult(kind, RemoteTaskState.RUNNING if flag != "PENDING" else RemoteTaskState.PENDING, task_id,
                            provider_status=flag)
 
     @staticmethod
@@ -482,7 +482,7 @@ class SunoApiProvider(Provider):
             reply = await self._call(
                 "GET", self._api("/api/v1/generate/record-info"), GENERATE, params={"taskId": source.source_task_id}
             )
-        except SonicError:
+        except StudioError:
             return []  # advisory only: the persona call itself gives the provider's answer
         data = reply.get("data") if isinstance(reply.get("data"), dict) else {}
         operation = _text(data.get("operationType")).strip().lower()
@@ -519,10 +519,10 @@ class SunoApiProvider(Provider):
         clips = self._clips(task_id, data.get("response"))
         with_audio = [c for c in clips if c.audio_url]
         if status == "PENDING":
-            return self._status(task_id, status, TaskState.PENDING, clips, ClipState.PENDING)
+            return self._status(task_id, status, RemoteTaskState.PENDING, clips, ClipState.PENDING)
         if status in _FAILED or status.endswith("_FAILED"):
             error = self._task_error(status, data)
-            state = TaskState.PARTIAL if with_audio else TaskState.FAILED
+            state = RemoteTaskState.PARTIAL if with_audio else RemoteTaskState.FAILED
             return self._status(task_id, status, state, clips, ClipState.FAILED, error)
         if status in _DONE:
             if not with_audio:
@@ -531,21 +531,21 @@ class SunoApiProvider(Provider):
                     provider=self.id.value,
                     provider_message=self._scrub(_text(data.get("errorMessage")) or status),
                 )
-                return self._status(task_id, status, TaskState.FAILED, clips, ClipState.FAILED, error)
+                return self._status(task_id, status, RemoteTaskState.FAILED, clips, ClipState.FAILED, error)
             # CALLBACK_EXCEPTION: our placeholder callback failed, the music did not.
-            state = TaskState.SUCCEEDED if len(with_audio) == len(clips) else TaskState.PARTIAL
+            state = RemoteTaskState.SUCCEEDED if len(with_audio) == len(clips) else RemoteTaskState.PARTIAL
             return self._status(task_id, status, state, clips, ClipState.FAILED)
         # TEXT_SUCCESS / FIRST_SUCCESS, and unknown words such as GENERATING: not finished.
-        return self._status(task_id, status, TaskState.RUNNING, clips, ClipState.RUNNING)
+        return self._status(task_id, status, RemoteTaskState.RUNNING, clips, ClipState.RUNNING)
 
     def _status(
         self,
         task_id: str,
         status: str,
-        state: TaskState,
+        state: RemoteTaskState,
         clips: list[Clip],
         without_audio: ClipState,
-        error: SonicError | None = None,
+        error: StudioError | None = None,
     ) -> TaskStatus:
         """Clips with audio are done; the others take ``without_audio``."""
         for clip in clips:
@@ -555,7 +555,7 @@ class SunoApiProvider(Provider):
                     clip.error = str(error) if error else "sunoapi.org delivered no audio for this track."
         return TaskStatus(task_id=task_id, state=state, clips=clips, provider_status=status, error=error)
 
-    def _task_error(self, status: str, data: dict) -> SonicError:
+    def _task_error(self, status: str, data: dict) -> StudioError:
         code = data.get("errorCode")
         code = int(code) if is_int(code) or (isinstance(code, str) and code.isdecimal() and len(code) < 10) else None
         said = self._scrub(_text(data.get("errorMessage")) or status)
@@ -679,7 +679,7 @@ class SunoApiProvider(Provider):
             return _text(body.get("msg") or body.get("message")) or None
         return None
 
-    def _classify(self, failure: Failure, table: str) -> SonicError:
+    def _classify(self, failure: Failure, table: str) -> StudioError:
         cls, message, extra = _classify(failure.status, table)
         if cls is RateLimitedError:
             extra["retry_after"] = retry_after_seconds(failure.response)
@@ -719,7 +719,7 @@ def _snake(name: str) -> str:
 _RATE = "sunoapi.org says requests are coming too fast. Waiting a moment before trying again."
 
 
-def _classify(code: int, table: str) -> tuple[type[SonicError], str | None, dict]:
+def _classify(code: int, table: str) -> tuple[type[StudioError], str | None, dict]:
     """(error class, our message or None for the class default, extra kwargs) for a code.
 
     The generate family and the upload host share sunoapi.org's main table; the persona

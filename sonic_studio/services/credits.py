@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 from ..core.models import Credits
 from .context import ServiceContext
 from .events import CreditsChanged
@@ -29,7 +29,7 @@ class CreditsService:
         """After a task: a failure here must not disturb anything, so it is only logged."""
         try:
             await self.refresh()
-        except SonicError as exc:
+        except StudioError as exc:
             log.info("credits not refreshed: %s", exc.kind.value)
 
     def forget(self) -> None:

@@ -26,7 +26,7 @@ from ..audio import join, midi, tempo
 from ..audio.lyric_lines import lines_from_words, to_lrc
 from ..audio.pcm import read_mono
 from ..core.capabilities import DeliverableInfo, ProviderCapabilities, capabilities
-from ..core.errors import ErrorKind, InsufficientCreditsError, SonicError, ValidationError
+from ..core.errors import ErrorKind, InsufficientCreditsError, StudioError, ValidationError
 from ..core.models import (
     AssetKind,
     AssetRequest,
@@ -36,11 +36,9 @@ from ..core.models import (
     LyricWord,
     Origin,
     ProviderId,
+    RemoteTaskState,
     SubmitResult,
     TaskKind,
-)
-from ..core.models import (
-    TaskState as ProviderTaskState,
 )
 from ..core.validation import ensure
 from ..store.assets import AssetRecord, AssetState
@@ -156,7 +154,7 @@ class DeliverableService:
                 stems = await self.request(clip, AssetKind.STEMS_BASIC)
                 done = await self._tasks.wait(stems.task.id)
                 if done.state is not TaskState.SUCCEEDED:
-                    raise SonicError(f"The stems MIDI needs did not finish: {done.error or done.detail}")
+                    raise StudioError(f"The stems MIDI needs did not finish: {done.error or done.detail}")
                 stems_task = self._stems_task(clip)
         request = AssetRequest(kind, detail.to_clip(), vocal_start, vocal_end, stems_task)
         ensure(provider.asset_problems(request))
@@ -276,8 +274,8 @@ class DeliverableService:
             result = await self._poll_until_done(rec, kind, immediate)
             if result is None:
                 return  # stalled or failed; the poller's endings said why
-            if result.state is ProviderTaskState.FAILED:
-                return poller._fail(task_id, result.error or SonicError(f"The provider could not make the {kind.label}."),
+            if result.state is RemoteTaskState.FAILED:
+                return poller._fail(task_id, result.error or StudioError(f"The provider could not make the {kind.label}."),
                                     rec.state.finished)
             asset = ctx.store.assets.create(rec.source_clip, kind, rec.provider, how="provider",
                                             provider_task_id=rec.provider_task_id, urls=result.files,
@@ -293,10 +291,10 @@ class DeliverableService:
         elif asset.files:
             state = TaskState.PARTIAL
             missing = ", ".join(failed_stems) or "some files"
-            error = SonicError(f"The provider could not make {missing}; the rest of the {kind.label} is saved.")
+            error = StudioError(f"The provider could not make {missing}; the rest of the {kind.label} is saved.")
             detail = str(error)
         else:
-            state, error = TaskState.FAILED, SonicError(asset.error or f"The {kind.label} could not be saved.")
+            state, error = TaskState.FAILED, StudioError(asset.error or f"The {kind.label} could not be saved.")
             detail = str(error)
         rec = poller._update(task_id, state=state, error=error, detail=detail, progress=1.0, finished_at=time.time())
         ctx.task_finished(rec)
@@ -315,7 +313,7 @@ class DeliverableService:
             await poller._sleep(rec.id, delay)
             try:
                 provider = await ctx.provider_for(rec.provider)
-            except SonicError as exc:  # no key for this provider right now: wait, as the Poller does
+            except StudioError as exc:  # no key for this provider right now: wait, as the Poller does
                 provider, errors = None, errors + 1
                 poller._update(rec.id, detail=f"waiting: {exc}")
             if provider is not None and provider.base_url != rec.base_url:
@@ -329,7 +327,7 @@ class DeliverableService:
                                                     ctx.poll_timeout)
             except asyncio.TimeoutError:
                 result, errors = None, errors + 1
-            except SonicError as exc:
+            except StudioError as exc:
                 if not (exc.transient or exc.kind is ErrorKind.INSUFFICIENT_CREDITS):
                     poller._fail(rec.id, exc, rec.state.finished)
                     return None
@@ -339,7 +337,7 @@ class DeliverableService:
                 errors, retry_after, polls = 0, None, polls + 1
                 if result.finished:
                     return result
-                state = TaskState.RUNNING if result.state is ProviderTaskState.RUNNING else TaskState.PENDING
+                state = TaskState.RUNNING if result.state is RemoteTaskState.RUNNING else TaskState.PENDING
                 poller._update(rec.id, state=state, detail=f"making the {kind.label} at the provider", progress=0.3)
             if loop.time() >= deadline:
                 poller._stall(rec.id, cadence.max_wait, rec.state.finished)

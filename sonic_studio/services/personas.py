@@ -13,7 +13,7 @@ never twice), and the persona is made from it.
 from __future__ import annotations
 
 from ..core.capabilities import capabilities
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 from ..core.models import AssetKind, PersonaRequest
 from ..core.validation import check_persona, ensure
 from ..store.assets import AssetState
@@ -67,11 +67,11 @@ class PersonaService:
             done = await self._deliverables.wait(outcome.task.id)
             if done.state is not TaskState.SUCCEEDED:
                 why = done.error or done.detail or "it did not finish"
-                raise SonicError(f"The vocal extraction the persona is made from failed ({why}); "
+                raise StudioError(f"The vocal extraction the persona is made from failed ({why}); "
                                  "no persona was requested and nothing more was charged.")
         saved = self._saved_vox(clip, start, end)
         if saved is None:
-            raise SonicError("The vocal extraction of this range is not saved, so no persona was requested; "
+            raise StudioError("The vocal extraction of this range is not saved, so no persona was requested; "
                              "try again when it has finished (see Tasks).")
         return saved
 

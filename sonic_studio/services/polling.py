@@ -21,9 +21,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from ..core.errors import ErrorKind, NetworkError, NotFoundError, SonicError
-from ..core.models import Clip, ClipState, TaskKind, TaskStatus
-from ..core.models import TaskState as ProviderTaskState
+from ..core.errors import ErrorKind, NetworkError, NotFoundError, StudioError
+from ..core.models import Clip, ClipState, RemoteTaskState, TaskKind, TaskStatus
 from ..core.validation import is_loopback
 from ..store import storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
@@ -140,7 +139,7 @@ class Poller:
 
             try:
                 provider = await ctx.provider_for(rec.provider)
-            except SonicError as exc:  # no key for this provider right now
+            except StudioError as exc:  # no key for this provider right now
                 errors += 1
                 rec = self._update(task_id, detail=f"waiting: {exc}")
                 if loop.time() >= deadline:
@@ -157,7 +156,7 @@ class Poller:
             self._polls[task_id] = self._polls.get(task_id, 0) + 1
             try:
                 status = await self._poll_once(provider, rec.provider_task_id)
-            except SonicError as exc:
+            except StudioError as exc:
                 if not _worth_polling_again(exc):
                     return self._fail(task_id, exc, was_finished)
                 errors += 1
@@ -176,7 +175,7 @@ class Poller:
             rows = await self._absorb(rec, status, attempted, max(deadline - loop.time(), DOWNLOAD_WINDOW))
             if status.finished:
                 return self._complete(task_id, status, rows, was_finished)
-            state = TaskState.RUNNING if status.state is ProviderTaskState.RUNNING else TaskState.PENDING
+            state = TaskState.RUNNING if status.state is RemoteTaskState.RUNNING else TaskState.PENDING
             rec = self._update(task_id, state=state, detail=_running_detail(state, rows),
                                progress=_progress(state, rows))
             if loop.time() >= deadline:
@@ -323,9 +322,9 @@ class Poller:
         failed = [r for r in rows if r.state is ClipState.FAILED]
         if not rows:
             state = TaskState.FAILED
-            error = status.error or SonicError("The provider finished the task but returned no clips.")
+            error = status.error or StudioError("The provider finished the task but returned no clips.")
             detail = str(error)
-        elif saved and not lost and not failed and status.state is not ProviderTaskState.FAILED:
+        elif saved and not lost and not failed and status.state is not RemoteTaskState.FAILED:
             state, error = TaskState.SUCCEEDED, None
             detail = f"{len(saved)} clip{'s' if len(saved) != 1 else ''} saved to the library"
         elif saved or lost:
@@ -333,11 +332,11 @@ class Poller:
             problems = [f"“{r.title or r.clip_id}”: {r.download_error or 'not downloaded'}" for r in lost]
             problems += [f"“{r.title or r.clip_id}”: the provider could not make it" for r in failed]
             summary = f"{len(saved)} of {len(rows)} clips saved."
-            error = SonicError(" ".join([summary, *problems]), provider=rows[0].provider.value)
+            error = StudioError(" ".join([summary, *problems]), provider=rows[0].provider.value)
             detail = summary
         else:
             state = TaskState.FAILED
-            error = status.error or SonicError("The provider reported that the task failed.")
+            error = status.error or StudioError("The provider reported that the task failed.")
             detail = str(error)
         before = self._ctx.store.tasks.get(task_id)
         if (was_finished and state is TaskState.FAILED
@@ -350,7 +349,7 @@ class Poller:
                            finished_at=time.time())
         self._ctx.task_finished(rec)
 
-    def _fail(self, task_id: int, error: SonicError, was_finished: bool) -> None:
+    def _fail(self, task_id: int, error: StudioError, was_finished: bool) -> None:
         rec = self._ctx.store.tasks.get(task_id)
         if was_finished and rec.state in (TaskState.SUCCEEDED, TaskState.PARTIAL):
             # A re-check of a finished task must not turn saved results into a failure.
@@ -399,7 +398,7 @@ class Poller:
             await asyncio.wait(sessions, timeout=timeout)
 
 
-def _worth_polling_again(error: SonicError) -> bool:
+def _worth_polling_again(error: StudioError) -> bool:
     # A status poll costs nothing, so "no credits" cannot be about it: sunoapi.org's
     # generate-family 429 ("no credits") on a poll really means "slow down".
     return error.transient or error.kind is ErrorKind.INSUFFICIENT_CREDITS
@@ -416,7 +415,7 @@ def scrub_clip(clip: Clip) -> Clip:
     return clip.with_(**changes) if changes else clip
 
 
-def _retry_detail(error: SonicError, delay: float, retry_after: float | None) -> str:
+def _retry_detail(error: StudioError, delay: float, retry_after: float | None) -> str:
     """Say when the next check really is: Retry-After may ask for hours and we cap it."""
     when = f"{delay:.0f} s" if delay < 90 else f"{delay / 60:.0f} min"
     if error.kind is ErrorKind.RATE_LIMITED:

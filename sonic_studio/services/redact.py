@@ -13,7 +13,7 @@ import threading
 import traceback
 from typing import Any
 
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 from ..core.redaction import holds, mask
 
 _secrets: set[str] = set()
@@ -43,10 +43,10 @@ def scrub_changes(changes: dict[str, Any]) -> dict[str, Any]:
     """Task-row changes with any secret masked (a server may echo the key in an error)."""
     safe = dict(changes)
     error = safe.get("error")
-    if isinstance(error, SonicError):
+    if isinstance(error, StudioError):
         text = json.dumps(error.to_dict())
         if contains_secret(text):
-            safe["error"] = SonicError.from_dict(json.loads(scrub(text)))
+            safe["error"] = StudioError.from_dict(json.loads(scrub(text)))
     if isinstance(safe.get("detail"), str):
         safe["detail"] = scrub(safe["detail"])
     return safe

@@ -26,7 +26,7 @@ from ..core.errors import (
     MalformedResponseError,
     NetworkError,
     ServerError,
-    SonicError,
+    StudioError,
     ValidationError,
 )
 from ..core.models import (
@@ -272,7 +272,7 @@ class TaskService:
         orphans = []
         for rec in store.tasks.in_states(TaskState.SUBMITTING):
             if not _owner_alive(store.tasks.owner_pid(rec.id), rec.created_at):
-                self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                self._update(rec.id, state=TaskState.UNKNOWN, error=StudioError(UNKNOWN_MESSAGE),
                              detail="may have been submitted; check your account", finished_at=time.time())
                 orphans.append(rec.id)
         return orphans
@@ -409,7 +409,7 @@ class TaskService:
                 return saved
         raise AssertionError("unreachable")
 
-    def _duplicate_id(self, rec: TaskRecord, provider_task_id: str) -> SonicError:
+    def _duplicate_id(self, rec: TaskRecord, provider_task_id: str) -> StudioError:
         """The provider answered with an id the library already holds: say so, keep the reply."""
         other = self._ctx.store.tasks.find(provider_task_id, rec.provider)
         owner = f"task {other.id} (“{other.title}”)" if other else "another task"
@@ -428,7 +428,7 @@ class TaskService:
             log.error("task %s: could not record the duplicate id either (%s)", rec.id, exc)
         return error
 
-    def _keep_unsaved(self, rec: TaskRecord, provider_task_id: str, exc: BaseException) -> SonicError:
+    def _keep_unsaved(self, rec: TaskRecord, provider_task_id: str, exc: BaseException) -> StudioError:
         """The library refused the id: keep it in memory and the journal, keep trying, tell the person."""
         problem = storage_problem(exc, self._ctx.store.path.parent) or f"the library could not be written ({exc})"
         self._unsaved[rec.id] = provider_task_id
@@ -440,7 +440,7 @@ class TaskService:
                      "or 'tasks resume' adopts it, and this run keeps trying meanwhile.")
         else:
             where = "The recovery journal could not be written either: note the id down."
-        return SonicError(
+        return StudioError(
             f"The provider accepted this request as task id {provider_task_id}, but the library could not "
             f"record it because {problem}. {where} Do not submit it again.",
             provider=rec.provider.value,
@@ -491,12 +491,12 @@ class TaskService:
             self._ctx.events.emit(TaskChanged(rec))
             try:
                 result, interrupted = await self._answer(rec, provider, call)
-            except SonicError as exc:
+            except StudioError as exc:
                 maybe = isinstance(exc, _MAYBE_SUBMITTED)
                 self._update(
                     rec.id,
                     state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
-                    error=SonicError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
+                    error=StudioError(f"{exc} {UNKNOWN_MESSAGE}", provider=exc.provider,
                                      provider_message=exc.provider_message, http_status=exc.http_status,
                                      code=exc.code) if maybe else exc,
                     detail="may have been submitted; check your account" if maybe else str(exc),
@@ -505,7 +505,7 @@ class TaskService:
                 raise
             except BaseException:
                 # Cancelled (app closing) or a bug: we cannot know whether it went out.
-                self._update(rec.id, state=TaskState.UNKNOWN, error=SonicError(UNKNOWN_MESSAGE),
+                self._update(rec.id, state=TaskState.UNKNOWN, error=StudioError(UNKNOWN_MESSAGE),
                              detail="may have been submitted; check your account", finished_at=time.time())
                 raise
             # The one write that must happen before anyone is told "submitted".

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 from ..core.models import Clip, ClipState, Origin, ProviderId, TaskKind
 
 
@@ -55,7 +55,7 @@ class TaskRecord:
     title: str
     detail: str
     progress: float | None
-    error: SonicError | None
+    error: StudioError | None
     request: dict[str, Any]
     source_clip: int | None
     source_url: str | None

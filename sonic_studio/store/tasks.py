@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 from ..core.models import ProviderId, TaskKind
 from .database import Database
 from .records import TaskRecord, TaskState
@@ -63,7 +63,7 @@ class TaskRepo:
         for name, value in changes.items():
             if name == "error":
                 name = "error_json"
-                value = json.dumps(value.to_dict()) if isinstance(value, SonicError) else None
+                value = json.dumps(value.to_dict()) if isinstance(value, StudioError) else None
             elif name == "state":
                 value = TaskState(value).value
             columns.append(f"{name} = ?")
@@ -132,7 +132,7 @@ class TaskRepo:
 def _record(row) -> TaskRecord:
     error = None
     if row["error_json"]:
-        error = SonicError.from_dict(json.loads(row["error_json"]))
+        error = StudioError.from_dict(json.loads(row["error_json"]))
     ids = tuple(sorted(int(x) for x in row["clip_ids"].split(","))) if row["clip_ids"] else ()
     return TaskRecord(
         id=row["id"],

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject
 from shiboken6 import isValid
 
-from ..core.errors import SonicError
+from ..core.errors import StudioError
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ _LIVE: weakref.WeakSet[TaskRunner] = weakref.WeakSet()
 
 def failure_text(exc: BaseException, what: str = "It") -> str:
     """One sentence for a failed task: our own errors already speak; anything else is named."""
-    if isinstance(exc, SonicError):
+    if isinstance(exc, StudioError):
         return str(exc)
     return (f"{what} did not finish: an unexpected error ({type(exc).__name__}: {exc}). "
             "Details are in Help › What happened.")

@@ -9,7 +9,7 @@ import pytest
 from conftest import wait_until
 from PySide6.QtCore import Qt
 
-from sonic_studio.core.errors import InsufficientCreditsError, SonicError
+from sonic_studio.core.errors import InsufficientCreditsError, StudioError
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import TaskState
@@ -110,7 +110,7 @@ async def test_lost_submit_is_unknown_not_failed(ctx, ui_emulator, qtbot):
     qtbot.addWidget(panel)
     panel.show()
     ui_emulator.faults.inject(Fault("drop"), "/api/v1/sonic/create")
-    with pytest.raises(SonicError):
+    with pytest.raises(StudioError):
         await ctx.studio.tasks.submit_extend(source.id, 20.0, PARAMS)
     task = ctx.studio.tasks.list()[0]
     assert task.state is TaskState.UNKNOWN

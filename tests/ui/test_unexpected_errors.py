@@ -1,4 +1,4 @@
-"""Every submit path survives an exception nobody planned for (not a SonicError).
+"""Every submit path survives an exception nobody planned for (not a StudioError).
 
 A bug or a broken library below the window raises something like ``RuntimeError``: the
 button must come back (not stay on "Creating…"), the form keeps what was typed, and a

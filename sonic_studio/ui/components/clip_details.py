@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.capabilities import capabilities
-from ...core.errors import SonicError
+from ...core.errors import StudioError
 from ...core.models import Origin
 from ...store.records import ClipDetail
 from .. import theme
@@ -250,7 +250,7 @@ class ClipDetailsPane(QWidget):
     async def _check_again(self, clip_id: int, task: int) -> None:
         try:
             await self.ctx.studio.tasks.check_again(task)
-        except SonicError as exc:  # shown in words next to the button, never a traceback
+        except StudioError as exc:  # shown in words next to the button, never a traceback
             log.info("check again failed: %s", exc)
             if self.clip is not None and self.clip.id == clip_id:
                 self._check_failed(str(exc))

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import SonicError, ValidationError
+from ...core.errors import StudioError, ValidationError
 from ...core.models import GenerationParams, ProviderId, TaskKind
 from ...core.validation import Problem
 from ...store.records import PersonaRecord
@@ -181,7 +181,7 @@ class GeneratePersonaDialog(QDialog):
     async def _submit(self, params: GenerationParams) -> None:
         try:
             task = await TaskRunner.unstoppable(self.studio.tasks.submit_generate(params))
-        except SonicError as error:
+        except StudioError as error:
             self._show_error(error, field=error.field if isinstance(error, ValidationError) else None)
             return
         self.task = task
@@ -199,7 +199,7 @@ class GeneratePersonaDialog(QDialog):
             self.error_label.hide()
         self._refresh()
 
-    def _show_error(self, error: SonicError, field: str | None = None) -> None:
+    def _show_error(self, error: StudioError, field: str | None = None) -> None:
         if field in GenerationForm.OWN_FIELDS:
             self.form.show_problems([Problem(field, str(error))], reveal=True)
         self._show_message(str(error), error.details())

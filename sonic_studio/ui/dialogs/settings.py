@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.capabilities import capabilities
-from ...core.errors import SonicError
+from ...core.errors import StudioError
 from ...core.models import ProviderId
 from ...core.validation import check_api_base_url
 from .. import theme
@@ -252,7 +252,7 @@ class SettingsDialog(QDialog):
                 base_url=self.base_url.text().strip() or None,
                 upload_base_url=self.upload_base_url.text().strip() or None,
             )
-        except SonicError as exc:
+        except StudioError as exc:
             self._test_failed(str(exc))
         else:
             self.test_result.setText(f"✓ The key works: {credits.total:,.0f} credits left.")
@@ -286,7 +286,7 @@ class SettingsDialog(QDialog):
             settings.demo_base_url = await self.ctx.demo_base_url()
         try:
             await self.studio.configure(provider=pid, api_key=self.key.text().strip() or None, demo=demo)
-        except SonicError as exc:
+        except StudioError as exc:
             self._show_error(str(exc))
             return
         self.key.clear()

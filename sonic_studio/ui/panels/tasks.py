@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.errors import SonicError
+from ...core.errors import StudioError
 from ...core.models import TaskKind
 from ...store.records import TaskRecord, TaskState
 from .. import theme
@@ -480,7 +480,7 @@ class TasksPanel(QWidget):
         """Ask the provider about the task once more (never resubmits); errors become a notice."""
         try:
             return await self.studio.tasks.check_again(task_id)
-        except SonicError as exc:  # in words, never a traceback
+        except StudioError as exc:  # in words, never a traceback
             log.info("check again failed: %s", exc)
             self.ctx.bridge.notify.emit(str(exc))
             return None

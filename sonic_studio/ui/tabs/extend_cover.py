@@ -38,7 +38,7 @@ from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
-from ...core.errors import SonicError, ValidationError
+from ...core.errors import StudioError, ValidationError
 from ...core.models import Origin, ProviderId, TaskKind
 from ...core.validation import Problem, check_continue_at, check_source_url, fmt_time
 from ...services.eligibility import remix_source
@@ -538,7 +538,7 @@ class ExtendCoverTab(QWidget):
     async def _refresh_credits(self) -> None:
         try:
             await self.studio.credits.refresh()
-        except SonicError as exc:  # unknown credits only hide the "left" part of the cost line
+        except StudioError as exc:  # unknown credits only hide the "left" part of the cost line
             log.info("credits unavailable: %s", exc)
 
     def _kind(self) -> TaskKind:
@@ -622,7 +622,7 @@ class ExtendCoverTab(QWidget):
             sending = tasks.submit_cover(self._clip.id, params)
         try:
             record = await TaskRunner.unstoppable(sending)
-        except SonicError as exc:
+        except StudioError as exc:
             self._show_refusal(exc, field=getattr(exc, "field", None))
             return
         self.confirmation.setText(f"{verb} submitted — follow it in Tasks.")
@@ -630,7 +630,7 @@ class ExtendCoverTab(QWidget):
         self.confirmation.show()
         self.ctx.bridge.notify.emit(f"{verb} submitted: {record.title}")
 
-    def _show_refusal(self, exc: SonicError, field: str | None = None) -> None:
+    def _show_refusal(self, exc: StudioError, field: str | None = None) -> None:
         """A refused request: under its field when it names one of ours, else next to the button."""
         if field in GenerationForm.OWN_FIELDS:
             self.form.focus_field(field)

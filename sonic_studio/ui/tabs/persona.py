@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 from ...audio.loader import PeakLoader
 from ...audio.player import PLAYING
 from ...core.capabilities import capabilities
-from ...core.errors import ConflictError, SonicError, ValidationError
+from ...core.errors import ConflictError, StudioError, ValidationError
 from ...core.models import Origin
 from ...core.validation import Problem, check_persona
 from ...store.records import ClipDetail, PersonaRecord
@@ -756,7 +756,7 @@ class PersonaTab(QWidget):
         except ConflictError as error:
             self._conflict(error)
             return None
-        except SonicError as error:
+        except StudioError as error:
             self._failed(error)
             return None
         window = "" if start is None else f" ({format_time(start)}–{format_time(end)})"
@@ -794,7 +794,7 @@ class PersonaTab(QWidget):
         self.submit_error.setToolTip(theme.plain_tip(error.details()))
         self.submit_error.show()
 
-    def _failed(self, error: SonicError) -> None:
+    def _failed(self, error: StudioError) -> None:
         log.info("persona not created: %s", error.details())
         field = error.field if isinstance(error, ValidationError) else None
         if field in ("name", "description") or field in _WINDOW_FIELDS:

@@ -40,7 +40,7 @@ from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import AudioInfo, probe
-from ...core.errors import SonicError, ValidationError
+from ...core.errors import StudioError, ValidationError
 from ...core.validation import Problem, check_source_url, check_upload_duration, fmt_time
 from .. import theme
 from ..format import source_name
@@ -460,7 +460,7 @@ class UploadTab(QWidget):
             self.status.setText("")
             self._show_validation(error)
             return
-        except SonicError as error:
+        except StudioError as error:
             self.status.setText("")
             self._set_error(str(error), error.details())
             return
