@@ -47,6 +47,9 @@ class StudioBridge(QObject):
     # Cross-page requests (a page never imports another page; the window routes these).
     personaShowRequested = Signal(int)  # select this local persona in Library › Personas
     settingsRequested = Signal()  # open the settings dialog
+    clipShowRequested = Signal(int)  # select this local clip in the library (lineage links, notifications)
+    deliverableViewRequested = Signal(int, str)  # local clip id, "stems" | "lyrics": open that view
+    editRequested = Signal(int, str)  # local clip id, edit operation ("replace_section", "mashup", ...)
 
     def __init__(self, studio: Studio, parent: QObject | None = None) -> None:
         super().__init__(parent)
