@@ -228,3 +228,37 @@ def test_personas_local_edits(sandbox):
         assert store.personas.list() == []
     finally:
         store.close()
+
+
+def test_commits_skip_fsync_and_sync_flushes_without_dropping_the_connections_locks(sandbox, monkeypatch):
+    """synchronous=NORMAL (a commit survives a crash; no fsync stalls the UI loop), and
+    ``sync`` makes earlier commits durable (fsync of the WAL) while a transaction of
+    this connection still holds SQLite's write lock against another process."""
+    import os
+    import subprocess
+    import sys
+
+    store = Store.open(sandbox)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(database.os, "fsync", fsync)
+    try:
+        assert store.db.query_one("PRAGMA synchronous")[0] == 1  # NORMAL
+        store.tasks.create(SONIC, TaskKind.GENERATE, title="t", request={}, base_url="http://x")
+        with store.db.transaction() as conn:
+            conn.execute("UPDATE tasks SET title = 'held' WHERE id = 1")
+            store.db.sync()
+            probe = ("import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)\n"
+                     "try:\n    c.execute('BEGIN IMMEDIATE'); print('got the lock')\n"
+                     "except sqlite3.OperationalError as e: print(e)")
+            other = subprocess.run([sys.executable, "-c", probe, str(store.path)], capture_output=True, text=True)
+            assert other.stdout.strip() == "database is locked"
+        if os.path.exists("/proc/self/fd"):
+            assert str(store.path) + "-wal" in synced
+    finally:
+        store.close()

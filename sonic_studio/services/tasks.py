@@ -314,6 +314,11 @@ class TaskService:
             log.error("the recovery journal could not be adopted yet (%s); it is kept",
                       storage_problem(exc, self._ctx.store.path.parent) or exc)
             return adopted
+        try:
+            store.db.sync()  # the journal is the ids' only durable copy until the library's is
+        except OSError as exc:
+            log.error("the recovery journal is kept: the library could not be flushed to disk (%s)", exc)
+            return adopted
         store.journal.clear(size)
         return adopted
 
@@ -388,8 +393,9 @@ class TaskService:
         loop = asyncio.get_running_loop()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             # In a thread: a library locked by another process makes a write wait up to
-            # the busy timeout, which must not freeze the window.
-            write = loop.run_in_executor(None, functools.partial(self._ctx.store.tasks.update, rec.id, **changes))
+            # the busy timeout, and the fsync that makes the id survive a power cut takes
+            # what the disk takes; neither may freeze the window.
+            write = loop.run_in_executor(None, functools.partial(_save_durably, self._ctx.store, rec.id, changes))
             try:
                 saved = await asyncio.shield(write)
             except sqlite3.IntegrityError:
@@ -613,13 +619,20 @@ class TaskService:
         return rec
 
 
+def _save_durably(store: Store, task: int, changes: dict) -> TaskRecord:
+    """Write an accepted task id and fsync it (commits alone survive a crash, not a power cut)."""
+    saved = store.tasks.update(task, **changes)
+    store.db.sync()
+    return saved
+
+
 def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
     current = store.tasks.get(task)
     if current.provider_task_id == provider_task_id:
         return current
-    return store.tasks.update(task, provider_task_id=provider_task_id, state=TaskState.PENDING,
-                              submitted_at=time.time(), error=None, finished_at=None, progress=0.05,
-                              detail="queued at the provider (the id was saved late)")
+    return _save_durably(store, task, dict(
+        provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(), error=None,
+        finished_at=None, progress=0.05, detail="queued at the provider (the id was saved late)"))
 
 
 def _finite_time(seconds: float) -> list[Problem]:
