@@ -386,6 +386,23 @@ class TaskService:
                 raise wire.exception() from None  # a clear answer (refused, ...) is still an answer
             return wire.result(), True
 
+    async def _flush_before_sending(self, rec: TaskRecord) -> None:
+        """Make the SUBMITTING row survive a power cut before anything is sent.
+
+        Commits do not fsync (store.database): without this, a power cut after the
+        provider accepted but before the id was saved could lose the row itself, and
+        with it the "may have been submitted, check your account" warning.  In the
+        executor: the fsync delays this submit, never the UI loop.
+        """
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._ctx.store.db.sync)
+        except OSError as exc:  # the commit stands; only its power-cut safety is in doubt
+            log.warning("task %s: the library could not be flushed to disk (%s); sending anyway", rec.id, exc)
+        except asyncio.CancelledError:
+            self._update(rec.id, state=TaskState.FAILED, finished_at=time.time(),
+                         error=StudioError("Not sent: the app was closing."), detail="not sent: the app was closing")
+            raise
+
     async def _save_accepted(self, rec: TaskRecord, provider_task_id: str) -> TaskRecord:
         """Record the id the provider just gave us, or make sure it survives somewhere else."""
         changes = dict(provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(),
@@ -491,6 +508,7 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
+        await self._flush_before_sending(rec)
         settled = asyncio.get_running_loop().create_future()
         self._open_submits[rec.id] = settled
         try:
