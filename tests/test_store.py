@@ -262,3 +262,43 @@ def test_commits_skip_fsync_and_sync_flushes_without_dropping_the_connections_lo
             assert str(store.path) + "-wal" in synced
     finally:
         store.close()
+
+
+def test_concurrent_syncs_share_fsyncs_and_each_waits_for_one_that_started_after_it(sandbox, monkeypatch):
+    """A burst of 200 submits must not be 400 fsyncs of the WAL, yet no caller may return
+    before an fsync that began after its call (and so after its commit) has finished."""
+    import os
+    import threading
+    import time
+
+    store = Store.open(sandbox)
+    store.tasks.create(SONIC, TaskKind.GENERATE, title="t", request={}, base_url="http://x")
+    real_fsync = os.fsync
+    spans: list[tuple[float, float]] = []
+
+    def slow_fsync(fd):
+        start = time.monotonic()
+        time.sleep(0.05)
+        real_fsync(fd)
+        spans.append((start, time.monotonic()))
+
+    monkeypatch.setattr(database.os, "fsync", slow_fsync)
+    calls: list[tuple[float, float]] = []
+
+    def caller():
+        called = time.monotonic()
+        store.db.sync()
+        calls.append((called, time.monotonic()))
+
+    try:
+        threads = [threading.Thread(target=caller) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert len(calls) == 20
+        assert len(spans) < 2 * 20 / 2  # two fsyncs (WAL, folder) per round: fewer rounds than callers
+        for called, returned in calls:
+            assert any(called <= start and end <= returned for start, end in spans)
+    finally:
+        store.close()

@@ -14,6 +14,7 @@ call :meth:`Database.sync` afterwards, off the loop.
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import os
 import shutil
@@ -104,6 +105,13 @@ class Database:
         self._conn = conn
         self._lock = threading.RLock()
         self.read_only = False  # see _open_read_only
+        # Group sync: callers of ``sync`` take a ticket; one fsync covers every ticket
+        # taken before it started (their commits were done by then).
+        self._sync_lock = threading.Lock()
+        self._ticket_lock = threading.Lock()
+        self._tickets = itertools.count(1)
+        self._issued = 0
+        self._covered = 0
 
     @classmethod
     def open(cls, path: Path) -> Database:
@@ -196,16 +204,26 @@ class Database:
         meanwhile, SQLite fsynced the WAL and the database itself before it reset the WAL,
         so the commit is durable either way.  Done without the connection's lock (fsync
         works on the file, any descriptor): a slow disk delays only the caller - run it
-        off the UI thread - never the other readers and writers.  Raises ``OSError``.
+        off the UI thread - never the other readers and writers.  Callers at the same
+        time share one fsync (a burst of 200 submits is a few fsyncs, not 400).  Raises
+        ``OSError``.
         """
         if self.read_only:
             return
-        wal = self.path.with_name(self.path.name + "-wal")
-        # SQLite takes no POSIX locks on the WAL file itself (they live on the database
-        # and -shm files), so opening and closing it here cannot drop the connection's.
-        _fsync(wal, os.O_RDONLY if os.name == "posix" else os.O_RDWR)
-        if os.name == "posix":
-            _fsync(self.path.parent, os.O_RDONLY)  # a WAL file created since start is found again
+        with self._ticket_lock:  # taken while another fsync runs: the next one covers it
+            ticket = next(self._tickets)
+            self._issued = ticket
+        with self._sync_lock:
+            if self._covered >= ticket:
+                return  # an fsync that started after our commit has finished
+            covers = self._issued
+            wal = self.path.with_name(self.path.name + "-wal")
+            # SQLite takes no POSIX locks on the WAL file itself (they live on the database
+            # and -shm files), so opening and closing it here cannot drop the connection's.
+            _fsync(wal, os.O_RDONLY if os.name == "posix" else os.O_RDWR)
+            if os.name == "posix":
+                _fsync(self.path.parent, os.O_RDONLY)  # a WAL file created since start is found again
+            self._covered = covers
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
