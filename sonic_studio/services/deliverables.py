@@ -226,6 +226,10 @@ class DeliverableService:
             return Outcome(quote, clip=existing[0], message="The whole song is already in the library.")
         if self.already_whole(clip):
             return Outcome(quote, clip=self._ctx.store.clips.row(clip), message=ALREADY_WHOLE)
+        running = [t for t in self._ctx.store.tasks.for_source(clip, [TaskKind.CONCAT])
+                   if t.state.active or t.state is TaskState.STALLED]
+        if running:
+            return Outcome(quote, task=running[0], message="The whole song is already being made; following it.")
         if not self._caps(detail.provider).deliverable(AssetKind.WHOLE_SONG).local:
             return Outcome(quote, task=await self._tasks.submit_whole_song(clip))
         return await self._join_here(detail, quote)
