@@ -228,3 +228,22 @@ def test_kill_while_the_provider_answers_is_never_sent_again(cli, emulator, sand
     # Asking again is a person's choice, and it is one more request, not a silent retry.
     cli.run(*command, clip, provider=provider)
     assert len(emulator.submissions(paid)) == 2
+
+
+def test_kill_during_the_sonic_whole_song_then_resume_pays_once_and_saves_it(cli, emulator, sandbox):
+    clip = new_song(cli, "sonic")
+    extended = cli.json("extend", clip, "--at", "30", "--prompt", "[Verse] more", "--tags", "synthwave",
+                        "--title", "Night Drive", "--model", MODEL["sonic"], "--wait", "--no-whole-song")
+    extension = extended["clips"][0]["clip_id"]
+    concats = lambda: [r for r in emulator.submissions("/api/v1/sonic/create")  # noqa: E731
+                       if r.json["task_type"] == "concat_music"]
+    emulator.faults.inject(Fault("latency", seconds=10), "/api/v1/sonic/task/", times=1)
+    process = subprocess.Popen(cli.argv("whole-song", extension, "--wait"), env=cli.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _kill_when(cli, process, sandbox, _submitted("concat"))
+    emulator.faults.clear()
+    [entry] = cli.json("tasks", "resume")
+    assert entry["task"]["kind"] == "concat" and entry["task"]["state"] == "succeeded"
+    [whole] = entry["clips"]
+    assert decodes(whole["audio_path"]) and [c.json["continue_clip_id"] for c in concats()] == [extension]
+    assert cli.json("tasks", "resume") == []
