@@ -129,7 +129,7 @@ def _cost(quote: Quote) -> tuple[str, str]:
     about = "about " if quote.note.startswith("estimate") else ""
     credits = f"{about}{quote.credits:g} credit{'s' if quote.credits != 1 else ''}"
     if len(quote.steps) > 1:
-        credits += f" ({quote.steps[0].label} first)"
+        credits += f", {quote.steps[0].label} first"
     return credits, quote.sentence
 
 

@@ -122,7 +122,7 @@ async def test_sunoapi_every_deliverable_from_the_window(suno_window, suno_ctx, 
     assert "keeps this clip's files for about 14 more days (of 14)" in section.expiry.text()
     # MIDI is made from a separation: the row says so and shows both costs together.
     midi = section.rows[AssetKind.MIDI]
-    assert midi.get.text() == "Get it (about 15 credits (stems first))"
+    assert midi.get.text() == "Get it (about 15 credits, stems first)"
     assert "MIDI needs stems first" in midi.get.toolTip() and "15 credits in all" in midi.get.toolTip()
     assert section.rows[AssetKind.BPM].get.text() == "Get it (free, made here)"
 
