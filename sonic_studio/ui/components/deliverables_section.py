@@ -114,7 +114,8 @@ class _RowWidgets:
                 self.progress.setRange(0, 100)
                 self.progress.setValue(int(row.progress * 100))
         can_ask = row.can_request and not pending
-        self.get.setVisible(row.state not in (RowState.UNAVAILABLE, RowState.NOT_APPLICABLE, RowState.SAVED))
+        self.get.setVisible(state not in (RowState.UNAVAILABLE, RowState.NOT_APPLICABLE, RowState.SAVED,
+                                          RowState.WORKING))
         self.get.setEnabled(can_ask)
         self.get.setText(f"Get it again ({row.cost})" if row.state is RowState.FAILED and row.cost
                          else f"Get it ({row.cost})" if row.cost else "Get it")
@@ -239,12 +240,11 @@ class DeliverablesSection(QFrame):
         try:
             outcome = await TaskRunner.unstoppable(self.ctx.studio.deliverables.request(clip, kind))
         finally:
-            if self.clip == clip:
+            if self.clip == clip:  # the row shows the task (or, for a refusal, the reason) from now on
                 self._pending.pop(kind, None)
+                self.refresh()
         if outcome.message:
             self.ctx.bridge.notify.emit(outcome.message)
-        if self.clip == clip:
-            self.refresh()
 
     def _failed(self, clip: int, kind: AssetKind, text: str) -> None:
         if self.clip == clip:
