@@ -174,7 +174,9 @@ def _whole_song_row(studio, detail: ClipDetail, tasks: list[TaskRecord], asset: 
                               progress=task.progress, task=task.id)
     if task is not None and _task_trouble(task):
         return DeliverableRow(kind, label, RowState.FAILED, _task_trouble(task), cost, sentence, task=task.id)
-    return DeliverableRow(kind, label, RowState.NONE, "Not asked for yet.", cost, sentence)
+    info = capabilities(detail.provider).deliverable(kind)
+    text = _made_here(info.note) if info.local else "Not asked for yet."
+    return DeliverableRow(kind, label, RowState.NONE, text, cost, sentence)
 
 
 def _asset_row(studio, detail: ClipDetail, kind: AssetKind, tasks: list[TaskRecord],
@@ -205,11 +207,17 @@ def _asset_row(studio, detail: ClipDetail, kind: AssetKind, tasks: list[TaskReco
     if asset is not None:  # answered, files not all saved yet (a crash; 'tasks resume' finishes it)
         return DeliverableRow(kind, label, RowState.WORKING, "Answered; saving the files.", cost, sentence,
                               task=asset.task)
+    if info.local:  # what the provider lacks is made here: said next to it, never passed off as theirs
+        return DeliverableRow(kind, label, RowState.NONE, _made_here(info.note), cost, sentence)
     left = studio.deliverables.files_left_days(detail.id)
     if left is not None and left <= 0 and detail.origin is Origin.GENERATED:
         return DeliverableRow(kind, label, RowState.UNAVAILABLE, f"Too late: {caps.display_name} no longer keeps "
                               "this clip's files.", cost, sentence)
     return DeliverableRow(kind, label, RowState.NONE, "Not asked for yet.", cost, sentence)
+
+
+def _made_here(note: str) -> str:
+    return f"Not made yet ({note.rstrip('.')})."
 
 
 def _saved_text(kind: AssetKind, asset: AssetRecord) -> str:

@@ -22,6 +22,7 @@ from sonic_studio.audio.pcm import read_mono
 from sonic_studio.core.models import AssetKind, GenerationParams
 from sonic_studio.services.deliverable_status import RowState
 from sonic_studio.store.records import TaskState
+from sonic_studio.ui.components import deliverables_section
 
 LYRICS = "[Verse]\nNeon lights on the river\nWe drive until the morning\n[Chorus]\nNight drive night drive"
 MODEL = {"sonic": "sonic-v5-5", "sunoapi": "V5"}
@@ -74,7 +75,7 @@ def decodes(path: str) -> bool:
     return len(read_mono(path, 8000)) > 8000
 
 
-async def test_sonic_every_deliverable_from_the_window(window, ctx, ui_emulator, qtbot):
+async def test_sonic_every_deliverable_from_the_window(window, ctx, ui_emulator, qtbot, monkeypatch):
     clip = await new_song(ctx, "sonic")
     detail = ctx.studio.library.get(clip)
     section = await section_for(window, ctx, clip)
@@ -107,6 +108,11 @@ async def test_sonic_every_deliverable_from_the_window(window, ctx, ui_emulator,
     assert section.safe.text() == "Safe on this computer: the song, WAV, stems, MIDI, timed lyrics, BPM."
     assert not section.rows[AssetKind.WAV].get.isVisible()  # saved: nothing to pay for again
 
+    folders = []
+    monkeypatch.setattr(deliverables_section, "open_folder", folders.append)
+    qtbot.mouseClick(section.rows[AssetKind.WAV].open, Qt.MouseButton.LeftButton)
+    assert folders == [Path(ov.row(AssetKind.WAV).files["wav"]).parent] and folders[0].name.endswith(".deliverables")
+
     opened = []
     section.ctx.bridge.deliverableViewRequested.connect(lambda c, view: opened.append((c, view)))
     qtbot.mouseClick(section.rows[AssetKind.STEMS_FULL].view, Qt.MouseButton.LeftButton)
@@ -125,6 +131,8 @@ async def test_sunoapi_every_deliverable_from_the_window(suno_window, suno_ctx, 
     assert midi.get.text() == "Get it (about 15 credits, stems first)"
     assert "MIDI needs stems first" in midi.get.toolTip() and "15 credits in all" in midi.get.toolTip()
     assert section.rows[AssetKind.BPM].get.text() == "Get it (free, made here)"
+    assert section.row_text(AssetKind.BPM) == ("Not made yet (sunoapi.org has no tempo endpoint: "
+                                               "estimated here from the audio).")
 
     await get(qtbot, section, AssetKind.MIDI, timeout=60)
     ov = section.overview
