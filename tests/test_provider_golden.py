@@ -27,6 +27,8 @@ from sonic_studio.core.errors import (
     ValidationError,
 )
 from sonic_studio.core.models import (
+    AssetKind,
+    AssetRequest,
     Clip,
     ExtendRequest,
     GenerateRequest,
@@ -114,6 +116,29 @@ SUNO: list[tuple[str, str, Callable[[SunoApiProvider, Path], Awaitable[Any]], An
      lambda p, _: p.create_persona(PersonaRequest(SUNO_CLIP, "A", "B")), ConflictError),
     ("generate-persona-rate-limited", "/api/v1/generate/generate-persona",
      lambda p, _: p.create_persona(PersonaRequest(SUNO_CLIP, "A", "B")), RateLimitedError),
+    # Finishing a song (WAV, separation, MIDI, timestamped lyrics).
+    ("wav-generate-success", "/api/v1/wav/generate", lambda p, _: p.request_asset(AssetRequest(AssetKind.WAV, SUNO_CLIP)),
+     equals(task_id="wav1****e8e", state=RemoteTaskState.PENDING)),
+    ("wav-generate-exists", "/api/v1/wav/generate", lambda p, _: p.request_asset(AssetRequest(AssetKind.WAV, SUNO_CLIP)),
+     equals(task_id="wav0****e8e", provider_status="ALREADY_EXISTS")),  # followed, never paid again
+    ("wav-record-info-success", "/api/v1/wav/record-info", lambda p, _: p.asset_status(AssetKind.WAV, "wav1****e8e"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={"wav": "https://musicfile.example/8551-1.wav"})),
+    ("vocal-removal-generate-success", "/api/v1/vocal-removal/generate",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_FULL, SUNO_CLIP)), equals(task_id="sep1****e8e")),
+    ("vocal-removal-record-info-success", "/api/v1/vocal-removal/record-info",
+     lambda p, _: p.asset_status(AssetKind.STEMS_FULL, "sep1****e8e"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={n: f"https://musicfile.example/8551-1-{n}.mp3"
+                                                     for n in ("instrumental", "vocal", "drums", "bass")})),
+    ("vocal-removal-record-info-failed", "/api/v1/vocal-removal/record-info",
+     lambda p, _: p.asset_status(AssetKind.STEMS_BASIC, "sep1****e8e"), equals(state=RemoteTaskState.FAILED)),
+    ("midi-generate-success", "/api/v1/midi/generate",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.MIDI, SUNO_CLIP, stems_task_id="sep1****e8e")),
+     equals(task_id="midi****e8e")),
+    ("midi-record-info-success", "/api/v1/midi/record-info", lambda p, _: p.asset_status(AssetKind.MIDI, "midi****e8e"),
+     lambda r: r.state is RemoteTaskState.SUCCEEDED and r.data["instruments"][0]["notes"][1]["pitch"] == 64),
+    ("get-timestamped-lyrics-success", "/api/v1/generate/get-timestamped-lyrics",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, SUNO_CLIP)),
+     lambda r: [(w.start, w.end) for w in r.data["words"]] == [(1.2, 1.6), (1.6, 2.0), (2.0, 2.7)]),
 ]
 
 SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any]] = [
@@ -144,6 +169,26 @@ SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any
     ("persona-exists", "/api/v1/sonic/persona",
      lambda p, _: p.create_persona(PersonaRequest(SONIC_CLIP, "Voice", "warm alto")), ConflictError),
     ("wav-success", "/api/v1/sonic/wav", lambda p, _: p.wav("c01a-uuid"), lambda url: url == "https://cdn1.suno.ai/c01a.wav"),
+    # Finishing a song (whole song, stems, MIDI, aligned lyrics, BPM, VOX).
+    ("concat-success", "/api/v1/sonic/create", lambda p, _: p.concat("c01a-uuid"), equals(task_id="c0nc-at-uuid")),
+    ("stems-basic-success", "/api/v1/sonic/stems/basic",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_BASIC, SONIC_CLIP)),
+     equals(task_id="5b1e-stems-uuid", state=RemoteTaskState.PENDING)),
+    ("stems-full-success", "/api/v1/sonic/stems/full",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_FULL, SONIC_CLIP)), equals(task_id="5f2e-stems-uuid")),
+    ("task-stems-success", "/api/v1/sonic/task/t1", lambda p, _: p.asset_status(AssetKind.STEMS_BASIC, "t1"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={"vocals": "https://cdn1.suno.ai/s01.mp3",
+                                                    "instrumental": "https://cdn1.suno.ai/s02.mp3"})),
+    ("midi-success", "/api/v1/sonic/midi", lambda p, _: p.request_asset(AssetRequest(AssetKind.MIDI, SONIC_CLIP)),
+     lambda r: r.files == {"midi": "https://cdn1.suno.ai/c01a.mid"} and r.data["instruments"][0]["name"] == "bass"),
+    ("aligned-lyrics-success", "/api/v1/sonic/aligned-lyrics",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, SONIC_CLIP)),
+     lambda r: [w.word for w in r.data["words"]] == ["Neon", "on", "the", "water"] and r.data["words"][0].start == 12.1),
+    ("bpm-success", "/api/v1/sonic/bpm", lambda p, _: p.request_asset(AssetRequest(AssetKind.BPM, SONIC_CLIP)),
+     equals(data={"avg": 118.4, "min": 116.9, "max": 120.1})),
+    ("vox-success", "/api/v1/sonic/vox",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.VOX, SONIC_CLIP, vocal_start=20.0, vocal_end=45.0)),
+     lambda r: r.data == {"vox_audio_id": "vox-9d1c-uuid", "vocal_start_s": 20.0, "vocal_end_s": 45.0}),
 ]
 
 

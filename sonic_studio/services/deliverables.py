@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 ASSET_TASK_KINDS = [TaskKind(kind.value) for kind in AssetKind if kind is not AssetKind.WHOLE_SONG]
 _STEMS = (AssetKind.STEMS_BASIC, AssetKind.STEMS_FULL)
 _DAY = 86400.0
+ALREADY_WHOLE = "sunoapi.org already returned the whole song: this clip is it."
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,11 @@ class DeliverableService:
     def whole_songs(self, clip: int) -> list[ClipRow]:
         store = self._ctx.store
         return [store.clips.row(c) for c in store.assets.whole_songs(clip)]
+
+    def already_whole(self, clip: int) -> bool:
+        """sunoapi.org's extension was found to hold the whole song already (nothing to join)."""
+        return any(a.state is AssetState.READY and a.data.get("already_whole")
+                   for a in self._ctx.store.assets.for_clip(clip, AssetKind.WHOLE_SONG))
 
     def lineage_label(self, asset: AssetRecord) -> str:
         detail = self._ctx.store.clips.detail(asset.clip)
@@ -218,6 +224,12 @@ class DeliverableService:
         existing = [row for row in self.whole_songs(clip) if row.audio_path]
         if existing:
             return Outcome(quote, clip=existing[0], message="The whole song is already in the library.")
+        if self.already_whole(clip):
+            return Outcome(quote, clip=self._ctx.store.clips.row(clip), message=ALREADY_WHOLE)
+        running = [t for t in self._ctx.store.tasks.for_source(clip, [TaskKind.CONCAT])
+                   if t.state.active or t.state is TaskState.STALLED]
+        if running:
+            return Outcome(quote, task=running[0], message="The whole song is already being made; following it.")
         if not self._caps(detail.provider).deliverable(AssetKind.WHOLE_SONG).local:
             return Outcome(quote, task=await self._tasks.submit_whole_song(clip))
         return await self._join_here(detail, quote)
@@ -235,8 +247,10 @@ class DeliverableService:
         result = await loop.run_in_executor(None, join.join_extension, parent.audio_path, detail.audio_path,
                                             lineage.continue_at, dest)
         if not result.joined:
-            return Outcome(quote, clip=store.clips.row(detail.id),
-                           message="sunoapi.org already returned the whole song: this clip is it.")
+            # Remembered, so the Deliverables section shows it as saved and nothing is compared again.
+            store.assets.create(detail.id, AssetKind.WHOLE_SONG, detail.provider, how="local",
+                                data={"already_whole": True}, state=AssetState.READY)
+            return Outcome(quote, clip=store.clips.row(detail.id), message=ALREADY_WHOLE)
         clip = Clip(id=detail.clip_id + "-whole", provider=detail.provider, origin=Origin.GENERATED,
                     title=detail.title, tags=detail.tags, lyrics=detail.lyrics, model=detail.model,
                     state=ClipState.SUCCEEDED, full_song_of=detail.clip_id)

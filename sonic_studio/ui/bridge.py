@@ -66,6 +66,7 @@ class StudioBridge(QObject):
             ev.CreditsChanged: lambda e: self.creditsChanged.emit(e.provider, e.credits),
             ev.ProviderChanged: lambda e: self.providerChanged.emit(e.provider, e.demo),
             ev.KeyStatusChanged: lambda e: self.keyStatusChanged.emit(e.status),
+            ev.Notice: lambda e: self.notify.emit(e.text),
         }
         self._unsubscribe = [studio.events.subscribe(kind, fn) for kind, fn in routes.items()]
 

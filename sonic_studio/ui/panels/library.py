@@ -840,6 +840,9 @@ class LibraryPanel(QWidget):
         menu.addAction(self.action_export_mp3)
         menu.addAction(self.action_export_wav)
         menu.addAction(self.action_reveal)
+        # Exports the clip the details show, which is this row now (the click selected it).
+        self.details.deliverables.action_daw.setEnabled(has_file)
+        menu.addAction(self.details.deliverables.action_daw)
         menu.addAction(self.action_copy_id)
         menu.addSeparator()
         menu.addAction(self.action_delete)
