@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audio import join, midi, tempo
-from ..audio.lyric_lines import lines_from_words, to_lrc
+from ..audio.lyric_lines import LyricLine, lines_from_words, to_lrc
 from ..audio.pcm import read_mono
 from ..core.capabilities import DeliverableInfo, ProviderCapabilities, capabilities
 from ..core.errors import ErrorKind, InsufficientCreditsError, StudioError, ValidationError
@@ -79,6 +79,16 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Tempo:
+    bpm: float
+    estimated: bool  # worked out here from the audio (sunoapi.org has no tempo of its own)
+
+    @property
+    def text(self) -> str:
+        return f"≈ {self.bpm:.0f} BPM (estimated)" if self.estimated else f"{self.bpm:.0f} BPM"
+
+
+@dataclass(frozen=True)
 class Outcome:
     """The result of asking for a deliverable: a task to follow, a finished asset, or a new clip."""
 
@@ -116,6 +126,30 @@ class DeliverableService:
     def whole_songs(self, clip: int) -> list[ClipRow]:
         store = self._ctx.store
         return [store.clips.row(c) for c in store.assets.whole_songs(clip)]
+
+    # What the stems view, the timed lyrics and the tempo readouts show (saved assets only).
+    def stem_files(self, clip: int) -> dict[str, str]:
+        """Stem name -> local file of the clip's saved stems (the full set when both exist)."""
+        for kind in (AssetKind.STEMS_FULL, AssetKind.STEMS_BASIC):
+            for asset in self._ctx.store.assets.for_clip(clip, kind):
+                files = {name: path for name, path in asset.files.items() if Path(path).is_file()}
+                if asset.state is AssetState.READY and files:
+                    return files
+        return {}
+
+    def lyric_lines(self, clip: int) -> list[LyricLine]:
+        """The clip's timed lyrics as lines (empty when none are saved)."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.LYRICS_TIMELINE):
+            if asset.state is AssetState.READY and asset.data.get("words"):
+                return lines_from_words(words_of(asset), self._ctx.store.clips.detail(clip).lyrics)
+        return []
+
+    def tempo(self, clip: int) -> Tempo | None:
+        """The clip's saved BPM, and whether it was estimated here rather than told by the provider."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.BPM):
+            if asset.state is AssetState.READY and asset.data.get("avg"):
+                return Tempo(float(asset.data["avg"]), bool(asset.data.get("estimated", False)))
+        return None
 
     def lineage_label(self, asset: AssetRecord) -> str:
         detail = self._ctx.store.clips.detail(asset.clip)

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = None
         self.runner = TaskRunner(self, report=self.show_notice)
+        self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(1100, 700)
@@ -204,6 +205,7 @@ class MainWindow(QMainWindow):
         self.status = StatusController(ctx, self)
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
+        ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
@@ -216,6 +218,21 @@ class MainWindow(QMainWindow):
         from .dialogs.settings import SettingsDialog
 
         SettingsDialog(self.ctx, self).open()
+
+    def open_deliverable_view(self, clip_id: int, kind: str) -> None:
+        """The stems view or the timed lyrics of a clip, in their own window (one per clip and kind)."""
+        from shiboken6 import isValid
+
+        from .dialogs.deliverable_window import DeliverableWindow
+
+        views = self._deliverable_views
+        window = views.get((clip_id, kind))
+        if window is None or not isValid(window) or not window.isVisible():
+            window = DeliverableWindow(self.ctx, clip_id, kind, self)
+            views[(clip_id, kind)] = window
+            window.show()
+        window.raise_()
+        window.activateWindow()
 
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
