@@ -45,7 +45,7 @@ from ..store.assets import AssetRecord, AssetState
 from ..store.records import ClipDetail, ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
-from .events import ClipAdded
+from .events import ClipAdded, ClipUpdated
 from .media import probe_duration
 from .task_docs import request_doc
 from .tasks import TaskService
@@ -85,7 +85,12 @@ class Tempo:
 
     @property
     def text(self) -> str:
-        return f"≈ {self.bpm:.0f} BPM (estimated)" if self.estimated else f"{self.bpm:.0f} BPM"
+        return f"{self.short} (estimated)" if self.estimated else self.short
+
+    @property
+    def short(self) -> str:
+        """For tight rows (the player bar): "≈" marks an estimate, the tooltip says it in words."""
+        return f"≈ {self.bpm:.0f} BPM" if self.estimated else f"{self.bpm:.0f} BPM"
 
 
 @dataclass(frozen=True)
@@ -295,6 +300,8 @@ class DeliverableService:
         store = self._ctx.store
         asset = store.assets.create(detail.id, AssetKind.BPM, detail.provider, how="local",
                                     data={"avg": bpm, "estimated": True}, state=AssetState.READY)
+        # No task tells the window about a tempo worked out here: the clip's own update does.
+        self._ctx.events.emit(ClipUpdated(store.clips.row(detail.id)))
         return asset
 
     # ------------------------------------------------------------------ following

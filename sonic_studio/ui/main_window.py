@@ -145,6 +145,12 @@ class MainWindow(QMainWindow):
         self.action_focus_search.setShortcut(QKeySequence.StandardKey.Find)
         self.view_menu.addAction(self.action_focus_search)
 
+        self.action_beat_grid = QAction("Beat grid", self)
+        self.action_beat_grid.setCheckable(True)
+        self.action_beat_grid.setShortcut(QKeySequence("Ctrl+B"))
+        self.action_beat_grid.setToolTip("Bar and beat lines on the player's waveform, when the clip's BPM is known")
+        self.view_menu.addAction(self.action_beat_grid)
+
         self.action_play = QAction(icon("play"), "Play / Pause", self)
         self.action_play.setShortcut(QKeySequence("Ctrl+P"))
         self.action_play.setToolTip("Play or pause the selected clip (Space)")
@@ -200,6 +206,7 @@ class MainWindow(QMainWindow):
         self.player_bar = PlayerBar(ctx)
         self.player_toolbar.addWidget(self.player_bar)
         self.action_play.triggered.connect(self.player_bar.toggle)
+        self.action_beat_grid.toggled.connect(self.player_bar.set_beat_grid_visible)
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)

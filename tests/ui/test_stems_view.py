@@ -19,10 +19,10 @@ from sonic_studio.ui.widgets.level_meter import FLOOR_DB
 LYRICS = "[Verse]\nNeon lights on the river\nWe drive until the morning\n[Chorus]\nNight drive night drive"
 
 
-async def finished_clip(ctx, *kinds: AssetKind) -> int:
+async def finished_clip(ctx, *kinds: AssetKind, model: str = "sonic-v4-5") -> int:
     """A generated song with the given deliverables saved (through the real services)."""
     studio = ctx.studio
-    params = GenerationParams(model="sonic-v4-5", lyrics=LYRICS, tags="synthwave", title="Night Drive")
+    params = GenerationParams(model=model, lyrics=LYRICS, tags="synthwave", title="Night Drive")
     task = await studio.tasks.submit_generate(params)
     done = await studio.tasks.wait(task.id, timeout=60)
     clip = done.clip_ids[0]

@@ -27,8 +27,8 @@ middle-button drag scrolls, and a thin bar at the bottom shows where the view is
 
 A beat grid can be laid over any mode: :meth:`WaveformView.set_beat_grid` takes the beat
 times as data (the widget knows nothing of tempo); bar lines (every ``per_bar``-th
-beat) are drawn stronger than beats, and beats are left out when they would be closer
-than a few pixels.  :meth:`WaveformView.set_beat_grid_visible` toggles it.
+beat) are drawn stronger than beats; when lines would be closer than a few pixels only
+bars are drawn, then only every fourth bar (a phrase).  :meth:`WaveformView.set_beat_grid_visible` toggles it.
 
 Painting stays cheap: the panel, ruler and waveform are rendered once per
 size/view/peaks into two device-pixel-ratio aware pixmaps (the waveform in its resting
@@ -274,19 +274,19 @@ class WaveformView(QWidget):
         return self._grid_visible
 
     def beat_grid_lines(self) -> list[tuple[float, bool]]:
-        """(x, is a bar line) of each grid line drawn now (empty when the grid is hidden)."""
+        """(x, is a bar line) of each grid line drawn now (empty when the grid is hidden).
+        When beats would crowd, only bars are drawn; when bars would, every fourth bar."""
         if not self._grid_visible or not self._beats or self._duration <= 0:
             return []
         rect = self.wave_rect()
         lines = [(self.x_for_time(t), i % self._per_bar == 0) for i, t in enumerate(self._beats)]
-        lines = [(x, bar) for x, bar in lines if rect.left() <= x <= rect.right()]
-        beat_gap = min((b[0] - a[0] for a, b in zip(lines, lines[1:])), default=GRID_MIN_GAP)
-        if beat_gap < GRID_MIN_GAP:  # too dense: bars only, and only if those fit
-            lines = [(x, bar) for x, bar in lines if bar]
-            bar_gap = min((b[0] - a[0] for a, b in zip(lines, lines[1:])), default=GRID_MIN_GAP)
-            if bar_gap < GRID_MIN_GAP:
-                return []
-        return lines
+        for keep in (1, self._per_bar, 4 * self._per_bar):
+            kept = [(x, bar) for i, (x, bar) in enumerate(lines) if i % keep == 0]
+            shown = [(x, bar) for x, bar in kept if rect.left() <= x <= rect.right()]
+            gap = min((b[0] - a[0] for a, b in zip(kept, kept[1:])), default=GRID_MIN_GAP)
+            if gap >= GRID_MIN_GAP:
+                return shown
+        return []
 
     def status(self) -> WaveformStatus:
         """Empty, loading (partial peaks), error or ready."""
