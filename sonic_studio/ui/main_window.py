@@ -241,6 +241,15 @@ class MainWindow(QMainWindow):
         window.raise_()
         window.activateWindow()
 
+    def _close_deliverable_views(self) -> None:
+        """Their previews and decoders end with the window (a child dialog is otherwise just deleted)."""
+        from shiboken6 import isValid
+
+        for window in self._deliverable_views.values():
+            if isValid(window) and window.isVisible():
+                window.reject()
+        self._deliverable_views.clear()
+
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
 
@@ -299,6 +308,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self._close_deliverable_views()
         QApplication.instance().removeEventFilter(self)
         cancel_under(self)  # nothing started by a page may run on into the shutdown
         event.accept()

@@ -96,7 +96,7 @@ class StemsView(QWidget):
         self.deck: StemDeck | None = None
         self.preview: PreviewFile | None = None
         self.render: MixRender | None = None
-        self._folder = Path(tempfile.mkdtemp(prefix="sonic-studio-stems-"))
+        self._folder: Path | None = None  # the preview file's temporary folder, made when decoding starts
         self._ready: asyncio.Future | None = None
         self._position = 0.0  # where Play starts when the mix is not in the player
         self.rows: dict[str, _StemRow] = {}
@@ -217,6 +217,7 @@ class StemsView(QWidget):
         duration = await loop.run_in_executor(None, deck.wait_duration)
         if duration is None:
             raise StudioError(deck.error or "The stems could not be read.")
+        self._folder = Path(tempfile.mkdtemp(prefix="sonic-studio-stems-"))
         self.preview = await loop.run_in_executor(
             None, PreviewFile, self._folder / f"mix-{self.clip_id}.wav", deck.frames, deck.rate)
         if self.wave.duration() <= 0:
@@ -386,4 +387,5 @@ class StemsView(QWidget):
         if self.preview is not None:
             self.preview.close()
         self.loader.shutdown()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
