@@ -59,7 +59,7 @@ class LyricsView(QWidget):
         self.list.setStyleSheet(f"QListWidget {{ background: {theme.BACKGROUND}; border: 1px solid {theme.BORDER};"
                                 f" border-radius: 8px; padding: 8px; }}"
                                 f" QListWidget::item {{ padding: 6px 8px; border-radius: 6px; }}"
-                                f" QListWidget::item:selected {{ background: {theme.PANEL_RAISED}; }}")
+                                f" QListWidget::item:selected {{ background: {theme.PANEL_RAISED}; color: {theme.ACCENT}; }}")
         base = QFont(self.list.font())
         base.setPointSizeF(base.pointSizeF() * 1.25)
         self._font, self._lit_font = base, QFont(base)

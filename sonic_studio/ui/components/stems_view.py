@@ -74,6 +74,9 @@ class _StemRow:
 def _toggle(text: str, tip: str, parent: QWidget) -> QToolButton:
     button = QToolButton(parent)
     button.setText(text)
+    on = theme.WARNING if text == "M" else theme.ACCENT  # as on a desk: mute amber, solo lit
+    button.setStyleSheet(f"QToolButton {{ border: 1px solid {theme.BORDER}; font-weight: 600; }}"
+                         f" QToolButton:checked {{ background: {on}; color: #0b0d12; border-color: {on}; }}")
     button.setCheckable(True)
     button.setFixedSize(QSize(28, 24))
     button.setToolTip(tip)
