@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audio import join, midi, tempo
-from ..audio.lyric_lines import lines_from_words, to_lrc
+from ..audio.lyric_lines import LyricLine, lines_from_words, to_lrc
 from ..audio.pcm import read_mono
 from ..core.capabilities import DeliverableInfo, ProviderCapabilities, capabilities
 from ..core.errors import ErrorKind, InsufficientCreditsError, StudioError, ValidationError
@@ -45,7 +45,7 @@ from ..store.assets import AssetRecord, AssetState
 from ..store.records import ClipDetail, ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
-from .events import ClipAdded
+from .events import ClipAdded, ClipUpdated
 from .media import probe_duration
 from .task_docs import request_doc
 from .tasks import TaskService
@@ -77,6 +77,21 @@ class Quote:
             chain = " then ".join(step.label for step in self.steps)
             return f"{self.kind.label} needs {self.steps[0].label} first: {chain}, {cost} in all."
         return f"{self.kind.label}: {cost} ({self.note})."
+
+
+@dataclass(frozen=True)
+class Tempo:
+    bpm: float
+    estimated: bool  # worked out here from the audio (sunoapi.org has no tempo of its own)
+
+    @property
+    def text(self) -> str:
+        return f"{self.short} (estimated)" if self.estimated else self.short
+
+    @property
+    def short(self) -> str:
+        """For tight rows (the player bar): "≈" marks an estimate, the tooltip says it in words."""
+        return f"≈ {self.bpm:.0f} BPM" if self.estimated else f"{self.bpm:.0f} BPM"
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,29 @@ class DeliverableService:
         """sunoapi.org's extension was found to hold the whole song already (nothing to join)."""
         return any(a.state is AssetState.READY and a.data.get("already_whole")
                    for a in self._ctx.store.assets.for_clip(clip, AssetKind.WHOLE_SONG))
+    # What the stems view, the timed lyrics and the tempo readouts show (saved assets only).
+    def stem_files(self, clip: int) -> dict[str, str]:
+        """Stem name -> local file of the clip's saved stems (the full set when both exist)."""
+        for kind in (AssetKind.STEMS_FULL, AssetKind.STEMS_BASIC):
+            for asset in self._ctx.store.assets.for_clip(clip, kind):
+                files = {name: path for name, path in asset.files.items() if Path(path).is_file()}
+                if asset.state is AssetState.READY and files:
+                    return files
+        return {}
+
+    def lyric_lines(self, clip: int) -> list[LyricLine]:
+        """The clip's timed lyrics as lines (empty when none are saved)."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.LYRICS_TIMELINE):
+            if asset.state is AssetState.READY and asset.data.get("words"):
+                return lines_from_words(words_of(asset), self._ctx.store.clips.detail(clip).lyrics)
+        return []
+
+    def tempo(self, clip: int) -> Tempo | None:
+        """The clip's saved BPM, and whether it was estimated here rather than told by the provider."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.BPM):
+            if asset.state is AssetState.READY and asset.data.get("avg"):
+                return Tempo(float(asset.data["avg"]), bool(asset.data.get("estimated", False)))
+        return None
 
     def lineage_label(self, asset: AssetRecord) -> str:
         detail = self._ctx.store.clips.detail(asset.clip)
@@ -275,6 +313,8 @@ class DeliverableService:
         store = self._ctx.store
         asset = store.assets.create(detail.id, AssetKind.BPM, detail.provider, how="local",
                                     data={"avg": bpm, "estimated": True}, state=AssetState.READY)
+        # No task tells the window about a tempo worked out here: the clip's own update does.
+        self._ctx.events.emit(ClipUpdated(store.clips.row(detail.id)))
         return asset
 
     # ------------------------------------------------------------------ following

@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = None
         self.runner = TaskRunner(self, report=self.show_notice)
+        self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(1100, 700)
@@ -144,6 +145,12 @@ class MainWindow(QMainWindow):
         self.action_focus_search.setShortcut(QKeySequence.StandardKey.Find)
         self.view_menu.addAction(self.action_focus_search)
 
+        self.action_beat_grid = QAction("Beat grid", self)
+        self.action_beat_grid.setCheckable(True)
+        self.action_beat_grid.setShortcut(QKeySequence("Ctrl+B"))
+        self.action_beat_grid.setToolTip("Bar and beat lines on the player's waveform, when the clip's BPM is known")
+        self.view_menu.addAction(self.action_beat_grid)
+
         self.action_play = QAction(icon("play"), "Play / Pause", self)
         self.action_play.setShortcut(QKeySequence("Ctrl+P"))
         self.action_play.setToolTip("Play or pause the selected clip (Space)")
@@ -199,11 +206,13 @@ class MainWindow(QMainWindow):
         self.player_bar = PlayerBar(ctx)
         self.player_toolbar.addWidget(self.player_bar)
         self.action_play.triggered.connect(self.player_bar.toggle)
+        self.action_beat_grid.toggled.connect(self.player_bar.set_beat_grid_visible)
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
+        ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
@@ -216,6 +225,30 @@ class MainWindow(QMainWindow):
         from .dialogs.settings import SettingsDialog
 
         SettingsDialog(self.ctx, self).open()
+
+    def open_deliverable_view(self, clip_id: int, kind: str) -> None:
+        """The stems view or the timed lyrics of a clip, in their own window (one per clip and kind)."""
+        from shiboken6 import isValid
+
+        from .dialogs.deliverable_window import DeliverableWindow
+
+        views = self._deliverable_views
+        window = views.get((clip_id, kind))
+        if window is None or not isValid(window) or not window.isVisible():
+            window = DeliverableWindow(self.ctx, clip_id, kind, self)
+            views[(clip_id, kind)] = window
+            window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _close_deliverable_views(self) -> None:
+        """Their previews and decoders end with the window (a child dialog is otherwise just deleted)."""
+        from shiboken6 import isValid
+
+        for window in self._deliverable_views.values():
+            if isValid(window) and window.isVisible():
+                window.reject()
+        self._deliverable_views.clear()
 
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
@@ -275,6 +308,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
+        self._close_deliverable_views()
         QApplication.instance().removeEventFilter(self)
         cancel_under(self)  # nothing started by a page may run on into the shutdown
         event.accept()

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolBu
 
 from ...audio.loader import PeakLoader
 from ...audio.player import PLAYING
+from ...audio.tempo import beat_times
 from ...core.models import ClipState
 from .. import theme
 from ..format import LINK_ONLY, clip_name, duration_text, playable_text
@@ -128,6 +129,7 @@ class PlayerBar(QWidget):
         self.time_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.time_label.setToolTip("Position / length")
         row.addWidget(self.time_label)
+        self._build_tempo(row)
 
         self.loop_button = QToolButton()
         self.loop_button.setIcon(icon("loop"))
@@ -342,6 +344,46 @@ class PlayerBar(QWidget):
         unavailable = player is None or not player.available
         theme.set_role(self.notice, "error" if unavailable and not self._clip_notice else "warning")
         self._show_transport()
+
+
+    # ------------------------------------------------------------------ tempo
+    def _build_tempo(self, row: QHBoxLayout) -> None:
+        """The clip's BPM next to the time, and the beat grid it draws on the waveform."""
+        self.tempo_label = QLabel("")
+        self.tempo_label.setTextFormat(Qt.TextFormat.PlainText)
+        theme.set_role(self.tempo_label, "hint")
+        self.tempo_label.hide()
+        row.addWidget(self.tempo_label)
+        self.ctx.bridge.clipSelected.connect(self._show_tempo)
+        self.ctx.bridge.taskChanged.connect(self._on_task_for_tempo)
+        self.ctx.bridge.clipUpdated.connect(self._on_clip_for_tempo)
+        self._show_tempo(-1 if self.ctx.selected_clip is None else self.ctx.selected_clip)
+
+    def set_beat_grid_visible(self, visible: bool) -> None:
+        """Bar and beat lines on the waveform (View › Beat grid); drawn when the clip's BPM is known."""
+        self.wave.set_beat_grid_visible(visible)
+
+    def _show_tempo(self, clip_id: int) -> None:
+        tempo = self.ctx.studio.deliverables.tempo(clip_id) if clip_id >= 0 else None
+        self._tempo_clip = clip_id
+        self.tempo_label.setVisible(tempo is not None)
+        if tempo is None:
+            self.wave.set_beat_grid([])
+            return
+        self.tempo_label.setText(tempo.short)
+        self.tempo_label.setToolTip(f"Tempo of the song: {tempo.text}" + (", worked out here from the audio "
+                                    "because sunoapi.org does not tell it" if tempo.estimated else ""))
+        detail = self.ctx.studio.library.get_or_none(clip_id)
+        length = max(detail.duration or 0.0, 0.0) if detail else 0.0
+        self.wave.set_beat_grid(beat_times(tempo.bpm, length + 60.0))  # lines past the end are not drawn
+
+    def _on_clip_for_tempo(self, clip) -> None:
+        if clip.id == self._tempo_clip:
+            self._show_tempo(clip.id)
+
+    def _on_task_for_tempo(self, task) -> None:
+        if task.kind.value == "bpm" and task.source_clip == self._tempo_clip and task.state.finished:
+            self._show_tempo(self._tempo_clip)
 
 
 class _ElidedLabel(QLabel):

@@ -25,6 +25,11 @@ Ctrl+wheel zooms around the cursor (the time under it stays put), Ctrl+=/Ctrl+- 
 Ctrl+0 zoom from the keyboard; when zoomed, the plain wheel, a horizontal wheel or a
 middle-button drag scrolls, and a thin bar at the bottom shows where the view is.
 
+A beat grid can be laid over any mode: :meth:`WaveformView.set_beat_grid` takes the beat
+times as data (the widget knows nothing of tempo); bar lines (every ``per_bar``-th
+beat) are drawn stronger than beats; when lines would be closer than a few pixels only
+bars are drawn, then only every fourth bar (a phrase).  :meth:`WaveformView.set_beat_grid_visible` toggles it.
+
 Painting stays cheap: the panel, ruler and waveform are rendered once per
 size/view/peaks into two device-pixel-ratio aware pixmaps (the waveform in its resting
 colour, and in its highlight colour; one bar per device pixel column, a few ms even
@@ -89,6 +94,7 @@ HIT = 8  # grab zone on each side of an edge or marker line
 DRAG_THRESHOLD = 3  # a press that moves less than this is a click
 ZOOM_STEP = 1.25  # per wheel notch
 MIN_SPAN = 1.0  # seconds visible at the deepest zoom
+GRID_MIN_GAP = 6  # pixels: grid lines closer than this are left out
 DISPLAY_GAMMA = 0.7  # amplitude ** gamma on screen
 
 
@@ -166,6 +172,9 @@ class WaveformView(QWidget):
         self._hover_part: str | None = None
         self._drag: _Drag | None = None
         self._marker_caption = "Extend from"
+        self._beats: list[float] = []
+        self._per_bar = 4
+        self._grid_visible = False
         self._layers: tuple[QPixmap, QPixmap] | None = None
         self._layers_key: tuple | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -250,6 +259,34 @@ class WaveformView(QWidget):
         self._range = None
         self._playhead = None
         self._invalidate()
+
+    def set_beat_grid(self, beats: list[float], per_bar: int = 4) -> None:
+        """Beat times (seconds, the first one a downbeat); every ``per_bar``-th starts a bar."""
+        self._beats = sorted(float(b) for b in beats)
+        self._per_bar = max(1, per_bar)
+        self.update()
+
+    def set_beat_grid_visible(self, visible: bool) -> None:
+        self._grid_visible = bool(visible)
+        self.update()
+
+    def beat_grid_visible(self) -> bool:
+        return self._grid_visible
+
+    def beat_grid_lines(self) -> list[tuple[float, bool]]:
+        """(x, is a bar line) of each grid line drawn now (empty when the grid is hidden).
+        When beats would crowd, only bars are drawn; when bars would, every fourth bar."""
+        if not self._grid_visible or not self._beats or self._duration <= 0:
+            return []
+        rect = self.wave_rect()
+        lines = [(self.x_for_time(t), i % self._per_bar == 0) for i, t in enumerate(self._beats)]
+        for keep in (1, self._per_bar, 4 * self._per_bar):
+            kept = [(x, bar) for i, (x, bar) in enumerate(lines) if i % keep == 0]
+            shown = [(x, bar) for x, bar in kept if rect.left() <= x <= rect.right()]
+            gap = min((b[0] - a[0] for a, b in zip(kept, kept[1:])), default=GRID_MIN_GAP)
+            if gap >= GRID_MIN_GAP:
+                return shown
+        return []
 
     def status(self) -> WaveformStatus:
         """Empty, loading (partial peaks), error or ready."""
@@ -567,6 +604,7 @@ class WaveformView(QWidget):
                 self._paint_marker(p, rect, high)
             else:
                 self._paint_played(p, rect, high)
+            self._paint_beat_grid(p, rect)
             self._paint_loading_edge(p, rect)
             self._paint_playhead(p, rect)
             self._paint_hover(p, rect)
@@ -729,6 +767,13 @@ class WaveformView(QWidget):
         pct = min(99, int(100 * done / self._duration))
         self._chip(p, self.width() - PAD_X, f"Loading waveform… {pct}%", QColor(255, 255, 255, 20),
                    self._c.text_dim, "right")
+
+    def _paint_beat_grid(self, p: QPainter, rect: QRectF) -> None:
+        bar_pen = QPen(QColor(255, 255, 255, 70), 1)
+        beat_pen = QPen(QColor(255, 255, 255, 26), 1, Qt.PenStyle.DotLine)
+        for x, bar in self.beat_grid_lines():
+            p.setPen(bar_pen if bar else beat_pen)
+            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
 
     def _paint_playhead(self, p: QPainter, rect: QRectF) -> None:
         if self._playhead is None:
