@@ -31,6 +31,7 @@ from ..providers.base import DEFAULT_TIMEOUT, Provider
 from ..store import Store
 from ..store.records import TaskRecord
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
+from .create import CreateService
 from .credits import CreditsService
 from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
@@ -89,6 +90,7 @@ class Studio:
         self.deliverables = DeliverableService(self, self.tasks)
         self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
         self.credits = CreditsService(self)
+        self.create = CreateService(self, self.tasks)  # new songs (Create tab) and the writing helpers
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:
