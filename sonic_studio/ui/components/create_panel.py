@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.errors import StudioError, ValidationError
-from ...core.models import GenerationParams, LyricsDraft, ProviderId, TaskKind
+from ...core.models import GenerationParams, LyricsDraft, ProviderId
 from ...core.validation import Problem, check_lyrics_prompt, check_style_boost
 from ...services.eligibility import helper_terms
 from .. import theme
@@ -41,20 +41,16 @@ from ..icons import icon
 from ..tasks_runner import TaskRunner
 from .generate_persona import SUNO_PERSONA_MODEL
 from .generation_form import GenerationForm
+from .submit_bar import SubmitBar, cost_text, credits_text
 
 log = logging.getLogger(__name__)
 
-SUBMIT_KEYS = ("Ctrl+Return", "Ctrl+Enter")
 WRITE_LYRICS_KEY = "Ctrl+L"
 BOOST_STYLE_KEY = "Ctrl+B"
 
 
 def _label(text: str = "", role: str | None = "hint", *, wrap: bool = True):
     return theme.label(text, role, wrap=wrap)
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 class CreatePanel(QWidget):
@@ -147,35 +143,18 @@ class CreatePanel(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(page)
 
-        bar = QFrame()
-        bar.setObjectName("submitBar")
-        bar.setStyleSheet(f"QFrame#submitBar {{ border-top: 1px solid {theme.BORDER}; }}")
-        bar_layout = QHBoxLayout(bar)
-        bar_layout.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
-        bar_layout.setSpacing(theme.SPACING * 2)
-        messages = QVBoxLayout()
-        messages.setSpacing(2)
-        self.reason = _label(role="warning")
-        self.submit_error = _label(role="error")
-        self.submit_error.hide()
-        self.confirmation = _label(role=None)
-        self.confirmation.setStyleSheet(f"color: {theme.SUCCESS};")
-        self.confirmation.hide()
-        for widget in (self.reason, self.submit_error, self.confirmation):
-            messages.addWidget(widget)
-        bar_layout.addLayout(messages, 1)
-        self.cost = _label(role="badge", wrap=False)
-        bar_layout.addWidget(self.cost, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.submit_button = QPushButton(icon("music", "#0b0d12"), "Create")
-        self.submit_button.setProperty("primary", True)
-        self.submit_button.setMinimumWidth(130)
-        bar_layout.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        # The shared submit bar: cost line, the button (Ctrl+Enter), why it is off, the outcome.
+        self.bar = SubmitBar(self.runner, "Create", "Sending…", button_icon=icon("music", "#0b0d12"),
+                             ready_tip="Make the song (Ctrl+Enter)")
+        # Short names for the bar's parts (tests use them).
+        self.submit_button, self.reason, self.cost = self.bar.button, self.bar.reason, self.bar.cost
+        self.submit_error, self.confirmation = self.bar.error, self.bar.confirmation
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
 
     def _wire(self) -> None:
         bridge = self.ctx.bridge
@@ -192,9 +171,8 @@ class CreatePanel(QWidget):
         self.write_button.clicked.connect(self.write_lyrics)
         self.other_draft_button.clicked.connect(self.other_draft)
         self.boost_button.clicked.connect(self.boost_style)
-        self.submit_button.clicked.connect(self.submit)
-        for keys in SUBMIT_KEYS:
-            QShortcut(QKeySequence(keys), self, self.submit)
+        self.bar.submitRequested.connect(self.submit)
+        self.bar.busyChanged.connect(self._set_busy)
         QShortcut(QKeySequence(WRITE_LYRICS_KEY), self, self.write_lyrics)
         QShortcut(QKeySequence(BOOST_STYLE_KEY), self, self.boost_style)
 
@@ -227,18 +205,11 @@ class CreatePanel(QWidget):
         self.persona_error.setVisible(bool(persona_message))
         theme.set_invalid(self.persona, bool(persona_message))
 
-        cost = self._caps.estimated_cost(TaskKind.GENERATE)
         credits = self.studio.credits.last
-        if cost is None:
-            self.cost.setText("Cost unknown")
-        elif credits is None:
-            self.cost.setText(f"Estimated {_number(cost)} credits")
-        else:
-            self.cost.setText(f"Estimated {_number(cost)} credits · {_number(credits.total)} left")
         preflight = self.studio.create.preflight(self.params(), self._caps)
-        self.cost.setToolTip(theme.plain_tip(
-            f"Estimated from {self._caps.display_name}'s price list; sent as {preflight.task_type}. "
-            f"{self._caps.credits_note}".strip()))
+        self.bar.set_cost(cost_text(preflight.cost, credits.total if credits is not None else None),
+                          theme.plain_tip(f"Estimated from {self._caps.display_name}'s price list; sent as "
+                                          f"{preflight.task_type}. {self._caps.credits_note}".strip()))
         self.write_cost.setText(self._helper_cost("lyrics"))
         self.write_cost.setToolTip(theme.plain_tip(helper_terms(self._caps, "lyrics")))
         self.write_button.setToolTip(f"The provider writes lyrics about the line on the left ({WRITE_LYRICS_KEY}); "
@@ -254,37 +225,26 @@ class CreatePanel(QWidget):
         self.boost_button.setText("Boosting…" if boosting else "Boost style")
         self.boost_button.setEnabled(not boosting)
 
-        busy = self.runner.running("submit")
-        self.submit_button.setText("Sending…" if busy else "Create")
-        self.submit_button.setEnabled(not problems and not busy)
-        reason = "" if busy else (problems[0].message if problems else "")
-        if len(problems) > 1:
-            reason += f"  (+{len(problems) - 1} more)"
-        self.reason.setText(reason)
-        self.reason.setVisible(bool(reason))
-        self.submit_button.setToolTip(f"Create is off: {problems[0].message}" if problems and not busy
-                                      else "Make the song (Ctrl+Enter)")
+        self.bar.set_problems(problems)
 
     def _helper_cost(self, helper: str) -> str:
         cost = self._caps.estimated_cost(helper)
         if cost is None:
             return "price not published"
-        return f"{_number(cost)} credit" + ("" if cost == 1 else "s")
+        return f"{credits_text(cost)} credit" + ("" if cost == 1 else "s")
 
     # ------------------------------------------------------------------ submit
     def submit(self) -> None:
         """Check, then send in the background; with a problem, show it and send nothing."""
-        if self.runner.running("submit"):
+        if self.bar.busy():
             return
-        self.submit_error.hide()
-        self.confirmation.hide()
+        self.bar.clear_messages()
         problems = self.problems()
         if problems:
             self._refresh(reveal=True)
             self.form.focus_field(problems[0].field)
             return
-        self.runner.run("submit", self._submit(self.params()), what="Sending the song request",
-                        busy=self._set_busy, on_error=self._show_submit_error)
+        self.bar.run(self._submit(self.params()), what="Sending the song request", note="Sending the request…")
 
     async def _submit(self, params: GenerationParams) -> None:
         try:
@@ -294,21 +254,14 @@ class CreatePanel(QWidget):
             if field in GenerationForm.OWN_FIELDS:
                 self.form.show_problems([Problem(field, str(exc))], reveal=True)
                 self.form.focus_field(field)
-            self._show_submit_error(str(exc), exc.details())
+            self.bar.show_error(str(exc), exc.details())
             return
         self.task = task
-        self.confirmation.setText("Sent — the song appears in the library when it is ready; follow it in Tasks.")
-        self.confirmation.setToolTip(theme.plain_tip(task.title))
-        self.confirmation.show()
+        self.bar.show_done("Sent — the song appears in the library when it is ready; follow it in Tasks.", task.title)
         self.ctx.bridge.notify.emit(f"Creating: {task.title}")
 
     def _set_busy(self, _busy: bool) -> None:
         self._refresh()
-
-    def _show_submit_error(self, text: str, details: str = "") -> None:
-        self.submit_error.setText(text)
-        self.submit_error.setToolTip(theme.plain_tip(details or text))
-        self.submit_error.show()
 
     # ------------------------------------------------------------------ helpers
     def write_lyrics(self) -> None:
