@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeySequence, QShortcut, QSyntaxHighlighter, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor, QFont, QKeySequence, QSyntaxHighlighter, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QMenu, QPlainTextEdit, QWidget
 
 from .. import theme
@@ -70,8 +70,6 @@ class LyricsEditor(QPlainTextEdit):
         for name in SECTION_TAGS:
             action = self.section_menu.addAction(f"[{name}]")
             action.triggered.connect(lambda _=False, n=name: self.insert_section(n))
-        self._shortcut = QShortcut(QKeySequence(INSERT_SHORTCUT), self, self.show_section_menu,
-                                   context=Qt.ShortcutContext.WidgetShortcut)
         self.setToolTip(f"Lyrics, sung as written. Section tags like [Verse] shape the song: "
                         f"right-click or {INSERT_SHORTCUT} to insert one.")
         self.textChanged.connect(self._announce)
@@ -97,22 +95,26 @@ class LyricsEditor(QPlainTextEdit):
         cursor.beginEditBlock()
         if cursor.hasSelection():
             cursor.removeSelectedText()
-        block = cursor.block().text()
-        before, after = block[: cursor.positionInBlock()], block[cursor.positionInBlock():]
-        prefix = "\n" if before.strip() else ""
-        if not before.strip() and before:  # only spaces before: replace them
+        before = cursor.block().text()[: cursor.positionInBlock()]
+        prefix = "\n" if before.strip() else ""  # mid-line: the tag starts a new line
+        if before and not before.strip():  # only spaces before it: they go
             cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
-        cursor.insertText(f"{prefix}[{name}]\n")
-        if after.strip():
-            cursor.insertText("\n")
-            cursor.movePosition(QTextCursor.MoveOperation.PreviousCharacter)
+        cursor.insertText(f"{prefix}[{name}]\n")  # what followed the cursor moves to the next line
         cursor.endEditBlock()
         self.setTextCursor(cursor)
 
     def show_section_menu(self) -> None:
         """The section menu at the text cursor (keyboard: Ctrl+Shift+K)."""
         self.section_menu.popup(self.viewport().mapToGlobal(self.cursorRect().bottomLeft()))
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt
+        # Handled here rather than by a QShortcut: it must work wherever the editor has focus
+        # (a dialog, a page), and not steal the keys from other widgets.
+        if QKeySequence(event.keyCombination()) == QKeySequence(INSERT_SHORTCUT):
+            self.show_section_menu()
+            return
+        super().keyPressEvent(event)
 
     def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt
         menu = self.createStandardContextMenu()
