@@ -48,7 +48,7 @@ _STYLE_EXTRAS = ("warm analog synths", "punchy drums", "wide stereo pads", "inti
 def lyrics_drafts(description: str, count: int = 2) -> list[tuple[str, str]]:
     """(title, lyrics) pairs with [Verse]/[Chorus]/[Bridge] tags, the same for the same description."""
     words = description.split()
-    theme = " ".join(words[:6]) or "a song"
+    theme = " ".join(words[:8]) or "a song"
     drafts = []
     for index in range(count):
         seed = zlib.crc32(f"{description}|{index}".encode())

@@ -236,3 +236,35 @@ async def test_persona_is_sent_and_needs_lyrics_mode_on_sunoapi(suno_window, sun
     assert (body["personaId"], body["personaModel"], body["customMode"]) == ("p-nova", "style_persona", True)
     record, _clips = await finished(suno_ctx)
     assert "with persona “Nova”" in record.title
+
+
+async def test_create_tab_screenshot_with_written_lyrics_and_a_boosted_style(window, ctx, ui_emulator, qtbot, qapp,
+                                                                              tmp_path):
+    """The Create tab at 1280x800 after both helpers ran.  Saved to docs/screenshots/create.png
+    when SONIC_STUDIO_SCREENSHOT_DIR points there."""
+    import asyncio
+    import os
+    from pathlib import Path
+
+    from sonic_studio.ui import theme
+
+    theme.apply(qapp)
+    window.resize(1280, 800)
+    window.tabs.setCurrentWidget(window.create_tab)
+    panel = panel_of(window)
+    choose_model(panel, "sonic-v5")
+    qtbot.mouseClick(panel.form.mode.button("custom"), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(panel.lyrics_about, "a night drive through a rainy city")
+    qtbot.mouseClick(panel.write_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: "[Verse]" in panel.form.lyrics.toPlainText(), 20)
+    qtbot.keyClicks(panel.form.tags, "synthwave, night")
+    qtbot.mouseClick(panel.boost_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: panel.form.tags.text().startswith("synthwave, night, "), 20)
+    qtbot.keyClicks(panel.form.negative_tags, "metal")
+    panel.form.vocal_gender.setCurrentIndex(panel.form.vocal_gender.findData("f"))
+    await wait_until(lambda: panel.submit_button.isEnabled(), 10)
+    await asyncio.sleep(0.3)
+    out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "create.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out))
+    assert ui_emulator.submissions("/api/v1/sonic/create") == []

@@ -102,15 +102,19 @@ class CreatePanel(QWidget):
         self.helper_error = _label(role="error")
         self.helper_error.hide()
         self.writer_row = QWidget()
-        row = QHBoxLayout(self.writer_row)
-        row.setContentsMargins(0, 0, 0, 0)
+        writer = QVBoxLayout(self.writer_row)
+        writer.setContentsMargins(0, 0, 0, 0)
+        writer.setSpacing(theme.SPACING // 2)
+        writer.addWidget(self.lyrics_about)
+        row = QHBoxLayout()
         row.setSpacing(theme.SPACING)
-        row.addWidget(self.lyrics_about, 1)
         row.addWidget(self.write_button)
         row.addWidget(self.other_draft_button)
         row.addWidget(self.write_cost)
-        self.form.add_above_text(self.writer_row)
-        self.form.add_above_text(self.helper_error)
+        row.addStretch(1)
+        writer.addLayout(row)
+        writer.addWidget(self.helper_error)
+        self.form.add_above_editor(self.writer_row)
 
         # Boost style, under the style field.
         boost = QWidget()
@@ -328,6 +332,7 @@ class CreatePanel(QWidget):
         field = self.form.tags
         field.selectAll()
         field.insert(boosted)  # QLineEdit keeps this in its undo history
+        field.setCursorPosition(0)  # show the start of the new style
         self.form.mark_edited("tags")
         field.setFocus(Qt.FocusReason.OtherFocusReason)
 

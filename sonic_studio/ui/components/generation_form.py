@@ -347,6 +347,10 @@ class GenerationForm(QWidget):
         self._left.insertWidget(self._left_inserts, widget)
         self._left_inserts += 1
 
+    def add_above_editor(self, widget: QWidget) -> None:
+        """Put a widget between the mode switch and the lyrics/description box (e.g. a helper row)."""
+        self._left.insertWidget(self._left.indexOf(self.text_stack), widget)
+
     def add_below_field(self, field: str, widget: QWidget) -> None:
         """Put a widget under ``field``'s input, above its message (e.g. a helper button)."""
         self._rows[field].layout().insertWidget(1, widget)
