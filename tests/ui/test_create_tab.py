@@ -164,6 +164,17 @@ async def test_write_lyrics_needs_a_line_about_the_song(setup, ui_emulator, qtbo
     assert [r for r in ui_emulator.requests if "lyrics" in r.path] == []
 
 
+async def test_write_lyrics_from_description_mode_uses_the_description(window, ui_emulator, qtbot):
+    window.tabs.setCurrentWidget(window.create_tab)
+    panel = panel_of(window)
+    qtbot.keyClicks(panel.form.description, "lighthouse keeper")
+    assert not panel.write_button.isVisible()  # the writer row belongs to Lyrics & style; Ctrl+L works anyway
+    qtbot.keyClick(panel.form.description, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    await wait_until(lambda: "[Verse]" in panel.form.lyrics.toPlainText(), 20)
+    assert panel.form.custom_mode() and panel.lyrics_about.text() == "lighthouse keeper"
+    assert ui_emulator.submissions("/api/v1/sonic/lyrics")[0].json == {"description": "lighthouse keeper"}
+
+
 async def test_boost_style_replaces_the_style_undoably(setup, ui_emulator, qtbot):
     window, _ctx, provider = setup
     panel = panel_of(window)

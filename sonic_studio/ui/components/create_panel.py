@@ -55,9 +55,10 @@ def _label(text: str = "", role: str | None = "hint", *, wrap: bool = True):
 
 class CreatePanel(QWidget):
     """The Create tab's content.  Public for tests: ``form``, ``lyrics_about``, ``write_button``,
-    ``other_draft_button``, ``boost_button``, ``persona``, ``cost``, ``submit_button``,
-    ``reason``, ``submit_error``, ``confirmation``, ``helper_error``; ``submit()``,
-    ``write_lyrics()``, ``boost_style()``, ``params()``, ``problems()``."""
+    ``other_draft_button``, ``boost_button``, ``persona``, ``bar`` (the shared SubmitBar; its parts
+    also as ``cost``, ``submit_button``, ``reason``, ``submit_error``, ``confirmation``),
+    ``helper_error``; ``submit()``, ``write_lyrics()``, ``other_draft()``, ``boost_style()``,
+    ``choose_persona(id)``, ``params()``, ``problems()``."""
 
     def __init__(self, ctx, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -275,6 +276,10 @@ class CreatePanel(QWidget):
         if not self.form.custom_mode():
             self.form.mode.set_current("custom")
         about = self.lyrics_about.text().strip()
+        if not about and self.form.description.toPlainText().strip():
+            # Coming from Description mode: the song's description is what the lyrics are about.
+            about = " ".join(self.form.description.toPlainText().split())
+            self.lyrics_about.setText(about)
         problems = check_lyrics_prompt(about, self._caps)
         if problems:
             self._show_helper_error(problems[0].message)
