@@ -50,9 +50,9 @@ def lyrics_drafts(description: str, count: int = 2) -> list[tuple[str, str]]:
     words = description.split()
     theme = " ".join(words[:8]) or "a song"
     drafts = []
+    seed = zlib.crc32(description.encode())
     for index in range(count):
-        seed = zlib.crc32(f"{description}|{index}".encode())
-        image = _IMAGES[seed % len(_IMAGES)]
+        image = _IMAGES[(seed + index) % len(_IMAGES)]  # each draft its own image: drafts differ
         title = " ".join(words[:3]).title() if index == 0 else f"{image.title()}"
         title = title or "Untitled"
         text = (

@@ -279,3 +279,28 @@ async def test_create_tab_screenshot_with_written_lyrics_and_a_boosted_style(win
     out.parent.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out))
     assert ui_emulator.submissions("/api/v1/sonic/create") == []
+
+
+async def test_readme_first_song_steps_other_draft_and_section_tags(window, ui_emulator, qtbot):
+    """The README's "your first song" step 3 beyond the other tests: Ctrl+1, Other draft, a tag from the menu."""
+    window.tabs.setCurrentWidget(window.upload_tab)
+    window.view_menu.actions()[0].trigger()  # View › Create (Ctrl+1)
+    assert window.tabs.currentWidget() is window.create_tab
+    panel = panel_of(window)
+    qtbot.mouseClick(panel.form.mode.button("custom"), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(panel.lyrics_about, "harbour lights")
+    qtbot.mouseClick(panel.write_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: "[Verse]" in panel.form.lyrics.toPlainText(), 20)
+    first = panel.form.lyrics.toPlainText()
+    qtbot.mouseClick(panel.other_draft_button, Qt.MouseButton.LeftButton)
+    second = panel.form.lyrics.toPlainText()
+    assert second != first and "[Chorus]" in second
+    editor = panel.form.lyrics
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    next(a for a in editor.section_menu.actions() if a.text() == "[Outro]").trigger()
+    assert editor.toPlainText().endswith("\n[Outro]\n")
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the tag, as one step
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the typed new line
+    qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the other draft
+    assert editor.toPlainText() == first
