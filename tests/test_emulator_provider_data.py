@@ -57,7 +57,16 @@ def _flat_catalog() -> dict[str, object]:
     out["sunoapi.persona.window_max"] = suno["persona"]["window"]["max"]
     prices = dict(suno["credits"])
     out.update({f"sunoapi.prices.{k}": v for k, v in prices.items()})
+    _flat_writing(out, {p: cat[p].get("writing", {}) for p in ("sonic", "sunoapi")})
     return out
+
+
+def _flat_writing(out: dict[str, object], writing: dict[str, dict]) -> None:
+    """The Create tab's helpers (lyrics, style boost): prices and the lyrics prompt limit, both sides alike."""
+    for provider, block in writing.items():
+        out.update({f"{provider}.prices.{k}": v for k, v in block.get("prices", block.get("credits", {})).items()})
+        if block.get("lyrics_prompt_max_words") is not None:
+            out[f"{provider}.writing.lyrics_prompt_max_words"] = block["lyrics_prompt_max_words"]
 
 
 def _flat_emulator() -> dict[str, object]:
@@ -86,6 +95,7 @@ def _flat_emulator() -> dict[str, object]:
     out["sunoapi.persona.window_min"] = suno["persona"]["window_min"]
     out["sunoapi.persona.window_max"] = suno["persona"]["window_max"]
     out.update({f"sunoapi.prices.{k}": v for k, v in suno["prices"].items()})
+    _flat_writing(out, {p: provider_data(p).get("writing", {}) for p in ("sonic", "sunoapi")})
     return out
 
 

@@ -43,6 +43,7 @@ from sonic_studio.emulator.app import Fault
 from sonic_studio.providers.sonic import SonicProvider
 from sonic_studio.providers.sunoapi import SunoApiProvider
 from tests.conftest import FAKE_KEY
+from tests.test_create_providers import GOLDEN_USED as CREATE_GOLDEN
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "http://127.0.0.1:8787"
@@ -238,5 +239,6 @@ async def test_the_failed_record_info_names_the_unreachable_source(asgi_client, 
 def test_every_golden_file_is_exercised():
     used = {("sunoapi", row[0]) for row in SUNO} | {("sonic", row[0]) for row in SONIC}
     used |= {("sunoapi", "record-info-failed")}
+    used |= CREATE_GOLDEN  # the Create tab's helpers (tests/test_create_providers.py)
     on_disk = {(f.parent.name, f.stem) for f in GOLDEN.glob("*/*.json")}
     assert on_disk == used

@@ -119,6 +119,8 @@ class ProviderCapabilities:
     checked_source: str = ""
     deliverables: dict[AssetKind, DeliverableInfo] = field(default_factory=dict)
     retention_days: float | None = None  # how long the provider keeps result files (None: unknown)
+    # "Write lyrics for me": the longest description the lyrics writer takes, in words (None: not documented).
+    lyrics_prompt_max_words: int | None = None
 
     def deliverable(self, kind: AssetKind | str) -> DeliverableInfo:
         kind = AssetKind(kind)
@@ -230,7 +232,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         persona_fields=PersonaFieldNames(**persona["fields"]),
         persona_description_max=persona["description_max"],
         persona_min_model=persona["min_model"],
-        credit_costs=dict(raw["credits"]),
+        credit_costs={**raw["credits"], **raw.get("writing", {}).get("credits", {})},
         credits_note=raw.get("credits_note", ""),
         persona_create_available=persona.get("create_available", True),
         persona_unavailable_reason=persona.get("unavailable_reason", ""),
@@ -251,6 +253,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
             for name, d in raw.get("deliverables", {}).items()
         },
         retention_days=raw.get("retention_days"),
+        lyrics_prompt_max_words=raw.get("writing", {}).get("lyrics_prompt_max_words"),
     )
 
 

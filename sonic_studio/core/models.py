@@ -301,3 +301,31 @@ class SubmitResult:
 
     task_id: str
     uploaded_clip: Clip | None = None
+
+
+# --------------------------------------------------------------------------- writing helpers
+# "Write lyrics for me" and "Boost style": text the provider writes for the Create form.
+
+
+@dataclass
+class LyricsDraft:
+    """One set of lyrics the provider wrote (providers return two or more to choose from)."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class LyricsResult:
+    """A lyrics request as the provider reports it: finished at once (sonic) or polled by
+    ``task_id`` until its drafts arrive (sunoapi.org)."""
+
+    state: RemoteTaskState
+    task_id: str | None = None
+    drafts: list[LyricsDraft] = field(default_factory=list)
+    provider_status: str | None = None
+    error: Any = None  # a StudioError when the provider reports failure
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished

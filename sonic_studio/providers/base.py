@@ -51,6 +51,7 @@ from ..core.models import (
     Credits,
     ExtendRequest,
     GenerateRequest,
+    LyricsResult,
     LyricWord,
     Persona,
     PersonaRequest,
@@ -192,6 +193,23 @@ class Provider(ABC):
             field="kind",
             provider=self.id.value,
         )
+
+    # ------------------------------------------------------------------ writing helpers
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """Ask the provider's lyrics writer for drafts from ``description`` (paid).  Finished at
+        once, or pending with ``task_id`` for ``lyrics_status``."""
+        raise self._no_helper("write lyrics")
+
+    async def lyrics_status(self, task_id: str) -> LyricsResult:
+        """One (free) poll of a pending lyrics request."""
+        raise self._no_helper("write lyrics")
+
+    async def boost_style(self, tags: str) -> str:
+        """A richer style text made from ``tags`` (paid, synchronous)."""
+        raise self._no_helper("boost a style")
+
+    def _no_helper(self, what: str) -> ValidationError:
+        return ValidationError(f"{self.capabilities.display_name} cannot {what} here.", provider=self.id.value)
 
     # ------------------------------------------------------------------ HTTP helpers
     def _auth_headers(self) -> dict[str, str]:

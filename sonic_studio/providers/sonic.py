@@ -44,6 +44,8 @@ from ..core.models import (
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    LyricsDraft,
+    LyricsResult,
     Origin,
     Persona,
     PersonaRequest,
@@ -57,9 +59,11 @@ from ..core.models import (
 from ..core.validation import (
     Problem,
     check_continue_at,
+    check_lyrics_prompt,
     check_params,
     check_persona,
     check_source_url,
+    check_style_boost,
     check_upload_duration,
     ensure,
 )
@@ -289,6 +293,32 @@ class SonicProvider(Provider):
             raise self._malformed("the WAV reply has no wav_url")
         return url
 
+    # ------------------------------------------------------------------ writing helpers (Create tab)
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """Make Lyrics: ``{description}`` -> ``results[{title, lyrics}]`` at once (docs.musicapi.ai)."""
+        ensure(check_lyrics_prompt(description, self.capabilities))
+        reply = await self._call("POST", "/api/v1/sonic/lyrics", {"description": description.strip()})
+        results = reply.get("results", _dig(reply, "data", "results"))
+        if isinstance(results, dict):
+            results = [results]
+        drafts = [_draft(item) for item in results] if isinstance(results, list) else []
+        drafts = [d for d in drafts if d is not None]
+        if not drafts:
+            raise self._malformed("the lyrics reply has no lyrics in results")
+        return LyricsResult(RemoteTaskState.SUCCEEDED, drafts=drafts, provider_status="success")
+
+    async def boost_style(self, tags: str) -> str:
+        """upsample-tags: ``{tags}`` -> ``{upsampled_tags}`` (contract 2.3; also read inside ``data``)."""
+        ensure(check_style_boost(tags, self.capabilities))
+        reply = await self._call("POST", "/api/v1/sonic/upsample-tags", {"tags": tags.strip()})
+        source = reply["data"] if isinstance(reply.get("data"), dict) else reply
+        boosted = source.get("upsampled_tags", source.get("tags"))
+        if isinstance(boosted, list):  # a list of tags is a reading we accept too
+            boosted = ", ".join(str(tag) for tag in boosted if str(tag).strip())
+        if not isinstance(boosted, str) or not boosted.strip():
+            raise self._malformed("the upsample-tags reply has no upsampled_tags")
+        return boosted.strip()
+
     # ------------------------------------------------------------------ derived assets
     async def request_asset(self, request: AssetRequest) -> AssetResult:
         kind, clip = request.kind, request.clip
@@ -484,6 +514,16 @@ def _params_body(params: GenerationParams) -> dict[str, Any]:
     }
     body.update({name: value for name, value in optional.items() if value is not None})
     return body
+
+
+def _draft(item: Any) -> LyricsDraft | None:
+    """One {title, lyrics} result; ``text`` is accepted as the lyrics too (sunoapi.org's word)."""
+    if not isinstance(item, dict):
+        return None
+    text = item.get("lyrics", item.get("text"))
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return LyricsDraft(as_text(item.get("title")).strip(), text.strip())
 
 
 def _source_problems(source: Clip) -> list[Problem]:

@@ -54,6 +54,8 @@ from ..core.models import (
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    LyricsDraft,
+    LyricsResult,
     Origin,
     Persona,
     PersonaRequest,
@@ -67,9 +69,11 @@ from ..core.models import (
 from ..core.validation import (
     Problem,
     check_continue_at,
+    check_lyrics_prompt,
     check_params,
     check_persona,
     check_source_url,
+    check_style_boost,
     check_upload_duration,
     check_vocal_window,
     ensure,
@@ -380,6 +384,56 @@ class SunoApiProvider(Provider):
             vocal_start=start,
             vocal_end=end,
         )
+
+    # ------------------------------------------------------------------ writing helpers (Create tab)
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """generate-lyrics: ``{prompt, callBackUrl}`` -> ``taskId``; drafts come from lyrics/record-info."""
+        ensure(check_lyrics_prompt(description, self.capabilities))
+        body = {"prompt": description.strip(), "callBackUrl": CALLBACK_URL}
+        reply = await self._call("POST", self._api("/api/v1/lyrics"), GENERATE, json_body=body)
+        task_id = self._data_dict(reply).get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._malformed("reply has no taskId")
+        return LyricsResult(RemoteTaskState.PENDING, task_id=task_id, provider_status="PENDING")
+
+    async def lyrics_status(self, task_id: str) -> LyricsResult:
+        reply = await self._call("GET", self._api("/api/v1/lyrics/record-info"), GENERATE, params={"taskId": task_id})
+        data = reply.get("data")
+        if data is None:
+            raise NotFoundError(provider=self.id.value, code=200)
+        if not isinstance(data, dict):
+            raise self._malformed("lyrics task data is not an object")
+        status = _text(data.get("status")).strip().upper() or "PENDING"
+        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        items = response.get("data", response.get("lyricsData"))
+        drafts = [_lyrics_draft(item) for item in items] if isinstance(items, list) else []
+        drafts = [d for d in drafts if d is not None]
+        if status in _DONE:
+            if drafts:  # CALLBACK_EXCEPTION: our placeholder callback failed, the lyrics did not
+                return LyricsResult(RemoteTaskState.SUCCEEDED, task_id, drafts, status)
+            error = ServerError("sunoapi.org finished the lyrics without any text. You can ask again.",
+                                provider=self.id.value, provider_message=self._scrub(status))
+            return LyricsResult(RemoteTaskState.FAILED, task_id, [], status, error)
+        if status in _FAILED or status.endswith("_FAILED"):
+            return LyricsResult(RemoteTaskState.FAILED, task_id, [], status, self._task_error(status, data))
+        return LyricsResult(RemoteTaskState.PENDING if status == "PENDING" else RemoteTaskState.RUNNING,
+                            task_id, [], status)
+
+    async def boost_style(self, tags: str) -> str:
+        """style/generate: ``{content}`` -> ``data.result`` (synchronous; contract 1.3, M)."""
+        ensure(check_style_boost(tags, self.capabilities))
+        reply = await self._call("POST", self._api("/api/v1/style/generate"), GENERATE,
+                                 json_body={"content": tags.strip()})
+        data = self._data_dict(reply)
+        flag = _text(data.get("successFlag")).strip().upper()
+        result = data.get("result")
+        if isinstance(result, str) and result.strip():
+            return result.strip()
+        if flag and flag not in ("SUCCESS", "1"):  # the reply says it failed (successFlag, errorMessage)
+            raise ServerError("sunoapi.org could not boost this style. Nothing was changed; you can try again.",
+                              provider=self.id.value,
+                              provider_message=self._scrub(_text(data.get("errorMessage")) or flag))
+        raise self._malformed("the style reply has no result")
 
     # ------------------------------------------------------------------ derived assets
     async def request_asset(self, request: AssetRequest) -> AssetResult:
@@ -709,6 +763,18 @@ _ASSET_STATUS = {
     AssetKind.STEMS_FULL: "/api/v1/vocal-removal/record-info",
     AssetKind.MIDI: "/api/v1/midi/record-info",
 }
+
+
+def _lyrics_draft(item: Any) -> LyricsDraft | None:
+    """One ``{text, title, status}`` item of lyrics/record-info; failed or empty ones are skipped."""
+    if not isinstance(item, dict):
+        return None
+    text = item.get("text", item.get("lyrics"))
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if _text(item.get("status")).strip().lower() in ("failed", "error"):
+        return None
+    return LyricsDraft(_text(item.get("title")).strip(), text.strip())
 
 
 def _snake(name: str) -> str:

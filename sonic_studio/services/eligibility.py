@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.capabilities import ProviderCapabilities, capabilities, task_type_text
-from ..core.models import ClipState, Origin, ProviderId, TaskKind
-from ..core.validation import Problem, older_than_v4
-from ..store.records import ClipDetail, TaskRecord
+from ..core.models import ClipState, GenerationParams, Origin, ProviderId, TaskKind
+from ..core.validation import Problem, check_params, older_than_v4
+from ..store.records import ClipDetail, PersonaRecord, TaskRecord
 
 _PERSONA_REQUEST = {ProviderId.SONIC: "persona", ProviderId.SUNOAPI: "generate-persona"}
 
@@ -151,3 +151,35 @@ def remix_source(caps: ProviderCapabilities, detail: ClipDetail, kind: TaskKind,
         caps.estimated_cost(kind),
     )
 
+
+
+# ----------------------------------------------------------------------------- Create tab
+
+
+def create_request(caps: ProviderCapabilities, params: GenerationParams,
+                   persona: PersonaRecord | None = None) -> Preflight:
+    """Can this new song (from a description, or lyrics + style + title) be sent, and at what cost?
+
+    The Create tab shows the answer next to its fields and on its button; the CLI refuses
+    with it; ``CreateService.submit`` checks it before anything is sent.
+    """
+    problems = check_params(params, caps, "generate")
+    if params.persona_id:
+        if persona is not None and persona.provider is not caps.id:
+            where = capabilities(persona.provider).display_name
+            problems.append(Problem("persona_id", f"The persona “{persona.name}” lives at {where}; switch to "
+                                    f"{where} in Settings to sing with it.", "persona_wrong_provider"))
+        elif caps.id is ProviderId.SUNOAPI and not params.custom_mode:
+            problems.append(Problem("persona_id", "sunoapi.org sings with a persona only from your own lyrics and "
+                                    "style: switch to Lyrics & style, or choose no persona.", "persona_needs_custom"))
+    task_type = task_type_text(caps.id, TaskKind.GENERATE, persona=bool(params.persona_id))
+    cost = caps.estimated_cost(TaskKind.GENERATE)
+    return Preflight(tuple(problems), task_type, cost, terms=f"Making the song costs {_credits(cost)}.")
+
+
+def helper_terms(caps: ProviderCapabilities, helper: str) -> str:
+    """The cost of a writing helper ("lyrics" or "boost_style"), said before it is spent."""
+    cost = caps.estimated_cost(helper)
+    if cost is None:
+        return f"{caps.display_name} does not publish the price of this; it is charged to your account."
+    return f"Costs {_credits(cost)}."

@@ -32,6 +32,7 @@ from ..store import Store
 from ..store.records import TaskRecord
 from .autofetch import AutoFetch
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
+from .create import CreateService
 from .credits import CreditsService
 from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
@@ -96,6 +97,7 @@ class Studio:
         self.credits = CreditsService(self)
         self.auto_fetch = auto_fetch
         self.autofetch = AutoFetch(self, self.deliverables)
+        self.create = CreateService(self, self.tasks)  # new songs (Create tab) and the writing helpers
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:

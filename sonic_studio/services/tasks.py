@@ -151,7 +151,10 @@ class TaskService:
     async def submit_generate(self, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         ensure(check_params(params, provider.capabilities))
-        title = f"generate “{params.title or params.description[:40] or 'new song'}”"
+        if params.custom_mode:
+            title = f"create “{params.title or 'new song'}”"
+        else:
+            title = f"create from a description “{_short_text(params.description, 40) or 'new song'}”"
         if params.persona_id:
             persona = self._ctx.store.personas.find(provider.id, params.persona_id)
             title += f" with persona “{persona.name if persona else params.persona_id}”"
@@ -688,6 +691,12 @@ def _local_path(source: str | Path) -> Path | None:
 
 def _name(clip: Clip) -> str:
     return clip.title or clip.id
+
+
+def _short_text(text: str, limit: int) -> str:
+    """The start of a typed text on one line, for a task title."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _short(text: str | None) -> str:

@@ -115,7 +115,9 @@ def lineage_short(detail: ClipRow) -> str:
         return f"cover of {parent}{weight}"
     if kind is TaskKind.CONCAT:
         return f"full song of {parent}"
-    return "new song with a persona" if lin.persona_id else "new song"
+    if lin.persona_id:
+        return "new song with a persona"
+    return "new song from a description" if lin.params.get("custom_mode") is False else "new song"
 
 
 def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, source_uploaded: bool = False) -> str:
@@ -140,6 +142,8 @@ def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, sou
         text = f"Cover of {_upload_words(detail)}"
     elif kind is TaskKind.CONCAT:
         text = f"Full song joined from {_parent_words(detail)}"
+    elif lin.params.get("custom_mode") is False:
+        text = "A new song created from a description"
     else:
         text = "A new song"
     if kind in (TaskKind.EXTEND, TaskKind.UPLOAD_EXTEND) and lin.continue_at is not None:

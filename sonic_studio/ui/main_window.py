@@ -30,7 +30,9 @@ from . import theme
 from .icons import app_icon, icon
 from .tasks_runner import TaskRunner, cancel_under
 
-TAB_NAMES = ("Upload", "Extend / Cover", "Persona")
+# The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
+TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
+TAB_NAMES = tuple(name for name, _icon in TABS)
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
 
 
@@ -61,7 +63,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self.tabs.setObjectName("workTabs")
-        for name, icon_name in zip(TAB_NAMES, ("upload", "extend", "persona")):
+        for name, icon_name in TABS:
             self.tabs.addTab(_placeholder("Starting…"), icon(icon_name), name)
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -174,20 +176,21 @@ class MainWindow(QMainWindow):
         from .panels.player_bar import PlayerBar
         from .panels.tasks import TasksPanel
         from .status import StatusController
+        from .tabs.create import CreateTab
         from .tabs.extend_cover import ExtendCoverTab
         from .tabs.persona import PersonaTab
         from .tabs.upload import UploadTab
 
         self.ctx = ctx
         current = self.tabs.currentIndex()
-        pages = (UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
-        for index, page in enumerate(pages):
+        pages = (CreateTab(ctx), UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
+        for index, (page, (name, icon_name)) in enumerate(zip(pages, TABS)):
             old = self.tabs.widget(index)
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, page, icon(("upload", "extend", "persona")[index]), TAB_NAMES[index])
+            self.tabs.insertTab(index, page, icon(icon_name), name)
             old.deleteLater()
         self.tabs.setCurrentIndex(current)
-        self.upload_tab, self.extend_tab, self.persona_tab = pages
+        self.create_tab, self.upload_tab, self.extend_tab, self.persona_tab = pages
 
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
