@@ -153,11 +153,14 @@ class Emulator:
         self.lock = threading.RLock()
         # Providers keep their own state objects here (by provider id).
         self.state: dict[str, Any] = {}
-        from . import cdn, deliverables, sonic, sunoapi  # the route modules (they import http, not us)
+        from . import cdn, deliverables, edits, sonic, sunoapi  # the route modules (they import http, not us)
 
         cdn.register(self)
-        deliverables.register_sonic(self, sonic.register(self))
-        deliverables.register_sunoapi(self, sunoapi.register(self))
+        sonic_api, suno_api = sonic.register(self), sunoapi.register(self)
+        deliverables.register_sonic(self, sonic_api)
+        deliverables.register_sunoapi(self, suno_api)
+        edits.register_sonic(self, sonic_api)  # edit operations (replace section, mashup, ...)
+        edits.register_sunoapi(self, suno_api)
 
     # ------------------------------------------------------------------ routing
     def route(self, method: str, pattern: str, handler: Handler) -> None:
