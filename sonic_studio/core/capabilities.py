@@ -106,6 +106,7 @@ class EditInfo:
     generated_only: bool = False
     strengths: tuple[str, ...] = ()
     range_optional: bool = False  # add vocals/instrumental: an optional range on sonic
+    by_link: bool = False  # sunoapi.org mashup: sends audio links, not clip ids
 
     def takes_model(self, model: str | None) -> bool:
         return not self.models or model in self.models
@@ -304,6 +305,7 @@ def _edit_info(op: EditOp, raw: dict) -> EditInfo:
         generated_only=raw.get("generated_only", False),
         strengths=tuple(raw.get("strengths", ())),
         range_optional=raw.get("range_optional", False),
+        by_link=raw.get("by_link", False),
     )
 
 

@@ -34,6 +34,7 @@ from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
 from .credits import CreditsService
 from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
+from .edits import EditService
 from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
 from .library import LibraryService
@@ -88,6 +89,7 @@ class Studio:
         self.library = LibraryService(self)
         self.deliverables = DeliverableService(self, self.tasks)
         self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
+        self.edits = EditService(self, self.tasks)  # replace section, add vocals, remaster, mashup, sample
         self.credits = CreditsService(self)
 
     # ------------------------------------------------------------------ lifecycle
