@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import cli_deliverables
+from . import cli_deliverables, cli_edit
 from .cli_output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="default: from FILE's extension; daw: DIR gets song, stems, .mid, lyrics, sidecar")
 
     cli_deliverables.add_parsers(commands)  # finishing a song: whole-song, wav, stems, midi, ...
+    cli_edit.add_parsers(commands)  # edits: replace-section, add-vocals, remaster, mashup, sample, ...
 
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
@@ -218,7 +219,7 @@ async def _run(args: argparse.Namespace) -> int:
     studio = Studio(settings, data_dir=args.data_dir, poll_interval=interval)
     try:
         await studio.start(resume=resume)
-        command = COMMANDS.get(args.command) or cli_deliverables.COMMANDS[args.command]
+        command = COMMANDS.get(args.command) or cli_deliverables.COMMANDS.get(args.command) or cli_edit.COMMANDS[args.command]
         return await command(studio, args)
     except (StudioError, DatabaseError) as exc:
         return fail(args, exc)

@@ -36,6 +36,16 @@ def _mmss(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def quote_text(op: EditOp, preflight: Preflight, provider_name: str) -> str:
+    """What the request costs (and involves), in a sentence shown before anything is sent."""
+    if preflight.cost is None:
+        cost = "the cost is not published"
+    else:
+        cost = f"about {preflight.cost:g} credit" + ("" if preflight.cost == 1 else "s")
+    text = f"{op.label} at {provider_name}: {cost}."
+    return f"{text} {preflight.terms}" if preflight.terms else text
+
+
 class EditService:
     def __init__(self, ctx: ServiceContext, tasks: TaskService) -> None:
         self._ctx = ctx
