@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ..core.capabilities import capabilities
 from ..core.edits import AddLayerRequest, EditOp, MashupRequest, RemasterRequest, ReplaceSectionRequest, SampleRequest
-from ..core.models import GenerationParams
+from ..core.models import ClipState, GenerationParams
 from ..core.validation import check_params, ensure
-from ..store.records import ClipDetail, TaskRecord
+from ..store.records import ClipDetail, ClipQuery, ClipRow, TaskRecord
 from .context import ServiceContext
 from .eligibility import Preflight, edit_source, mashup_uploads
 from .task_docs import request_doc
@@ -67,6 +67,19 @@ class EditService:
         if info.default_model:
             return info.default_model
         return caps.default_model if info.takes_model(caps.default_model) else (info.models or (caps.default_model,))[0]
+
+    def results(self, clip: int, op: EditOp) -> list[ClipRow]:
+        """Finished songs ``op`` made from ``clip``, newest first (the Edit tab auditions them);
+        a replaced section alone is left out: only whole songs line up with the original."""
+        rows = self._ctx.store.clips.query(ClipQuery(provider=self._ctx.provider_id, limit=500))
+        return [r for r in rows if r.lineage is not None and r.lineage.parent_clip == clip
+                and r.lineage.task_kind is op.task_kind and r.audio_path
+                and (op is not EditOp.REPLACE_SECTION or r.full_song_of or not r.lineage.params.get("auto_concat"))]
+
+    def mashup_partners(self, clip: int | None) -> list[ClipRow]:
+        """Library clips a mashup with ``clip`` can take as its second clip (same provider, finished)."""
+        rows = self._ctx.store.clips.query(ClipQuery(provider=self._ctx.provider_id, limit=500))
+        return [r for r in rows if r.id != clip and r.state is ClipState.SUCCEEDED]
 
     # ------------------------------------------------------------------ operations
     async def replace_section(self, clip: int, start: float, end: float, lyrics: str, *, tags: str = "",
