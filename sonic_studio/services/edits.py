@@ -11,14 +11,18 @@ is titled the way the library shows its results ("replaced 1:02–1:21 of “Nig
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..audio.lyric_lines import lines_from_words
 from ..core.capabilities import capabilities
 from ..core.edits import AddLayerRequest, EditOp, MashupRequest, RemasterRequest, ReplaceSectionRequest, SampleRequest
-from ..core.models import ClipState, GenerationParams
+from ..core.models import AssetKind, ClipState, GenerationParams
 from ..core.validation import check_params, ensure
+from ..store.assets import AssetState
 from ..store.records import ClipDetail, ClipQuery, ClipRow, TaskRecord
 from .context import ServiceContext
+from .deliverables import words_of
 from .eligibility import Preflight, edit_source, mashup_uploads
 from .task_docs import request_doc
 from .tasks import TaskService
@@ -34,6 +38,30 @@ def span_text(start: float, end: float) -> str:
 def _mmss(seconds: float) -> str:
     whole = int(round(seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+@dataclass(frozen=True)
+class SnapGuide:
+    """Where range edges snap on a clip, and the sentence saying so (empty: nothing known)."""
+
+    times: tuple[float, ...] = ()
+    text: str = ""
+
+
+def snap_guide(line_ends: list[float], bpm: float | None, duration: float | None) -> SnapGuide:
+    """Lyric-line ends and bar lines (4/4 from 0:00) as snap points."""
+    times = set(line_ends)
+    parts = []
+    if line_ends:
+        parts.append(f"the ends of {len(line_ends)} lyric lines")
+    if bpm and bpm > 0 and duration:
+        bar = 240.0 / bpm
+        times.update(round(k * bar, 2) for k in range(1, int(duration / bar) + 1))
+        parts.append(f"bar lines at {bpm:.0f} BPM")
+    if not parts:
+        return SnapGuide()
+    return SnapGuide(tuple(sorted(t for t in times if duration is None or t <= duration)),
+                     f"Range edges snap to {' and '.join(parts)}; hold Alt to move them freely.")
 
 
 def quote_text(op: EditOp, preflight: Preflight, provider_name: str) -> str:
@@ -75,6 +103,21 @@ class EditService:
         return [r for r in rows if r.lineage is not None and r.lineage.parent_clip == clip
                 and r.lineage.task_kind is op.task_kind and r.audio_path
                 and (op is not EditOp.REPLACE_SECTION or r.full_song_of or not r.lineage.params.get("auto_concat"))]
+
+    def snap_guide(self, clip: int) -> SnapGuide:
+        """Snap points from the clip's timed lyrics and BPM, when it has them (Deliverables)."""
+        store = self._ctx.store
+        detail = store.clips.detail(clip)
+        ends: list[float] = []
+        bpm = None
+        for asset in store.assets.for_clip(clip):
+            if asset.state is not AssetState.READY:
+                continue
+            if asset.kind is AssetKind.LYRICS_TIMELINE and not ends:
+                ends = [line.end for line in lines_from_words(words_of(asset), detail.lyrics)]
+            elif asset.kind is AssetKind.BPM and bpm is None:
+                bpm = asset.data.get("avg")
+        return snap_guide(ends, bpm, detail.duration)
 
     def mashup_partners(self, clip: int | None) -> list[ClipRow]:
         """Library clips a mashup with ``clip`` can take as its second clip (same provider, finished)."""

@@ -2,18 +2,20 @@
 both providers: the range dragged with the mouse stops at the provider's limit and says
 why; each operation sends the exact fields the tab shows and its result lands in the
 library with lineage; refusals are sentences next to the button and nothing is sent;
-the library's "Edit ›" entries open the tab on that operation."""
+the library's "Edit ›" entries open the tab on that operation; range edges snap to the
+lyric-line ends and bar lines of a clip with known timings and BPM (Alt: free)."""
 
 from __future__ import annotations
 
 import pytest
 from conftest import wait_until
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu
 
 from sonic_studio.core.edits import EditOp
-from sonic_studio.core.models import GenerationParams
+from sonic_studio.core.models import AssetKind, GenerationParams
+from sonic_studio.store.assets import AssetState
 from sonic_studio.store.records import TaskState
 from sonic_studio.ui.components.clip_model import CLIP_MIME
 from sonic_studio.ui.format import lineage_short
@@ -299,3 +301,44 @@ async def test_the_sunoapi_edit_menu_greys_what_it_does_not_offer(suno_window, s
                        "Remaster…": False, "Mashup…": True, "Sample a range…": False}
     tips = {a.text(): a.toolTip() for a in edit.actions()}
     assert tips["Remaster…"] == "sunoapi.org cannot do this: sunoapi.org has no remaster endpoint."
+
+
+# ---------------------------------------------------------------------------- snapping
+
+
+async def test_range_edges_snap_to_lyric_line_ends_and_bar_lines_alt_is_free(window, ctx, ui_emulator, qtbot):
+    tab = edit_tab(window)
+    clip = await song(ctx)  # lyrics: "City lights" / "Night drive"
+    words = [dict(word="City", start=20.0, end=20.6), dict(word="lights", start=20.7, end=21.37),
+             dict(word="Night", start=40.0, end=40.5), dict(word="drive", start=40.6, end=41.0)]
+    provider = ctx.studio.provider_id
+    ctx.studio.store.assets.create(clip, AssetKind.LYRICS_TIMELINE, provider, how="provider",
+                                   data={"words": words}, state=AssetState.READY)
+    ctx.studio.store.assets.create(clip, AssetKind.BPM, provider, how="provider", data={"avg": 120.0},
+                                   state=AssetState.READY)
+    await select(ctx, tab, clip)
+    bars = [round(k * 2.0, 2) for k in range(1, int(tab.waveform.duration() / 2.0) + 1)]  # 4/4 at 120 BPM
+    assert tab.waveform.snap_points() == sorted({21.37, 41.0, *bars})
+    assert tab.snap_note.text() == ("Range edges snap to the ends of 2 lyric lines and bar lines at 120 BPM; "
+                                    "hold Alt to move them freely.")
+    tab.set_range(10.0, 30.0)
+    px = (tab.waveform.visible_range()[1] - tab.waveform.visible_range()[0]) / tab.waveform.wave_rect().width()
+    drag(qtbot, tab.waveform, 30.0, 41.0 + 1.5 * px)  # let go just past the line's end
+    assert tab.range()[1] == pytest.approx(41.0, abs=0.001)  # on the lyric line's end exactly
+    drag(qtbot, tab.waveform, 10.0, 14.0 + 1.5 * px)
+    assert tab.range()[0] == pytest.approx(14.0, abs=0.001)  # on a bar line
+
+    a, b = point(tab.waveform, tab.range()[1]), point(tab.waveform, 40.5)  # Alt: free
+    qtbot.mousePress(tab.waveform, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, pos=a)
+    for i in range(1, 9):
+        qtbot.mouseMove(tab.waveform, a + (b - a) * (i / 8))
+    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(b), tab.waveform.mapToGlobal(QPointF(b)),
+                       Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier)
+    QApplication.sendEvent(tab.waveform, move)
+    qtbot.mouseRelease(tab.waveform, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier, pos=b)
+    assert tab.range()[1] == pytest.approx(40.5, abs=1.5 * px)  # where the mouse let go
+    assert min(abs(tab.range()[1] - t) for t in tab.waveform.snap_points()) > 0.05  # not pulled onto a line
+
+    tab.play_seam()  # 3 s either side of the start
+    source = ctx.studio.library.get(clip)
+    await wait_until(lambda: str(ctx.player.source) == str(source.audio_path), 10)

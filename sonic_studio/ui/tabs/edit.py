@@ -5,7 +5,9 @@ The clip is the one selected in the library (or the one a library context-menu e
 sent here through ``StudioBridge.editRequested``).  For the ranged operations the range
 is dragged on the waveform; the provider's limits are enforced *while* dragging (the
 edge stops at the limit, and a sentence under the waveform says why), and the two
-times are bound both ways to spin boxes.  A finished result can be auditioned against
+times are bound both ways to spin boxes.  When the clip's timed lyrics or BPM are known
+(Deliverables) the edges snap to lyric-line ends and bar lines (hold Alt to move them
+freely).  A finished result can be auditioned against
 the original at the same position, and the seam heard (3 s either side of the start).
 A mashup's second clip is picked from a list or dropped onto the tab from the library.
 
@@ -158,6 +160,9 @@ class EditTab(QWidget):
         self.limit_note = theme.label("", "warning")
         self.limit_note.hide()
         outer.addWidget(self.limit_note)
+        self.snap_note = theme.label("", "hint")
+        self.snap_note.hide()
+        outer.addWidget(self.snap_note)
 
         form = QFormLayout()
         form.setSpacing(theme.SPACING)
@@ -297,6 +302,7 @@ class EditTab(QWidget):
         if self.op() is EditOp.MASHUP:
             self._fill_partners()
         self._apply_rules()
+        self._apply_snaps()
         self._fill_results()
         self._refresh()
 
@@ -440,6 +446,12 @@ class EditTab(QWidget):
         low = info.min_len if info.min_len and (not longest or info.min_len <= longest) else None
         self.waveform.set_range_rules(low, longest)
 
+    def _apply_snaps(self) -> None:
+        """Lyric-line ends and bar lines, when the clip's timed lyrics or BPM are known."""
+        guide = self.studio.edits.snap_guide(self._clip.id) if self._clip is not None else None
+        self.waveform.set_snap_points(guide.times if guide else ())
+        self.snap_note.setText(guide.text if guide else "")
+
     def _default_range(self, duration: float) -> None:
         """A quarter in, as long as the operation likes (15 s, within the provider's limits)."""
         info = self.studio.capabilities.edit(self.op())
@@ -517,6 +529,7 @@ class EditTab(QWidget):
         op = self.op()
         start, end = self.range()
         self.length_text.setText(f"{end - start:.1f} s" if end > start else "")
+        self.snap_note.setVisible(op.ranged and bool(self.snap_note.text()))
         sentence = self._limit_sentence()
         self.limit_note.setText(sentence)
         self.limit_note.setVisible(bool(sentence))
@@ -547,6 +560,7 @@ class EditTab(QWidget):
             if self._clip is not None and self._clip.audio_path != had_audio:
                 self.use_clip(row.id)
                 return
+            self._apply_snaps()  # timed lyrics or a BPM may have just arrived
         self._fill_results()
         self._refresh()
 
