@@ -219,7 +219,7 @@ async def test_suno_mashup_sends_both_links(suno, emulator):
 async def test_suno_has_no_remaster_or_sample_and_says_so(suno, emulator):
     song = await suno_song(suno)
     sent = len(emulator.requests)
-    with pytest.raises(ValidationError, match="has no remaster endpoint"):
+    with pytest.raises(ValidationError, match="offers no remastering"):
         await suno.remaster(RemasterRequest(song, "V5"))
     with pytest.raises(ValidationError, match="no way to build a new song on a sampled range"):
         await suno.sample(SampleRequest(song, 1.0, 9.0, suno_params()))

@@ -300,7 +300,7 @@ async def test_the_sunoapi_edit_menu_greys_what_it_does_not_offer(suno_window, s
     assert offered == {"Replace a section…": True, "Add vocals…": True, "Add an instrumental…": True,
                        "Remaster…": False, "Mashup…": True, "Sample a range…": False}
     tips = {a.text(): a.toolTip() for a in edit.actions()}
-    assert tips["Remaster…"] == "sunoapi.org cannot do this: sunoapi.org has no remaster endpoint."
+    assert tips["Remaster…"] == "sunoapi.org cannot do this: sunoapi.org offers no remastering."
 
 
 # ---------------------------------------------------------------------------- snapping
@@ -342,3 +342,24 @@ async def test_range_edges_snap_to_lyric_line_ends_and_bar_lines_alt_is_free(win
     tab.play_seam()  # 3 s either side of the start
     source = ctx.studio.library.get(clip)
     await wait_until(lambda: str(ctx.player.source) == str(source.audio_path), 10)
+
+
+async def test_edit_tab_screenshot_replace_a_chorus(window, ctx, ui_emulator, qtbot, qapp, tmp_path):
+    """docs/screenshots/edit.png (scripts/screenshots.sh): a chorus chosen, new words typed."""
+    import os
+    from pathlib import Path
+
+    from sonic_studio.ui import theme
+
+    theme.apply(qapp)
+    window.resize(1280, 800)
+    tab = edit_tab(window)
+    clip = await song(ctx)
+    await select(ctx, tab, clip)
+    tab.set_range(30.0, 45.0)
+    type_lines(qtbot, tab.lyrics, "[Chorus]\nHeadlights in the rain\nWe never looked back")
+    await wait_until(lambda: tab.submit_button.isEnabled() and tab.waveform.range() == (30.0, 45.0), 10)
+    qapp.processEvents()
+    out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "edit.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out))

@@ -121,9 +121,12 @@ class EditTab(QWidget):
         info.addWidget(self.source_title)
         info.addWidget(self.source_meta)
         header.addLayout(info, 1)
-        self.op_switch = SegmentedButtons([(op.value, op.label, _TIPS[op]) for op in EditOp])
-        header.addWidget(self.op_switch, 0, Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(header)
+        switch_row = QHBoxLayout()  # its own row: six operations do not fit beside the title
+        self.op_switch = SegmentedButtons([(op.value, op.label, _TIPS[op]) for op in EditOp])
+        switch_row.addWidget(self.op_switch)
+        switch_row.addStretch(1)
+        outer.addLayout(switch_row)
         self.op_note = theme.label("", "hint")
         outer.addWidget(self.op_note)
 
@@ -145,6 +148,9 @@ class EditTab(QWidget):
         row.addWidget(self.end_spin)
         row.addWidget(self.length_text)
         row.addStretch(1)
+        self.audition_row = QWidget()
+        listen = QHBoxLayout(self.audition_row)
+        listen.setContentsMargins(0, 0, 0, 0)
         self.play_original_button = QPushButton("Hear the &original")
         self.play_original_button.setToolTip("Play the chosen range of the original (Alt+O)")
         self.results = QComboBox()
@@ -154,9 +160,11 @@ class EditTab(QWidget):
         self.play_result_button.setToolTip("Play the same range of the chosen result (Alt+R)")
         self.seam_button = QPushButton("Hear the &seam")
         self.seam_button.setToolTip(f"Play {SEAM:g} s before and after the start of the range (Alt+S)")
-        for widget in (self.play_original_button, self.results, self.play_result_button, self.seam_button):
-            row.addWidget(widget)
+        for widget in (self.play_original_button, self.seam_button, self.results, self.play_result_button):
+            listen.addWidget(widget)
+        listen.addStretch(1)
         outer.addWidget(self.range_row)
+        outer.addWidget(self.audition_row)
         self.limit_note = theme.label("", "warning")
         self.limit_note.hide()
         outer.addWidget(self.limit_note)
@@ -256,6 +264,7 @@ class EditTab(QWidget):
         ranged = op.ranged
         self.waveform.set_mode(WaveformMode.RANGE if ranged else WaveformMode.PREVIEW)
         self.range_row.setVisible(ranged)
+        self.audition_row.setVisible(ranged)
         for widget in (self.results, self.play_result_button):
             widget.setVisible(op is EditOp.REPLACE_SECTION)
         words = _LYRICS_WORDS.get(op)
