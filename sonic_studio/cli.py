@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import cli_create, cli_deliverables
+from . import cli_create, cli_deliverables, cli_edit
 from .cli_output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -133,6 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_deliverables.add_parsers(commands)  # finishing a song: whole-song, wav, stems, midi, ...
     cli_create.add_parsers(commands)  # the Create tab's helpers: lyrics, boost-style
+    cli_edit.add_parsers(commands)  # edits: replace-section, add-vocals, remaster, mashup, sample, ...
 
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
@@ -221,7 +222,7 @@ async def _run(args: argparse.Namespace) -> int:
     try:
         await studio.start(resume=resume)
         command = COMMANDS.get(args.command) or cli_create.COMMANDS.get(args.command) \
-            or cli_deliverables.COMMANDS[args.command]
+            or cli_deliverables.COMMANDS.get(args.command) or cli_edit.COMMANDS[args.command]
         return await command(studio, args)
     except (StudioError, DatabaseError) as exc:
         return fail(args, exc)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from sonic_studio.core.edits import AddLayerRequest, MashupRequest, ReplaceSectionRequest, SampleRequest
 from sonic_studio.core.errors import (
     AuthError,
     ConflictError,
@@ -33,6 +34,7 @@ from sonic_studio.core.models import (
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    Origin,
     PersonaRequest,
     ProviderId,
     RemoteTaskState,
@@ -190,6 +192,41 @@ SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any
     ("vox-success", "/api/v1/sonic/vox",
      lambda p, _: p.request_asset(AssetRequest(AssetKind.VOX, SONIC_CLIP, vocal_start=20.0, vocal_end=45.0)),
      lambda r: r.data == {"vox_audio_id": "vox-9d1c-uuid", "vocal_start_s": 20.0, "vocal_end_s": 45.0}),
+]
+
+
+# ---- edit operations (issue 13): submit replies of the edit endpoints
+_SONIC_UP = Clip("u01-uuid", ProviderId.SONIC, origin=Origin.UPLOADED, duration=96.0)
+_SUNO_UP = Clip("up-1", ProviderId.SUNOAPI, origin=Origin.UPLOADED, duration=96.0, audio_url=SAMPLE, title="Take")
+_SUNO_SONG = SUNO_CLIP.with_(source_task_id="t-1", tags="rock", title="Iron Man", lyrics="[Verse] la")
+SUNO += [
+    ("replace-section-success", "/api/v1/generate/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(_SUNO_SONG, 30.0, 45.0, "[Chorus] new")), equals(task_id=TASK)),
+    ("replace-section-error-params", "/api/v1/generate/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(_SUNO_SONG, 30.0, 45.0, "[Chorus] new")), ValidationError),
+    ("add-vocals-success", "/api/v1/generate/add-vocals",
+     lambda p, _: p.add_layer(AddLayerRequest(_SUNO_UP, SUNO_PARAMS, vocals=True)), equals(task_id=TASK)),
+    ("add-instrumental-success", "/api/v1/generate/add-instrumental",
+     lambda p, _: p.add_layer(AddLayerRequest(_SUNO_UP, SUNO_PARAMS, vocals=False)), equals(task_id=TASK)),
+    ("mashup-success", "/api/v1/generate/mashup",
+     lambda p, _: p.mashup(MashupRequest(_SUNO_UP, _SUNO_SONG.with_(audio_url=SAMPLE + "?b"), SUNO_PARAMS)),
+     equals(task_id=TASK)),
+    ("mashup-error-credits", "/api/v1/generate/mashup",
+     lambda p, _: p.mashup(MashupRequest(_SUNO_UP, _SUNO_SONG.with_(audio_url=SAMPLE + "?b"), SUNO_PARAMS)),
+     InsufficientCreditsError),
+]
+SONIC += [
+    ("replace-section-success", "/api/v1/sonic/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(SONIC_CLIP, 30.0, 45.0, "[Chorus] new")),
+     equals(task_id="r3p1-uuid")),
+    ("replace-section-error-window", "/api/v1/sonic/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(SONIC_CLIP, 30.0, 45.0, "[Chorus] new")), ValidationError),
+    ("task-replace-auto-concat", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"),
+     state(RemoteTaskState.RUNNING, 3, id="c01a-uuid")),
+    ("mashup-success", "/api/v1/sonic/mashup",
+     lambda p, _: p.mashup(MashupRequest(SONIC_CLIP, _SONIC_UP, SONIC_PARAMS)), equals(task_id="m4sh-uuid")),
+    ("sample-success", "/api/v1/sonic/sample",
+     lambda p, _: p.sample(SampleRequest(SONIC_CLIP, 10.0, 20.0, SONIC_PARAMS)), equals(task_id="s4mp-uuid")),
 ]
 
 

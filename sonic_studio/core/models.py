@@ -30,6 +30,13 @@ class TaskKind(str, Enum):
     UPLOAD_EXTEND = "upload_extend"
     UPLOAD_COVER = "upload_cover"
     CONCAT = "concat"  # sonic concat_music: the whole song from an extension
+    # Edit operations on a library clip (core/edits.py holds their requests).
+    REPLACE_SECTION = "replace_section"
+    ADD_VOCALS = "add_vocals"
+    ADD_INSTRUMENTAL = "add_instrumental"
+    REMASTER = "remaster"
+    MASHUP = "mashup"
+    SAMPLE = "sample"
     # Derived assets of a finished clip ("finishing the song"); see AssetKind.
     WAV = "wav"
     STEMS_BASIC = "stems_basic"

@@ -153,7 +153,7 @@ class Emulator:
         self.lock = threading.RLock()
         # Providers keep their own state objects here (by provider id).
         self.state: dict[str, Any] = {}
-        from . import cdn, deliverables, sonic, sunoapi, writing  # the route modules (they import http, not us)
+        from . import cdn, deliverables, edits, sonic, sunoapi, writing  # the route modules (they import http, not us)
 
         cdn.register(self)
         sonic_api, suno_api = sonic.register(self), sunoapi.register(self)
@@ -161,6 +161,8 @@ class Emulator:
         deliverables.register_sunoapi(self, suno_api)
         writing.register_sonic(self, sonic_api)  # the Create tab's lyrics and style helpers
         writing.register_sunoapi(self, suno_api)
+        edits.register_sonic(self, sonic_api)  # edit operations (replace section, mashup, ...)
+        edits.register_sunoapi(self, suno_api)
 
     # ------------------------------------------------------------------ routing
     def route(self, method: str, pattern: str, handler: Handler) -> None:

@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from ..core.capabilities import ProviderCapabilities
+from ..core.edits import AddLayerRequest, EditOp, MashupRequest, RemasterRequest, ReplaceSectionRequest, SampleRequest
 from ..core.errors import (
     AuthError,
     InsufficientCreditsError,
@@ -210,6 +211,30 @@ class Provider(ABC):
 
     def _no_helper(self, what: str) -> ValidationError:
         return ValidationError(f"{self.capabilities.display_name} cannot {what} here.", provider=self.id.value)
+    # ------------------------------------------------------------------ edit operations
+    # Not every provider offers every edit; the catalog says which (capabilities.edit).
+    async def replace_section(self, request: ReplaceSectionRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.REPLACE_SECTION)
+
+    async def add_layer(self, request: AddLayerRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.ADD_VOCALS if request.vocals else EditOp.ADD_INSTRUMENTAL)
+
+    async def remaster(self, request: RemasterRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.REMASTER)
+
+    async def mashup(self, request: MashupRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.MASHUP)
+
+    async def sample(self, request: SampleRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.SAMPLE)
+
+    def edit_not_offered(self, op: EditOp) -> ValidationError:
+        info = self.capabilities.edit(op)
+        return ValidationError(
+            f"{self.capabilities.display_name} cannot {op.label.lower()} ({info.note}).",
+            field="op",
+            provider=self.id.value,
+        )
 
     # ------------------------------------------------------------------ HTTP helpers
     def _auth_headers(self) -> dict[str, str]:

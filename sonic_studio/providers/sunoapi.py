@@ -25,12 +25,15 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import httpx
 
 from ..core.capabilities import capabilities
+from ..core.edit_checks import model_problems, range_problems
+from ..core.edits import AddLayerRequest, EditOp, MashupRequest, ReplaceSectionRequest
 from ..core.errors import (
     AuthError,
     ConflictError,
@@ -343,6 +346,100 @@ class SunoApiProvider(Provider):
         if not isinstance(task_id, str) or not task_id:
             raise self._malformed("reply has no taskId")
         return SubmitResult(task_id=task_id)
+
+    # ------------------------------------------------------------------ edit operations
+    # Readings of the "?" fields: docs/contract-readings-sunoapi.md ("Edit operations").
+    async def replace_section(self, request: ReplaceSectionRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        info = caps.edit(EditOp.REPLACE_SECTION)
+        problems = model_problems(info, caps, None)
+        if source.origin is not Origin.GENERATED or source.provider is not self.id or not source.source_task_id:
+            problems.append(Problem("source", "sunoapi.org replaces sections only in songs it generated "
+                                    "(it needs the song's task id).", "generated_only"))
+        problems += range_problems(info, caps, request.start, request.end, source.duration)
+        tags, title = request.tags or source.tags, request.title or source.title
+        limits = caps.model(_CHIRP_TO_MODEL.get((source.model or "").lower()))
+        if not request.lyrics.strip():
+            problems.append(Problem("lyrics", "Type the lyrics for the new part.", "lyrics_missing"))
+        elif len(request.lyrics) > limits.lyrics_max:
+            problems.append(Problem("lyrics", f"The lyrics are {len(request.lyrics)} characters; sunoapi.org takes "
+                                    f"at most {limits.lyrics_max}.", "lyrics_too_long"))
+        if not tags.strip():
+            problems.append(Problem("tags", "Give the style of the new part (the song has none on record).",
+                                    "tags_missing"))
+        if not title.strip():
+            problems.append(Problem("title", "Give the song a title (it has none on record).", "title_missing"))
+        ensure(problems)
+        body: dict[str, Any] = {
+            "taskId": source.source_task_id,
+            "audioId": source.id,
+            "prompt": request.lyrics,
+            "tags": tags,
+            "title": title[: limits.title_max],
+            "infillStartS": round(request.start, 2),
+            "infillEndS": round(request.end, 2),
+            # Listed as required by one catalog: the whole song's words with the new part in place.
+            "fullLyrics": request.full_lyrics or source.lyrics or request.lyrics,
+            "callBackUrl": CALLBACK_URL,
+        }
+        if request.negative_tags:
+            body["negativeTags"] = request.negative_tags
+        return await self._submit("/api/v1/generate/replace-section", body)
+
+    async def add_layer(self, request: AddLayerRequest) -> SubmitResult:
+        source, caps, params = request.source, self.capabilities, request.params
+        op = EditOp.ADD_VOCALS if request.vocals else EditOp.ADD_INSTRUMENTAL
+        info = caps.edit(op)
+        problems = model_problems(info, caps, params.model)
+        if not source.audio_url:
+            problems.append(Problem("source", "This clip has no link at sunoapi.org to send.", "no_link"))
+        if request.start is not None or request.end is not None:
+            problems.append(Problem("range", f"sunoapi.org cannot {op.label.lower()} over a part of the clip only; "
+                                    "clear the range.", "range_not_offered"))
+        title = params.title or source.title
+        if request.vocals and not params.lyrics.strip():
+            problems.append(Problem("lyrics", "Type the lyrics to sing.", "lyrics_missing"))
+        if not params.tags.strip():
+            problems.append(Problem("tags", "Describe the style.", "tags_missing"))
+        if not title.strip():
+            problems.append(Problem("title", "Give the result a title.", "title_missing"))
+        if not problems:
+            layer = replace(params, title=title, custom_mode=True, instrumental=not request.vocals)
+            problems += check_params(layer, caps)
+        ensure(problems)
+        body: dict[str, Any] = {
+            "uploadUrl": source.audio_url,
+            "title": title,
+            # Listed as required on both pages: sent even when there is nothing to exclude.
+            "negativeTags": params.negative_tags,
+            "callBackUrl": CALLBACK_URL,
+            "model": params.model,
+        }
+        if request.vocals:
+            body.update(prompt=params.lyrics, style=params.tags)
+        else:
+            body["tags"] = params.tags  # add-instrumental names the style "tags", add-vocals "style"
+        optional = {
+            "vocalGender": params.vocal_gender,
+            "styleWeight": _weight(params.style_weight),
+            "weirdnessConstraint": _weight(params.weirdness),
+            "audioWeight": _weight(params.audio_weight),
+        }
+        body.update({k: v for k, v in optional.items() if v is not None and v != ""})
+        return await self._submit(f"/api/v1/generate/{op.value.replace('_', '-')}", body)
+
+    async def mashup(self, request: MashupRequest) -> SubmitResult:
+        caps, params = self.capabilities, request.params
+        info = caps.edit(EditOp.MASHUP)
+        problems = model_problems(info, caps, params.model) + self._check(params, "mashup")
+        if request.first.id == request.second.id:
+            problems.append(Problem("second", "A mashup needs two different clips.", "mashup_same_clip"))
+        urls = request.urls or (request.first.audio_url or "", request.second.audio_url or "")
+        for url in urls:
+            problems += check_source_url(url, "url")
+        ensure(problems)
+        body = {"uploadUrlList": list(urls), **self._generation_body(params)}
+        return await self._submit("/api/v1/generate/mashup", body)
 
     # ------------------------------------------------------------------ persona
     async def create_persona(self, request: PersonaRequest) -> Persona:

@@ -36,6 +36,7 @@ from .create import CreateService
 from .credits import CreditsService
 from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
+from .edits import EditService
 from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
 from .library import LibraryService
@@ -94,6 +95,7 @@ class Studio:
         self.library = LibraryService(self)
         self.deliverables = DeliverableService(self, self.tasks)
         self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
+        self.edits = EditService(self, self.tasks)  # replace section, add vocals, remaster, mashup, sample
         self.credits = CreditsService(self)
         self.auto_fetch = auto_fetch
         self.autofetch = AutoFetch(self, self.deliverables)

@@ -33,6 +33,7 @@ from .tasks_runner import TaskRunner, cancel_under
 # The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
 TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
 TAB_NAMES = tuple(name for name, _icon in TABS)
+EDIT_TAB_NAME = "Edit"
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
 
 
@@ -65,6 +66,9 @@ class MainWindow(QMainWindow):
         self.tabs.setObjectName("workTabs")
         for name, icon_name in TABS:
             self.tabs.addTab(_placeholder("Starting…"), icon(icon_name), name)
+        # ---- Edit tab (issue 13): after the fixed tabs; library "Edit ›" entries route here.
+        self.edit_placeholder = _placeholder("Starting…")
+        self.tabs.addTab(self.edit_placeholder, icon("edit"), EDIT_TAB_NAME)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(theme.SPACING, theme.SPACING, theme.SPACING, 0)
@@ -136,6 +140,10 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
             action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
             self.view_menu.addAction(action)
+        action_edit = QAction(EDIT_TAB_NAME, self)  # its own shortcut: tab numbers belong to TAB_NAMES
+        action_edit.setShortcut(QKeySequence("Ctrl+E"))
+        action_edit.triggered.connect(lambda: self.tabs.setCurrentIndex(self.tabs.indexOf(self.edit_tab_page())))
+        self.view_menu.addAction(action_edit)
         self.view_menu.addSeparator()
         library_toggle = self.library_dock.toggleViewAction()
         library_toggle.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -192,6 +200,17 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         self.create_tab, self.upload_tab, self.extend_tab, self.persona_tab = pages
 
+        # ---- Edit tab (issue 13)
+        from .tabs.edit import EditTab
+
+        self.edit_tab = EditTab(ctx)
+        index = self.tabs.indexOf(self.edit_placeholder)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self.edit_tab, icon("edit"), EDIT_TAB_NAME)
+        self.edit_placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        ctx.bridge.editRequested.connect(self.open_edit)
+
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
         for index, (page, name, icon_name) in enumerate(((self.library, "Clips", "library"), (self.personas, "Personas", "persona"))):
@@ -219,6 +238,17 @@ class MainWindow(QMainWindow):
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
+
+    def edit_tab_page(self) -> QWidget:
+        """The Edit tab (its placeholder before the studio has started)."""
+        return getattr(self, "edit_tab", self.edit_placeholder)
+
+    def open_edit(self, clip: int, op: str) -> None:
+        """A library "Edit ›" entry: that operation on that clip, in the Edit tab."""
+        self.ctx.select_clip(clip)
+        self.edit_tab.set_op(op)
+        self.edit_tab.use_clip(clip)
+        self.tabs.setCurrentWidget(self.edit_tab)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""

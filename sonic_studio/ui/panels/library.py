@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ...core.capabilities import capabilities
+from ...core.edits import EditOp
 from ...core.models import Origin, ProviderId
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
@@ -844,10 +845,26 @@ class LibraryPanel(QWidget):
         self.details.deliverables.action_daw.setEnabled(has_file)
         menu.addAction(self.details.deliverables.action_daw)
         menu.addAction(self.action_copy_id)
+        self._edit_menu(menu, clip)
         menu.addSeparator()
         menu.addAction(self.action_delete)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _edit_menu(self, menu: QMenu, clip) -> None:
+        """"Edit ›": each operation the active provider offers, sent to the Edit tab
+        (``editRequested``); one it does not offer is greyed, its reason in the tooltip."""
+        if clip is None:
+            return
+        caps = self.ctx.studio.capabilities
+        edit = menu.addMenu(icon("edit"), "Edit")
+        edit.setToolTipsVisible(True)
+        for op in EditOp:
+            info = caps.edit(op)
+            action = edit.addAction(op.label + "…")
+            action.setEnabled(info.available)
+            action.setToolTip(info.note if info.available else f"{caps.display_name} cannot do this: {info.note}.")
+            action.triggered.connect(lambda _=False, c=clip.id, o=op.value: self.ctx.bridge.editRequested.emit(c, o))
 
     # ------------------------------------------------------------------ persistence
     def _restore_state(self) -> None:

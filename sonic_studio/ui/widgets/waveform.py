@@ -12,6 +12,8 @@
   being moved stops where the length would leave ``[min_len, max_len]``, and nothing
   leaves ``[0, duration]``; when only the anchored edge can give way (a new region
   drawn against the clip's end) it is pushed, so the region is always valid.
+  With snap points (:meth:`WaveformView.set_snap_points`: lyric-line ends, bar lines) a
+  dragged edge within a few pixels of one jumps onto it; holding Alt moves it freely.
 
 Keyboard (the widget takes focus on click): ←/→ nudge by 0.1 s, with Shift by 1 s.
 In RANGE mode the nudge moves *the part grabbed last*: the start edge, the end edge,
@@ -41,6 +43,7 @@ column, and may be partial: the waveform fills in as a loader decodes.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -92,6 +95,7 @@ TOP_STRIP = 26  # labels above the waveform
 RULER = 24  # time ruler below it (and the zoom overview bar)
 HIT = 8  # grab zone on each side of an edge or marker line
 DRAG_THRESHOLD = 3  # a press that moves less than this is a click
+SNAP_RADIUS = 10  # px: a dragged range edge this close to a snap point jumps onto it
 ZOOM_STEP = 1.25  # per wheel notch
 MIN_SPAN = 1.0  # seconds visible at the deepest zoom
 GRID_MIN_GAP = 6  # pixels: grid lines closer than this are left out
@@ -166,6 +170,7 @@ class WaveformView(QWidget):
         self._marker: int | None = None
         self._range: tuple[int, int] | None = None
         self._rules: tuple[int, int | None] = (1, None)
+        self._snaps: list[int] = []  # centiseconds the range edges snap to (Alt held: free)
         self._active = BODY
         self._playhead: float | None = None
         self._hover_x: float | None = None
@@ -355,6 +360,25 @@ class WaveformView(QWidget):
     def range_rules(self) -> tuple[float | None, float | None]:
         lo, hi = self._rules
         return (lo / 100 if lo > 1 else None, None if hi is None else hi / 100)
+
+    def set_snap_points(self, seconds) -> None:
+        """Times a dragged range edge snaps to (lyric-line ends, bar lines); Alt moves freely."""
+        self._snaps = sorted({_cs(t) for t in seconds if t >= 0})
+        self.update()
+
+    def snap_points(self) -> list[float]:
+        return [t / 100 for t in self._snaps]
+
+    def _snapped(self, cs: int, modifiers) -> int:
+        """``cs`` moved onto the nearest snap point within SNAP_RADIUS pixels (unless Alt is held)."""
+        if not self._snaps or modifiers & Qt.KeyboardModifier.AltModifier:
+            return cs
+        width = self.wave_rect().width() or 1.0
+        radius = self._view()[1] / width * SNAP_RADIUS * 100
+        i = bisect.bisect_left(self._snaps, cs)
+        near = [self._snaps[j] for j in (i - 1, i) if 0 <= j < len(self._snaps)]
+        best = min(near, key=lambda v: abs(v - cs))
+        return best if abs(best - cs) <= radius else cs
 
     def active_part(self) -> str:
         """What the arrow keys move in RANGE mode: "start", "end" or "body"."""
@@ -668,6 +692,13 @@ class WaveformView(QWidget):
         if self._range is None:
             return
         c = self._c
+        if self._snaps:  # where the edges snap: short ticks along the bottom
+            tick = QColor(c.range_accent)
+            tick.setAlpha(110)
+            for t in self._snaps:
+                x = self.x_for_time(t / 100)
+                if rect.left() <= x <= rect.right():
+                    p.fillRect(QRectF(x, rect.bottom() - 7, 1, 7), tick)
         start, end = self._range[0] / 100, self._range[1] / 100
         xs, xe = self.x_for_time(start), self.x_for_time(end)
         fill = QColor(c.range_accent)
@@ -877,9 +908,9 @@ class WaveformView(QWidget):
         elif drag.kind == "marker":
             self._set_marker_cs(_clamp(_cs(t - drag.offset), 0, self._duration_cs))
         elif drag.kind == START:
-            self._apply_range(_cs(t - drag.offset), drag.orig[1], START)
+            self._apply_range(self._snapped(_cs(t - drag.offset), event.modifiers()), drag.orig[1], START)
         elif drag.kind == END:
-            self._apply_range(drag.orig[0], _cs(t - drag.offset), END)
+            self._apply_range(drag.orig[0], self._snapped(_cs(t - drag.offset), event.modifiers()), END)
         elif drag.kind == BODY:
             shift = _cs(t - drag.press_time)
             self._apply_range(drag.orig[0] + shift, drag.orig[1] + shift, BODY)
@@ -887,7 +918,7 @@ class WaveformView(QWidget):
             if drag.kind == "pending" and abs(x - drag.press_x) < DRAG_THRESHOLD:
                 return
             drag.kind = "new"
-            here = _cs(min(max(t, 0.0), self._duration))
+            here = self._snapped(_cs(min(max(t, 0.0), self._duration)), event.modifiers())
             if here >= drag.anchor:
                 self._active = END
                 self._apply_range(drag.anchor, here, END)
