@@ -17,7 +17,6 @@ from ..audio.tags import DEFAULT_ARTIST, ClipTags, TagError, cover_bytes
 from ..core.capabilities import capabilities
 from ..core.errors import ValidationError
 from ..core.models import ProviderId
-from ..core.takes import TaskClip, take_label
 from ..store.records import ClipDetail, ClipQuery, ClipRow
 from .context import ServiceContext
 from .events import ClipAdded, ClipRemoved, ClipUpdated
@@ -55,6 +54,22 @@ class LibraryService:
         row = self._ctx.store.clips.rename(clip, title.strip())
         self._ctx.events.emit(ClipUpdated(row))
         return row
+
+    def set_keeper(self, clip: int, keeper: bool) -> ClipRow:
+        """Mark the take the user chose (★), or take the mark away."""
+        row = self._ctx.store.clips.set_keeper(clip, keeper)
+        self._ctx.events.emit(ClipUpdated(row))
+        return row
+
+    def takes_of(self, clip: int) -> list[ClipRow]:
+        """The live takes of ``clip``'s task in take order, ``clip`` among them; just ``clip``
+        when it has no sibling takes.  A full song is compared with the other takes' full
+        songs (same length), a take with the other takes."""
+        row = self._ctx.store.clips.row(clip)
+        if row.task is None or not row.take:
+            return [row]
+        full = bool(row.full_song_of)
+        return [c for c in self._ctx.store.clips.takes(row.task) if bool(c.full_song_of) == full]
 
     def delete(self, clip: int) -> None:
         self._ctx.store.clips.set_deleted(clip, True)
@@ -105,10 +120,7 @@ class LibraryService:
         detail = store.clips.detail(clip)
         lineage = detail.lineage
         task = store.tasks.get(lineage.task) if lineage and lineage.task is not None else None
-        take = ""
-        if task is not None:
-            siblings = [store.clips.detail(c) for c in task.clip_ids]
-            take = take_label(clip, [TaskClip(c.id, c.clip_id, c.full_song_of) for c in siblings])
+        take = detail.take
         persona = None
         if lineage and lineage.persona_id:
             persona = store.personas.find(detail.provider, lineage.persona_id)

@@ -47,7 +47,7 @@ async def test_selected_clip_loads_its_local_file(ctx, ui_emulator, qtbot):
     ctx.select_clip(clip_id)
     detail = ctx.studio.library.get(clip_id)
     assert ctx.player.source == Path(detail.audio_path).resolve()  # the local copy, never the URL
-    assert bar.title.toolTip() == "Night Drive"
+    assert bar.title.toolTip() == "Night Drive · take 1"  # the first of the two takes
     assert bar.time_label.text() == f"0:00 / {duration_text(detail.duration)}"
     # The player's own reading of the file replaces the provider's number.
     await wait_until(lambda: ctx.player.duration() > 0)
@@ -160,7 +160,7 @@ async def test_unavailable_playback_is_explained(ctx, ui_emulator, qtbot, monkey
     assert not bar.play_button.isEnabled() and bar.play_button.toolTip() == reason
     bar.toggle()  # Space / Ctrl+P: nothing breaks, the reason is repeated
     assert notices[-1] == reason
-    assert bar.title.toolTip() == "Night Drive"  # the rest of the bar still works
+    assert bar.title.toolTip() == "Night Drive · take 1"  # the rest of the bar still works
 
 
 async def test_silent_output_is_announced(ctx, qtbot):

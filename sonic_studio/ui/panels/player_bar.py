@@ -21,7 +21,7 @@ from ...audio.loader import PeakLoader
 from ...audio.player import PLAYING
 from ...core.models import ClipState
 from .. import theme
-from ..format import LINK_ONLY, clip_name, duration_text, playable_text
+from ..format import LINK_ONLY, clip_label, duration_text, playable_text
 from ..icons import icon
 from ..widgets.waveform import PAD_X, WaveformMode, WaveformView
 
@@ -165,7 +165,7 @@ class PlayerBar(QWidget):
             self._show_transport()
             return
         self.clip_id = detail.id
-        self._set_title(clip_name(detail))
+        self._set_title(clip_label(detail))
         path = Path(detail.audio_path) if detail.audio_path else None
         if path is None or not path.is_file():
             short, full = _not_playable(detail, path)
@@ -286,7 +286,7 @@ class PlayerBar(QWidget):
     def _on_clip_updated(self, clip) -> None:
         if clip.id != self.clip_id:
             return
-        self._set_title(clip_name(clip))
+        self._set_title(clip_label(clip))
         waiting = self.player is None or self.player.source is None
         if waiting and clip.audio_path:
             self.load_clip(clip.id)  # its file just arrived
