@@ -61,16 +61,6 @@ class LibraryService:
         self._ctx.events.emit(ClipUpdated(row))
         return row
 
-    def takes_of(self, clip: int) -> list[ClipRow]:
-        """The live takes of ``clip``'s task in take order, ``clip`` among them; just ``clip``
-        when it has no sibling takes.  A full song is compared with the other takes' full
-        songs (same length), a take with the other takes."""
-        row = self._ctx.store.clips.row(clip)
-        if row.task is None or not row.take:
-            return [row]
-        full = bool(row.full_song_of)
-        return [c for c in self._ctx.store.clips.takes(row.task) if bool(c.full_song_of) == full]
-
     def delete(self, clip: int) -> None:
         self._ctx.store.clips.set_deleted(clip, True)
         self._ctx.events.emit(ClipRemoved(clip))

@@ -30,6 +30,7 @@ from ..providers import make_provider
 from ..providers.base import DEFAULT_TIMEOUT, Provider
 from ..store import Store
 from ..store.records import TaskRecord
+from .audition import AuditionService
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
 from .credits import CreditsService
 from .deliverables import DeliverableService
@@ -89,6 +90,7 @@ class Studio:
         self.deliverables = DeliverableService(self, self.tasks)
         self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
         self.credits = CreditsService(self)
+        self.audition = AuditionService(self)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:
