@@ -278,6 +278,10 @@ class Player(QObject):
             pos += min(time.monotonic() - at, _MAX_EXTRAPOLATION) * self._player.playbackRate()
         return pos
 
+    def media_position(self) -> float:
+        """QMediaPlayer's own position (seconds), without extrapolation or pending seeks."""
+        return self._player.position() / 1000.0 if self._player is not None else 0.0
+
     def intended_state(self) -> str:
         """The state a command just asked for (queued, or waiting for the file), else ``state()``."""
         return self._intent or self.state()
@@ -311,6 +315,10 @@ class Player(QObject):
     def output_volume(self) -> float:
         """What the audio output is set to: volume × gain (linear, 0..1)."""
         return min(1.0, self._volume * 10 ** (self._gain_db / 20))
+
+    def applied_volume(self) -> float | None:
+        """The volume the audio output really has now (None without playback)."""
+        return self._output.volume() if self._output is not None else None
 
     def _apply_volume(self) -> None:
         if self._output is not None:
