@@ -467,11 +467,12 @@ class WaveformView(QWidget):
         if self._loop is None:
             return None
         xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
-        if abs(x - xs) <= HIT / 2 + 2:
-            return "loop-start"
-        if abs(x - xe) <= HIT / 2 + 2:
-            return "loop-end"
-        return None
+        ds, de = abs(x - xs), abs(x - xe)
+        if min(ds, de) > HIT / 2 + 2:
+            return None
+        if ds == de:  # a narrow loop: the side of the middle decides
+            return "loop-start" if x < (xs + xe) / 2 else "loop-end"
+        return "loop-start" if ds < de else "loop-end"
 
     def _loop_press(self, x: float, t: float, shift: bool) -> bool:
         """A press that grabs a loop edge, or draws a new loop with Shift; False otherwise."""
