@@ -107,7 +107,7 @@ async def test_ab_key_switches_take_at_the_same_position_and_matched_loudness(wi
     l2 = measure(ctx.studio.library.get(two).audio_path).lufs
     assert abs((l2 + player.gain_db()) - (l1 + take1.gain_db)) <= LU
     assert bar.title.toolTip() == "Night Drive · take 2"
-    assert "LUFS" in bar.level_label.text() and "gain −" in bar.level_label.text()
+    assert bar.level_label.text() == f"{l2:.1f} LUFS · {take2.gain_db:+.1f} dB".replace("-", "−")
 
     # Paused, the switch back lands on the same position too (no playback clock involved).
     player.pause()
@@ -178,3 +178,33 @@ async def test_keepers_filter_and_two_selected_clips_compare(window, ctx, ui_emu
         assert bar.clip_id == one
         window.actions["ab"].trigger()
         assert bar.clip_id == upload
+
+
+async def test_screenshot_of_ab_in_the_player(window, ctx, ui_emulator, qapp, tmp_path):
+    """The window while comparing two takes: saved to docs/screenshots/ab.png by scripts/screenshots.sh."""
+    import os
+
+    from sonic_studio.ui import theme
+
+    theme.apply(qapp)
+    window.resize(1280, 800)
+    one, two = await two_takes(ctx, ui_emulator)
+    turn_down(ctx.studio.library.get(one).audio_path, -4.0)
+    ctx.studio.library.set_keeper(two, True)
+    bar = window.player_bar
+    window.library.select_clip(one)
+    await wait_until(lambda: "LUFS" in bar.level_label.text() and bar.wave.status() == "ready", timeout=30)
+    bar.wave.set_zoom(1.6, 60.0)
+    bar.wave.set_loop_region(52.0, 61.5)
+    bar.wave.set_markers([47.0, 66.0])
+    if ctx.player.available:
+        ctx.player.seek(AT - 25)
+        window.actions["ab"].trigger()
+        await wait_until(lambda: bar.wave.status() == "ready" and bar.clip_id == two, timeout=20)
+        bar.wave.set_playhead(AT - 25)
+    await wait_until(lambda: all(window.library.model.thumbs.get(c.image_path) is not None
+                                 for c in map(window.library.model.clip_at, range(window.library.model.rowCount()))
+                                 if c.image_path), timeout=10)
+    out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "ab.png"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(out))

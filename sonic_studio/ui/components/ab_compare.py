@@ -127,7 +127,8 @@ class ABCompare(QObject):
         return row.take or clip_name(row)
 
     def level_text(self) -> str:
-        """ "−14.2 LUFS · gain −1.3 dB" for the clip playing; blind: only that levels match."""
+        """ "−14.2 LUFS · −1.3 dB" (loudness, applied gain) for the clip playing; blind: only
+        that levels match."""
         if not self.comparing:
             return ""
         match = self.matched.get(self.current)
@@ -135,7 +136,7 @@ class ABCompare(QObject):
             return "Measuring loudness…"
         if self.blind:
             return "Level matched"
-        return f"{match.loudness.label()} · gain {match.gain_db:+.1f} dB".replace("-", "−")
+        return f"{match.loudness.label()} · {match.gain_db:+.1f} dB".replace("-", "−")
 
     # ------------------------------------------------------------------ acting
     def switch(self) -> ClipRow | None:

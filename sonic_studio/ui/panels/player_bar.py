@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSettings, QSize, Qt, Slot
+from PySide6.QtCore import QEvent, QRectF, QSettings, QSize, Qt, Slot
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QWidget
 
@@ -120,7 +120,7 @@ class PlayerBar(QWidget):
 
         self.title = QLabel("")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setFixedWidth(180)
+        self.title.setFixedWidth(170)
         font = QFont(self.title.font())
         font.setWeight(QFont.Weight.DemiBold)
         self.title.setFont(font)
@@ -181,12 +181,13 @@ class PlayerBar(QWidget):
         row.addWidget(self.volume_button)
         self.volume = _JumpSlider(Qt.Orientation.Horizontal)
         self.volume.setRange(0, 100)
-        self.volume.setFixedWidth(90)
+        self.volume.setFixedWidth(80)
         self.volume.setToolTip("Volume")
         self.volume.valueChanged.connect(self._set_volume)
         row.addWidget(self.volume)
 
         self.notice = _ElidedLabel()
+        self.notice.setMaximumWidth(230)  # the waveform needs the room more; the tooltip has it all
         theme.set_role(self.notice, "warning")
         row.addWidget(self.notice)
 
@@ -542,9 +543,15 @@ class _ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._elide()
 
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._elide()  # a theme applied later changes the font the text was elided for
+
     def _elide(self) -> None:
         metrics = QFontMetrics(self.font())
-        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.width())))
+        # The contents rect: a style's padding would otherwise cut the text before its "…".
+        self.setText(metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, max(10, self.contentsRect().width())))
 
 
 def _not_playable(clip, path: Path | None) -> tuple[str, str]:
