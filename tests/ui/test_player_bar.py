@@ -319,6 +319,11 @@ async def test_volume_jumps_to_the_click_and_mute_shows_its_state(ctx, qtbot):
     assert bar.volume_button.accessibleName() == "Muted" and bar.volume_button.toolTip() == "Unmute (Ctrl+M)"
     qtbot.mouseClick(bar.volume_button, Qt.MouseButton.LeftButton)
     assert ctx.player.volume() > 0 and bar.volume_button.accessibleName() == "Volume on"
+    # Raising the volume while muted unmutes.
+    qtbot.mouseClick(bar.volume_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(slider, Qt.MouseButton.LeftButton, pos=QPoint(int(slider.width() * 0.6), slider.height() // 2))
+    assert not bar.volume_button.isChecked() and slider.value() > 40
+    assert ctx.player.volume() == pytest.approx(slider.value() / 100)
 
 
 async def test_every_menu_shortcut_is_in_the_shortcuts_dialog(window, qtbot):

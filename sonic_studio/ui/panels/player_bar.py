@@ -273,10 +273,9 @@ class PlayerBar(QWidget):
             self.player.set_volume(value / 100)
         QSettings().setValue("player/volume", value)
         if value > 0 and self.volume_button.isChecked():
-            self.volume_button.blockSignals(True)
+            # Unmute to this volume; not blocked, so the Playback › Mute item follows.
+            self._muted_volume = value
             self.volume_button.setChecked(False)
-            self.volume_button.blockSignals(False)
-            self._muted_volume = None
         self._show_mute(value == 0)
 
     def _on_mute(self, muted: bool) -> None:
