@@ -124,8 +124,11 @@ async def test_ab_key_switches_take_at_the_same_position_and_matched_loudness(wi
     assert ctx.selected_clip == one  # A/B does not move the library's selection
 
 
-async def test_blind_mode_hides_the_takes_until_the_pick(window, ctx, ui_emulator, qtbot):
+async def test_blind_mode_hides_the_takes_until_the_pick(window, ctx, ui_emulator, qtbot, monkeypatch):
+    from sonic_studio.ui.components import ab_compare
+
     one, two = await two_takes(ctx, ui_emulator)
+    monkeypatch.setattr(ab_compare.random, "random", lambda: 0.2)  # the coin says: switch
     bar = window.player_bar
     notices: list[str] = []
     ctx.bridge.notify.connect(notices.append)
@@ -134,6 +137,8 @@ async def test_blind_mode_hides_the_takes_until_the_pick(window, ctx, ui_emulato
     await wait_until(lambda: "LUFS" in bar.level_label.text(), timeout=30)
     qtbot.keyClick(window.library.table, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
     assert bar.blind_button.isChecked() and window.actions["blind"].isChecked()
+    if ctx.player.available:  # the selected take 1 is not necessarily what plays now
+        assert bar.clip_id == two
     title = bar.title.toolTip()
     assert title in ("Night Drive · A", "Night Drive · B") and "take" not in title
     assert bar.level_label.text() == "Level matched"  # no LUFS to tell them apart
@@ -159,6 +164,11 @@ async def test_keepers_filter_and_two_selected_clips_compare(window, ctx, ui_emu
                      == "★ Night Drive · take 2")
     library.keepers_button.click()
     await wait_until(lambda: library.model.loaded and library.model.clip_ids() == [two])
+    library.toggle_keeper([two])  # the context menu's "Unmark keeper": it leaves the keepers list
+    await wait_until(lambda: library.model.clip_ids() == [])
+    assert not ctx.studio.library.get(two).keeper
+    library.toggle_keeper([one, two])  # neither is a keeper: both are marked
+    assert ctx.studio.library.get(one).keeper and ctx.studio.library.get(two).keeper
     library.keepers_button.click()
     await wait_until(lambda: library.model.loaded and len(library.model.clip_ids()) >= 3)
 

@@ -7,8 +7,9 @@ thread, cached per file) and sets the player's gain so each plays at the level o
 quietest.  ``switch()`` continues the next clip from the position the current one was
 at, playing or paused as it was.
 
-Blind mode names the clips "A" and "B" in a random order and hides their take, star and
-loudness; marking a keeper while blind is the pick, and it reveals which take it was.
+Blind mode names the clips "A" and "B" in a random order, hides their take, star and
+loudness, and switches or not at random (you know which one you selected); marking a
+keeper while blind is the pick, and it reveals which take it was.
 """
 
 from __future__ import annotations
@@ -156,10 +157,14 @@ class ABCompare(QObject):
         return target
 
     def set_blind(self, on: bool) -> None:
-        """Hide which clip is which (a fresh random order each time it is turned on)."""
-        if on and not self.blind:
+        """Hide which clip is which: a fresh random order each time it is turned on, and a
+        coin decides whether to switch, since you know which take you selected."""
+        starting = on and not self.blind
+        if starting:
             self._shuffle()
         self.blind = on
+        if starting and self.comparing and random.random() < 0.5:
+            self.switch()
         self.changed.emit()
 
     def toggle_keeper(self) -> str | None:
