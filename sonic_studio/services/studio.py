@@ -30,6 +30,7 @@ from ..providers import make_provider
 from ..providers.base import DEFAULT_TIMEOUT, Provider
 from ..store import Store
 from ..store.records import TaskRecord
+from .audition import AuditionService
 from .autofetch import AutoFetch
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
 from .create import CreateService
@@ -100,6 +101,7 @@ class Studio:
         self.auto_fetch = auto_fetch
         self.autofetch = AutoFetch(self, self.deliverables)
         self.create = CreateService(self, self.tasks)  # new songs (Create tab) and the writing helpers
+        self.audition = AuditionService(self)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:

@@ -42,6 +42,8 @@ class StudioBridge(QObject):
     keyStatusChanged = Signal(object)  # KeyStatus
     # UI-level: a clip was chosen in the library (local id; -1 = none).
     clipSelected = Signal(int)
+    # The library's selection when it is exactly two clips (A/B compares them); [] otherwise.
+    comparePairChanged = Signal(list)
     # Ask the window to show a short, non-modal notice in the status bar.
     notify = Signal(str)
     # Cross-page requests (a page never imports another page; the window routes these).

@@ -74,6 +74,16 @@ def clip_name(clip: ClipRow) -> str:
     return clip.title or clip.clip_id
 
 
+KEEPER_STAR = "★"
+
+
+def clip_label(clip: ClipRow) -> str:
+    """The name with its take and keeper star, "★ Night Drive · take 2": what tells a task's
+    two clips apart wherever a clip is listed or played."""
+    name = f"{clip_name(clip)} · {clip.take}" if clip.take else clip_name(clip)
+    return f"{KEEPER_STAR} {name}" if clip.keeper else name
+
+
 def _parent_words(detail: ClipDetail) -> str:
     lin = detail.lineage
     if lin is None:

@@ -28,9 +28,11 @@ from PySide6.QtWidgets import (
 
 from . import theme
 from .icons import app_icon, icon
+from .shortcuts import MENUS, SHORTCUTS
 from .tasks_runner import TaskRunner, cancel_under
 
 # The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
+# Their View-menu entries (Alt+1…) are rows of ui/shortcuts.py.
 TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
 TAB_NAMES = tuple(name for name, _icon in TABS)
 EDIT_TAB_NAME = "Edit"
@@ -120,57 +122,65 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _build_menus(self) -> None:
-        menu = self.menuBar()
-        self.file_menu = menu.addMenu("&File")
-        self.view_menu = menu.addMenu("&View")
-        self.playback_menu = menu.addMenu("&Playback")
-        self.help_menu = menu.addMenu("&Help")
-
-        self.action_settings = QAction(icon("settings"), "&Settings…", self)
-        self.action_settings.setShortcut(QKeySequence("Ctrl+,"))
-        self.action_quit = QAction("&Quit", self)
-        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        """The menus, built from the one shortcut table (``ui/shortcuts.py``) that
+        Help › Keyboard shortcuts lists too."""
+        bar = self.menuBar()
+        self.menus = {name: bar.addMenu(f"&{name}") for name in MENUS}
+        self.file_menu, self.view_menu, self.playback_menu, self.help_menu = (self.menus[n] for n in MENUS)
+        docks = {"toggle_library": self.library_dock, "toggle_tasks": self.tasks_dock}
+        self.actions: dict[str, QAction] = {}
+        for shortcut in SHORTCUTS:
+            if shortcut.menu is None:
+                continue
+            if shortcut.name in docks:
+                action = docks[shortcut.name].toggleViewAction()
+            else:
+                action = QAction(shortcut.text, self)
+                action.setCheckable(shortcut.checkable)
+            action.setShortcut(QKeySequence(shortcut.keys))
+            if shortcut.separator:
+                self.menus[shortcut.menu].addSeparator()
+            self.menus[shortcut.menu].addAction(action)
+            self.actions[shortcut.name] = action
+        for index, name in enumerate(("tab_create", "tab_upload", "tab_extend", "tab_persona")):
+            self.actions[name].triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+        self.actions["tab_edit"].triggered.connect(
+            lambda: self.tabs.setCurrentIndex(self.tabs.indexOf(self.edit_tab_page())))
+        self.action_settings = self.actions["settings"]
+        self.action_settings.setIcon(icon("settings"))
+        self.action_quit = self.actions["quit"]
         self.action_quit.triggered.connect(self.close)
-        self.file_menu.addAction(self.action_settings)
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(self.action_quit)
-
-        for index, name in enumerate(TAB_NAMES):
-            action = QAction(name, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
-            self.view_menu.addAction(action)
-        action_edit = QAction(EDIT_TAB_NAME, self)  # its own shortcut: tab numbers belong to TAB_NAMES
-        action_edit.setShortcut(QKeySequence("Ctrl+E"))
-        action_edit.triggered.connect(lambda: self.tabs.setCurrentIndex(self.tabs.indexOf(self.edit_tab_page())))
-        self.view_menu.addAction(action_edit)
-        self.view_menu.addSeparator()
-        library_toggle = self.library_dock.toggleViewAction()
-        library_toggle.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        tasks_toggle = self.tasks_dock.toggleViewAction()
-        tasks_toggle.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        self.view_menu.addAction(library_toggle)
-        self.view_menu.addAction(tasks_toggle)
-        self.action_focus_search = QAction("Search library", self)
-        self.action_focus_search.setShortcut(QKeySequence.StandardKey.Find)
-        self.view_menu.addAction(self.action_focus_search)
-
-        self.action_beat_grid = QAction("Beat grid", self)
-        self.action_beat_grid.setCheckable(True)
-        self.action_beat_grid.setShortcut(QKeySequence("Ctrl+B"))
+        self.action_focus_search = self.actions["search"]
+        self.action_beat_grid = self.actions["beat_grid"]
         self.action_beat_grid.setToolTip("Bar and beat lines on the player's waveform, when the clip's BPM is known")
-        self.view_menu.addAction(self.action_beat_grid)
-
-        self.action_play = QAction(icon("play"), "Play / Pause", self)
-        self.action_play.setShortcut(QKeySequence("Ctrl+P"))
+        self.action_play = self.actions["play"]
+        self.action_play.setIcon(icon("play"))
         self.action_play.setToolTip("Play or pause the selected clip (Space)")
-        self.playback_menu.addAction(self.action_play)
+        self.actions["shortcuts"].triggered.connect(self.open_shortcuts)
+        for name in ("ab", "blind", "keeper", "marker", "previous_marker", "next_marker", "loop", "clear_loop",
+                     "zoom_in", "zoom_fit", "zoom_out", "mute"):
+            self.actions[name].setEnabled(False)  # until the player bar exists (attach)
 
         self.action_log = QAction(icon("info"), "What &happened (log)", self)
         self.action_log.setToolTip("The app's log: tasks, downloads, errors (no secrets)")
         self.help_menu.addAction(self.action_log)
         self.action_about = QAction("&About Sonic Studio", self)
         self.help_menu.addAction(self.action_about)
+
+    def _connect_player_actions(self) -> None:
+        bar, act = self.player_bar, self.actions
+        for name, slot in (("ab", bar.ab_switch), ("keeper", bar.toggle_keeper), ("marker", bar.add_marker),
+                           ("previous_marker", bar.previous_marker), ("next_marker", bar.next_marker),
+                           ("clear_loop", bar.clear_loop), ("zoom_in", bar.zoom_in), ("zoom_fit", bar.zoom_fit),
+                           ("zoom_out", bar.zoom_out)):
+            act[name].triggered.connect(slot)
+        # Checkable ones mirror the bar's buttons both ways.
+        for name, button in (("blind", bar.blind_button), ("loop", bar.loop_button), ("mute", bar.volume_button)):
+            act[name].setChecked(button.isChecked())
+            act[name].toggled.connect(button.setChecked)
+            button.toggled.connect(act[name].setChecked)
+        for action in act.values():
+            action.setEnabled(True)
 
     def set_demo(self, demo: bool) -> None:
         self.demo_badge.setVisible(demo)
@@ -229,6 +239,7 @@ class MainWindow(QMainWindow):
         self.player_toolbar.addWidget(self.player_bar)
         self.action_play.triggered.connect(self.player_bar.toggle)
         self.action_beat_grid.toggled.connect(self.player_bar.set_beat_grid_visible)
+        self._connect_player_actions()
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)
@@ -282,6 +293,11 @@ class MainWindow(QMainWindow):
             if isValid(window) and window.isVisible():
                 window.reject()
         self._deliverable_views.clear()
+
+    def open_shortcuts(self) -> None:
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
 
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog

@@ -180,7 +180,8 @@ async def test_boost_style_replaces_the_style_undoably(setup, ui_emulator, qtbot
     panel = panel_of(window)
     qtbot.mouseClick(panel.form.mode.button("custom"), Qt.MouseButton.LeftButton)
     qtbot.keyClicks(panel.form.tags, "synthwave")
-    qtbot.keyClick(panel.form.tags, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)  # Ctrl+B
+    qtbot.keyClick(panel.form.tags, Qt.Key.Key_B,
+                  Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)  # Ctrl+Shift+B
     await wait_until(lambda: panel.form.tags.text().startswith("synthwave, "), 20)
     path = "/api/v1/sonic/upsample-tags" if provider is ProviderId.SONIC else "/api/v1/style/generate"
     assert ui_emulator.last(path).json == ({"tags": "synthwave"} if provider is ProviderId.SONIC
@@ -282,9 +283,9 @@ async def test_create_tab_screenshot_with_written_lyrics_and_a_boosted_style(win
 
 
 async def test_readme_first_song_steps_other_draft_and_section_tags(window, ui_emulator, qtbot):
-    """The README's "your first song" step 3 beyond the other tests: Ctrl+1, Other draft, a tag from the menu."""
+    """The README's "your first song" step 3 beyond the other tests: Alt+1, Other draft, a tag from the menu."""
     window.tabs.setCurrentWidget(window.upload_tab)
-    window.view_menu.actions()[0].trigger()  # View › Create (Ctrl+1)
+    window.view_menu.actions()[0].trigger()  # View › Create (Alt+1)
     assert window.tabs.currentWidget() is window.create_tab
     panel = panel_of(window)
     qtbot.mouseClick(panel.form.mode.button("custom"), Qt.MouseButton.LeftButton)

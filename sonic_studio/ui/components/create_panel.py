@@ -46,7 +46,7 @@ from .submit_bar import SubmitBar, cost_text, credits_text
 log = logging.getLogger(__name__)
 
 WRITE_LYRICS_KEY = "Ctrl+L"
-BOOST_STYLE_KEY = "Ctrl+B"
+BOOST_STYLE_KEY = "Ctrl+Shift+B"
 
 
 def _label(text: str = "", role: str | None = "hint", *, wrap: bool = True):

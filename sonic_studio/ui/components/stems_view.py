@@ -156,8 +156,8 @@ class StemsView(QWidget):
         self.grid_button = QToolButton()
         self.grid_button.setText("Beat grid")
         self.grid_button.setCheckable(True)
-        self.grid_button.setShortcut(QKeySequence("Ctrl+B"))
-        self.grid_button.setToolTip("Show the bars and beats on the waveform (Ctrl+B)" if self.tempo else
+        self.grid_button.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        self.grid_button.setToolTip("Show the bars and beats on the waveform (Ctrl+Shift+G)" if self.tempo else
                                     "The beat grid needs the clip's BPM: ask for it in the clip's details")
         self.grid_button.setEnabled(self.tempo is not None)
         self.grid_button.toggled.connect(self.wave.set_beat_grid_visible)

@@ -32,6 +32,11 @@ times as data (the widget knows nothing of tempo); bar lines (every ``per_bar``-
 beat) are drawn stronger than beats; when lines would be closer than a few pixels only
 bars are drawn, then only every fourth bar (a phrase).  :meth:`WaveformView.set_beat_grid_visible` toggles it.
 
+PREVIEW extras for the player: a click (not a drag) also asks to play from there
+(``playFromRequested``); Shift+drag draws a loop region whose edges and body can then be
+dragged (``loopChanged``, None when cleared); markers (``set_markers``) are drawn as
+small flags, and :meth:`WaveformView.next_marker` / ``previous_marker`` find them.
+
 Painting stays cheap: the panel, ruler and waveform are rendered once per
 size/view/peaks into two device-pixel-ratio aware pixmaps (the waveform in its resting
 colour, and in its highlight colour; one bar per device pixel column, a few ms even
@@ -136,7 +141,7 @@ def _clamp(value: int, lo: int, hi: int) -> int:
 
 @dataclass
 class _Drag:
-    kind: str  # START, END, BODY, "new", "pending", "marker", "seek", "pan"
+    kind: str  # START, END, BODY, "new", "pending", "marker", "seek", "pan", "loop-new", "loop-start", "loop-end"
     press_x: float
     press_time: float
     offset: float = 0.0  # grab point minus the grabbed line, seconds (no jump on grab)
@@ -152,6 +157,8 @@ class WaveformView(QWidget):
     markerChanged = Signal(float)
     rangeChanged = Signal(float, float)
     viewChanged = Signal(float, float)  # visible start, end (zoom/scroll)
+    playFromRequested = Signal(float)  # PREVIEW: a click (no drag) at this time
+    loopChanged = Signal(object)  # PREVIEW: (start, end) of the loop region, or None
 
     def __init__(self, parent: QWidget | None = None, *, mode: WaveformMode = WaveformMode.PREVIEW,
                  colors: WaveformColors | None = None) -> None:
@@ -182,6 +189,8 @@ class WaveformView(QWidget):
         self._grid_visible = False
         self._layers: tuple[QPixmap, QPixmap] | None = None
         self._layers_key: tuple | None = None
+        self._loop: tuple[int, int] | None = None  # PREVIEW loop region, centiseconds
+        self._markers: list[int] = []  # PREVIEW markers, centiseconds, sorted
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumHeight(120)
@@ -263,6 +272,8 @@ class WaveformView(QWidget):
         self._marker = None
         self._range = None
         self._playhead = None
+        self._loop = None
+        self._markers = []
         self._invalidate()
 
     def set_beat_grid(self, beats: list[float], per_bar: int = 4) -> None:
@@ -476,6 +487,110 @@ class WaveformView(QWidget):
         self._invalidate()
         self.viewChanged.emit(*self.visible_range())
 
+    # loop region and markers (PREVIEW) ----------------------------------------------
+
+    def loop_region(self) -> tuple[float, float] | None:
+        return None if self._loop is None else (self._loop[0] / 100, self._loop[1] / 100)
+
+    def set_loop_region(self, start: float | None, end: float | None = None) -> None:
+        """Show a loop region ``[start, end]`` (None clears it); emits ``loopChanged``."""
+        if start is None or end is None:
+            value = None
+        else:
+            hi = self._duration_cs if self._duration_cs > 0 else _cs(end)
+            a, b = sorted((_clamp(_cs(start), 0, hi), _clamp(_cs(end), 0, hi)))
+            value = (a, b) if b - a >= 10 else None  # under 0.1 s is a slip, not a loop
+        if value != self._loop:
+            self._loop = value
+            self.update()
+            self.loopChanged.emit(self.loop_region())
+
+    def markers(self) -> list[float]:
+        return [m / 100 for m in self._markers]
+
+    def set_markers(self, seconds: list[float]) -> None:
+        self._markers = sorted({_cs(t) for t in seconds if t >= 0})
+        self.update()
+
+    def add_marker(self, seconds: float) -> None:
+        self.set_markers([*self.markers(), seconds])
+
+    def next_marker(self, after: float) -> float | None:
+        """The first marker later than ``after`` (by more than 0.05 s), or None."""
+        return next((m / 100 for m in self._markers if m / 100 > after + 0.05), None)
+
+    def previous_marker(self, before: float) -> float | None:
+        """The last marker earlier than ``before`` (by more than 0.3 s, so a press while
+        playing past a marker goes to the one before it), or None."""
+        return next((m / 100 for m in reversed(self._markers) if m / 100 < before - 0.3), None)
+
+    def _loop_hit(self, x: float) -> str | None:
+        if self._loop is None:
+            return None
+        xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
+        ds, de = abs(x - xs), abs(x - xe)
+        if min(ds, de) > HIT / 2 + 2:
+            return None
+        if ds == de:  # a narrow loop: the side of the middle decides
+            return "loop-start" if x < (xs + xe) / 2 else "loop-end"
+        return "loop-start" if ds < de else "loop-end"
+
+    def _loop_press(self, x: float, t: float, shift: bool) -> bool:
+        """A press that grabs a loop edge, or draws a new loop with Shift; False otherwise."""
+        part = self._loop_hit(x)
+        if part is not None:
+            self._drag = _Drag(part, x, t, orig=self._loop)
+            return True
+        if shift:
+            self._drag = _Drag("loop-new", x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
+            return True
+        return False
+
+    def _loop_move(self, drag: _Drag, t: float) -> None:
+        here = _clamp(_cs(t), 0, self._duration_cs)
+        if drag.kind == "loop-new":
+            self.set_loop_region(min(here, drag.anchor) / 100, max(here, drag.anchor) / 100)
+        elif drag.kind == "loop-start":
+            self.set_loop_region(min(here, drag.orig[1] - 10) / 100, drag.orig[1] / 100)
+        else:
+            self.set_loop_region(drag.orig[0] / 100, max(here, drag.orig[0] + 10) / 100)
+
+    def _paint_loop(self, p: QPainter, rect: QRectF) -> None:
+        if self._loop is None:
+            return
+        c = self._c
+        xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
+        band = QRectF(xs, rect.top(), xe - xs, rect.height()).intersected(rect)
+        if band.width() > 0:
+            fill = QColor(c.range_accent)
+            fill.setAlpha(40)
+            p.fillRect(band, fill)
+        edge = QColor(c.range_accent)
+        for x in (xs, xe):
+            if rect.left() - 1 <= x <= rect.right() + 1:
+                p.setPen(QPen(edge, 2))
+                p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(edge)
+                p.drawRect(QRectF(x - 3, rect.top(), 6, 5))
+
+    def _paint_markers(self, p: QPainter, rect: QRectF) -> None:
+        colour = QColor(self._c.text)
+        for m in self._markers:
+            x = self.x_for_time(m / 100)
+            if not rect.left() - 1 <= x <= rect.right() + 1:
+                continue
+            p.setPen(QPen(colour, 1, Qt.PenStyle.DotLine))
+            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            flag = QPainterPath()
+            flag.moveTo(x, rect.top())
+            flag.lineTo(x + 6, rect.top() + 3)
+            flag.lineTo(x, rect.top() + 6)
+            flag.closeSubpath()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawPath(flag)
+
     # geometry -------------------------------------------------------------------
 
     def wave_rect(self) -> QRectF:
@@ -628,6 +743,8 @@ class WaveformView(QWidget):
                 self._paint_marker(p, rect, high)
             else:
                 self._paint_played(p, rect, high)
+                self._paint_loop(p, rect)
+                self._paint_markers(p, rect)
             self._paint_beat_grid(p, rect)
             self._paint_loading_edge(p, rect)
             self._paint_playhead(p, rect)
@@ -826,8 +943,25 @@ class WaveformView(QWidget):
         p.setPen(QPen(QColor(255, 255, 255, 60), 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(self._hover_x, rect.top()), QPointF(self._hover_x, rect.bottom()))
         if self._mode == WaveformMode.PREVIEW:
-            self._chip(p, self._hover_x, format_time(self.time_at(self._hover_x)), QColor(255, 255, 255, 28),
-                       self._c.text)
+            self._paint_hover_time(p, rect)
+
+    def _paint_hover_time(self, p: QPainter, rect: QRectF) -> None:
+        """The time under the cursor on an opaque chip beside the cursor line, inside the
+        waveform: readable over loud passages and in the player's short strip."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        font.setFeature(QFont.Tag("tnum"), 1)
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        text = format_time(self.time_at(self._hover_x))
+        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
+        left = self._hover_x + 6 if self._hover_x + 6 + w <= rect.right() else self._hover_x - 6 - w
+        box = QRectF(left, rect.top() + 1, w, h)
+        p.setPen(QPen(QColor(255, 255, 255, 50), 1))
+        p.setBrush(QColor(14, 16, 21, 235))
+        p.drawRoundedRect(box, 4, 4)
+        p.setPen(self._c.text)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_overview(self, p: QPainter) -> None:
         """When zoomed: a thin bar along the bottom showing the visible part."""
@@ -871,6 +1005,10 @@ class WaveformView(QWidget):
             return super().mousePressEvent(event)
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         part = self._hit(x)
+        if self._mode == WaveformMode.PREVIEW and self._loop_press(
+                x, t, bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)):
+            self.update()
+            return
         if self._mode == WaveformMode.PREVIEW:
             self._drag = _Drag("seek", x, t)
             self._seek(t)
@@ -896,11 +1034,16 @@ class WaveformView(QWidget):
         if drag is None:
             self._hover_x = x
             self._hover_part = self._hit(x)
-            self._update_cursor(self._hover_part)
+            if self._mode == WaveformMode.PREVIEW and self._loop_hit(x):
+                self.setCursor(Qt.CursorShape.SizeHorCursor)
+            else:
+                self._update_cursor(self._hover_part)
             self.update()
             return
         t = self.time_at(x, clamp=False)
-        if drag.kind == "pan":
+        if drag.kind.startswith("loop-"):
+            self._loop_move(drag, t)
+        elif drag.kind == "pan":
             span = self._view()[1]
             self.scroll_to(drag.view_start - (x - drag.press_x) / self.wave_rect().width() * span)
         elif drag.kind == "seek":
@@ -933,6 +1076,8 @@ class WaveformView(QWidget):
         self._drag = None
         if drag.kind == "pending":  # a click on empty space: audition from there
             self._seek(drag.press_time)
+        elif drag.kind == "seek" and abs(event.position().x() - drag.press_x) < DRAG_THRESHOLD:
+            self.playFromRequested.emit(round(drag.press_time, 2))
         self._update_cursor(self._hit(event.position().x()))
         self.update()
 
