@@ -225,7 +225,7 @@ class Poller:
                     wanted.append(row.id)
         if wanted:
             await self._download_within(wanted, download_budget)
-        return await loop.run_in_executor(None, lambda: [self._ctx.store.clips.row(row.id) for row in rows])
+        return await loop.run_in_executor(None, self._ctx.store.clips.rows, [row.id for row in rows])
 
     def _store_clips(self, rec: TaskRecord, clips: list[Clip]) -> list[tuple[ClipRow, bool, bool, bool]]:
         """(row, created, changed, needs files) per clip, key masked first; runs in the executor."""
@@ -234,8 +234,8 @@ class Poller:
         for clip in clips:
             clip = scrub_clip(clip).with_(provider=rec.provider,
                                           source_task_id=clip.source_task_id or rec.provider_task_id)
-            before = store.clips.find(rec.provider, clip.id)
-            row, created = store.clips.upsert(clip, task=rec.id)
+            before = store.clips.find(rec.provider, clip.id, takes=False)
+            row, created = store.clips.upsert(clip, task=rec.id, takes=False)
             if created or row.task_kind is None:
                 store.clips.set_lineage(
                     row.id,
@@ -247,10 +247,11 @@ class Poller:
                     params=lineage_params(rec.request),
                     persona_id=(rec.request.get("params") or {}).get("persona_id"),
                 )
-                row = store.clips.row(row.id)
+                row = store.clips.row(row.id, takes=False)
             needs_files = clip.state is ClipState.SUCCEEDED and self._needs_files(row.id)
             out.append((row, created, row != before, needs_files))
-        return out
+        labelled = store.clips.label_takes([row for row, *_ in out])  # once per batch, not per row
+        return [(row, *rest) for row, (_, *rest) in zip(labelled, out, strict=True)]
 
     async def _download_within(self, clips: list[int], seconds: float) -> None:
         """Download clips, but never past the session's own deadline: ``--wait`` must come back."""

@@ -65,8 +65,11 @@ class ClipRepo:
                 self._counter = None
 
     # ------------------------------------------------------------------ writes
-    def upsert(self, clip: Clip, *, task: int | None = None) -> tuple[ClipRow, bool]:
-        """Insert or refresh a clip the provider told us about; returns (row, created)."""
+    def upsert(self, clip: Clip, *, task: int | None = None, takes: bool = True) -> tuple[ClipRow, bool]:
+        """Insert or refresh a clip the provider told us about; returns (row, created).
+
+        ``takes=False`` leaves the take label off (see ``row``).
+        """
         now = time.time()
         values = {
             "source_task_id": clip.source_task_id,
@@ -106,7 +109,7 @@ class ClipRepo:
                         WHERE id = ?""",
                     (*values.values(), task, clip.title or "", now, local_id),
                 )
-        return self.row(local_id), created
+        return self.row(local_id, takes=takes), created
 
     def set_lineage(
         self,
@@ -181,17 +184,37 @@ class ClipRepo:
         return [(r["id"], r["audio_path"], r["image_path"]) for r in rows]
 
     # ------------------------------------------------------------------ reads
-    def row(self, clip: int) -> ClipRow:
+    def row(self, clip: int, *, takes: bool = True) -> ClipRow:
+        """One clip; ``takes=False`` skips its take label, which reads every clip of its task.
+
+        A batch writer labels its rows once at the end (``label_takes``): labelling each of
+        a 10,000-clip task's rows on its own read 10,000 siblings per row.
+        """
         found = self._db.query_one(f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.id = ?", (clip,))
         if found is None:
             raise KeyError(f"no clip {clip}")
-        return self._with_takes([_row(found)])[0]
+        return self._with_takes([_row(found)])[0] if takes else _row(found)
 
-    def find(self, provider: ProviderId, clip_id: str) -> ClipRow | None:
+    def rows(self, clips: list[int]) -> list[ClipRow]:
+        """Several clips in the order asked, labelled with one read of their tasks' clips."""
+        found = {r["id"]: _row(r) for r in self._db.query(
+            f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.id IN (SELECT value FROM json_each(?))", (json.dumps(clips),))}
+        missing = [c for c in clips if c not in found]
+        if missing:
+            raise KeyError(f"no clip {missing[0]}")
+        return self._with_takes([found[c] for c in clips])
+
+    def label_takes(self, rows: list[ClipRow]) -> list[ClipRow]:
+        """``rows`` read with ``takes=False``, labelled now."""
+        return self._with_takes(rows)
+
+    def find(self, provider: ProviderId, clip_id: str, *, takes: bool = True) -> ClipRow | None:
         found = self._db.query_one(
             f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.provider = ? AND c.clip_id = ?", (provider.value, clip_id)
         )
-        return self._with_takes([_row(found)])[0] if found else None
+        if found is None:
+            return None
+        return self._with_takes([_row(found)])[0] if takes else _row(found)
 
     def takes(self, task: int) -> list[ClipRow]:
         """Every live clip the task made, in take order (full songs after the takes)."""
