@@ -10,7 +10,7 @@ from conftest import wait_until
 from PySide6.QtCore import QPoint, QSettings, Qt
 
 from sonic_studio.audio import player as player_module
-from sonic_studio.audio.player import PAUSED, PLAYING, Player
+from sonic_studio.audio.player import Player, PlayState
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
 from sonic_studio.ui.components.clip_details import ClipDetailsPane
@@ -58,7 +58,7 @@ async def test_selected_clip_loads_its_local_file(ctx, ui_emulator, qtbot):
 
     # Clicking the waveform seeks; the playhead and the position label follow the player.
     bar.toggle()
-    await wait_until(lambda: ctx.player.state() == PLAYING)
+    await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
     rect = bar.wave.wave_rect()
     qtbot.mouseClick(bar.wave, Qt.MouseButton.LeftButton,
                      pos=QPoint(int(rect.left() + rect.width() / 2), int(rect.center().y())))
@@ -67,7 +67,7 @@ async def test_selected_clip_loads_its_local_file(ctx, ui_emulator, qtbot):
     await wait_until(lambda: bar.time_label.text().startswith(duration_text(ctx.player.position())[:3]))
     assert abs(bar.wave.playhead() - ctx.player.position()) < 2.0
     bar.toggle()
-    await wait_until(lambda: ctx.player.state() == PAUSED)
+    await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     assert bar.play_button.toolTip().startswith("Play")
 
 
@@ -79,18 +79,18 @@ async def test_space_toggles_play_in_the_window(window, ctx, ui_emulator, qtbot)
     await wait_until(window.isActiveWindow, timeout=5)
     qtbot.keyClick(window.library.table, Qt.Key.Key_Space)
     if ctx.player.available:
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         assert window.player_bar.play_button.toolTip().startswith("Pause")
         qtbot.keyClick(window.library.table, Qt.Key.Key_Space)
-        await wait_until(lambda: ctx.player.state() == PAUSED)
+        await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     else:  # no QtMultimedia on this machine: the bar says why
         assert window.player_bar.notice.isVisible()
     # Enter on the selected clip in the library plays it too.
     if ctx.player.available:
         qtbot.keyClick(window.library.table, Qt.Key.Key_Return)
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         ctx.player.pause()
-        await wait_until(lambda: ctx.player.state() == PAUSED)
+        await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     # Space typed into the search field is text, not a play command.
     state = ctx.player.state()
     window.library.search.setFocus()
@@ -124,7 +124,7 @@ async def test_clip_without_local_file_says_not_downloaded(ctx, ui_emulator, qtb
     assert "HTTP 404" in bar.notice.toolTip()  # the reason, in words, on hover
     assert not bar.play_button.isEnabled() and ctx.player.source is None
     bar.toggle()
-    assert "Not downloaded" in notices[-1] and ctx.player.state() != PLAYING
+    assert "Not downloaded" in notices[-1] and ctx.player.state() != PlayState.PLAYING
     assert details.problem_box.isVisible() and "HTTP 404" in details.problem.text()
 
     ui_emulator.faults.clear()

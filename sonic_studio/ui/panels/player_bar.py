@@ -18,7 +18,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QWidget
 
 from ...audio.loader import PeakLoader
-from ...audio.player import PLAYING
+from ...audio.player import MediaStatus, PlayState
 from ...core.models import ClipState
 from .. import theme
 from ..format import LINK_ONLY, clip_name, duration_text, playable_text
@@ -264,14 +264,14 @@ class PlayerBar(QWidget):
             self.wave.set_duration(seconds)
             self._show_time(self.player.position())
 
-    def _on_state(self, _state: str) -> None:
+    def _on_state(self, _state: PlayState) -> None:
         self._show_transport()
 
-    def _on_media_status(self, status: str) -> None:
-        if status == "end" and self.loop_button.isChecked() and self.player.playing_range is None:
+    def _on_media_status(self, status: MediaStatus) -> None:
+        if status is MediaStatus.END and self.loop_button.isChecked() and self.player.playing_range is None:
             self.player.seek(0.0)
             self.player.play()
-        elif status == "invalid":
+        elif status is MediaStatus.INVALID:
             self._clip_notice = self._clip_notice_tip = "This file cannot be played."
             self._show_notice()
 
@@ -309,7 +309,7 @@ class PlayerBar(QWidget):
         player = self.player
         available = player is not None and player.available
         loaded = available and player.source is not None
-        playing = loaded and player.state() == PLAYING
+        playing = loaded and player.state() is PlayState.PLAYING
         self.play_button.setIcon(icon("pause" if playing else "play"))
         self.play_button.setEnabled(loaded)
         if not available:
