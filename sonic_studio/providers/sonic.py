@@ -56,8 +56,6 @@ from ..core.models import (
 )
 from ..core.validation import (
     Problem,
-    check_continue_at,
-    check_params,
     check_persona,
     check_source_url,
     check_upload_duration,
@@ -124,7 +122,6 @@ class SonicProvider(Provider):
     # ------------------------------------------------------------------ generation
     async def generate(self, request: GenerateRequest) -> SubmitResult:
         params = request.params
-        ensure(check_params(params, self.capabilities))
         body = {"task_type": "create_music", **_params_body(params)}
         if params.persona_id:
             body.update(task_type="persona_music", persona_id=params.persona_id)
@@ -132,12 +129,7 @@ class SonicProvider(Provider):
 
     async def extend(self, request: ExtendRequest) -> SubmitResult:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-            + check_continue_at(request.continue_at, source.duration)
-        )
+        ensure(_source_problems(source))
         uploaded = source.origin is Origin.UPLOADED
         body = {
             "task_type": "extend_upload_music" if uploaded else "extend_music",
@@ -149,11 +141,7 @@ class SonicProvider(Provider):
 
     async def cover(self, request: CoverRequest) -> SubmitResult:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-        )
+        ensure(_source_problems(source))
         uploaded = source.origin is Origin.UPLOADED
         body = {
             "task_type": "cover_upload_music" if uploaded else "cover_music",
@@ -174,12 +162,7 @@ class SonicProvider(Provider):
 
     # ------------------------------------------------------------------ one-stop
     async def upload_extend(self, request: UploadExtendRequest) -> SubmitResult:
-        ensure(
-            check_source_url(request.url)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-            + check_continue_at(request.continue_at, None)
-        )
+        ensure(check_source_url(request.url))
         body = {
             "url": request.url.strip(),
             "continue_at": request.continue_at,
@@ -189,11 +172,7 @@ class SonicProvider(Provider):
         return await self._one_stop("/api/v1/sonic/upload-extend", body, request.url)
 
     async def upload_cover(self, request: UploadCoverRequest) -> SubmitResult:
-        ensure(
-            check_source_url(request.url)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-        )
+        ensure(check_source_url(request.url))
         body = {"url": request.url.strip(), **_params_body(request.params)}
         return await self._one_stop("/api/v1/sonic/upload-cover", body, request.url)
 
@@ -490,13 +469,6 @@ def _source_problems(source: Clip) -> list[Problem]:
     if source.provider is not ProviderId.SONIC:
         return [Problem("source", f"This clip belongs to another provider; {NAME} cannot use it.")]
     return _clip_id_problems(source.id, "source", "clip")
-
-
-def _no_persona(params: GenerationParams) -> list[Problem]:
-    # The sonic API takes a persona only in task_type persona_music (a new song).
-    if params.persona_id:
-        return [Problem("persona_id", f"{NAME} uses a persona only for new songs, not for extends or covers.")]
-    return []
 
 
 _ASSET_PATHS = {

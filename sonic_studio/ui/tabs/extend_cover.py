@@ -38,7 +38,7 @@ from ...audio.loader import PeakLoader
 from ...audio.probe import probe
 from ...core.errors import StudioError, ValidationError
 from ...core.models import Origin, ProviderId, TaskKind
-from ...core.validation import Problem, check_continue_at, check_source_url, fmt_time
+from ...core.validation import Problem, check_source_url, fmt_time
 from ...services.eligibility import remix_source
 from ...store.records import ClipDetail
 from .. import theme
@@ -287,9 +287,11 @@ class ExtendCoverTab(QWidget):
         elif isinstance(self._one_stop, Path) and self._caps.needs_public_url:
             problems.append(Problem("source", f"{self._caps.display_name} needs a public link, not a file on this "
                                               "computer: paste a link in Upload, or switch provider in Settings."))
-        if self.mode() == "extend":
-            problems += check_continue_at(self.continue_at(), self._duration)
-        problems += self.form.problems()
+        extend = self.mode() == "extend"
+        problems += self.form.problems(
+            self._kind(), source=self._clip if self._one_stop is None else None,
+            continue_at=self.continue_at() if extend else None, duration=self._duration,
+            auto_concat=self._auto_concat_available() and self.auto_concat.isChecked())
         cost, left = self._cost()
         if cost is not None and left is not None and cost > left:
             problems.append(Problem("credits", f"Not enough credits: {credits_text(left)} left, "
