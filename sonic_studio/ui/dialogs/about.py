@@ -1,4 +1,5 @@
-"""About: version, and the licences of what we ship with (ffmpeg's build is GPL)."""
+"""About: version, when each provider's catalog was last checked against its docs, and the
+licences of what we ship with (ffmpeg's build is GPL)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from ... import __version__
+from ...core.capabilities import capabilities
+from ...core.models import ProviderId
 from .. import theme
 from ..icons import app_icon
 
@@ -23,6 +26,8 @@ COMPONENTS = (
     ("pydub", "MIT"),
     ("NumPy", "BSD-3-Clause"),
     ("platformdirs", "MIT"),
+    ("mido", "MIT"),
+    ("mutagen", "GPL-2.0-or-later"),
 )
 
 
@@ -41,6 +46,13 @@ class AboutDialog(QDialog):
         lines = [
             f"{name.format(qt=qVersion(), pyside=pyside_version)} — {licence}" for name, licence in COMPONENTS
         ]
+        # Limits and prices come from our reading of each provider's docs; saying when that
+        # reading was made lets a user judge a refusal that looks out of date.
+        checked = QLabel("\n".join(capabilities(provider).freshness() for provider in ProviderId))
+        checked.setObjectName("catalogFreshness")
+        checked.setTextFormat(Qt.TextFormat.PlainText)
+        checked.setWordWrap(True)
+        theme.set_role(checked, "hint")
         licences = QLabel("Bundled components and their licences:\n\n" + "\n".join("• " + line for line in lines))
         licences.setTextFormat(Qt.TextFormat.PlainText)
         licences.setWordWrap(True)
@@ -48,5 +60,5 @@ class AboutDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.setSpacing(theme.SPACING * 2)
-        for widget in (logo, title, blurb, licences, buttons):
+        for widget in (logo, title, blurb, checked, licences, buttons):
             layout.addWidget(widget)
