@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from sonic_studio.audio import player as player_mod
-from sonic_studio.audio.player import PAUSED, PLAYING, Player
+from sonic_studio.audio.player import MediaStatus, Player, PlayState
 from sonic_studio.emulator.synth import song_mp3
 
 pytestmark = pytest.mark.timeout(60)
@@ -57,15 +57,15 @@ def test_loads_and_plays_or_reports_unavailable(qtbot, any_player, song):
     with qtbot.waitSignal(player.durationChanged, timeout=10_000) as dur:
         player.load(song)
     assert dur.args[0] == pytest.approx(6.0, abs=0.2)
-    qtbot.waitUntil(lambda: "loaded" in statuses, timeout=10_000)
+    qtbot.waitUntil(lambda: MediaStatus.LOADED in statuses, timeout=10_000)
     player.set_volume(0.25)
     assert player.volume() == 0.25
     player.play()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=10_000)
+    qtbot.waitUntil(lambda: player.state() == PlayState.PLAYING, timeout=10_000)
     qtbot.waitUntil(lambda: player.position() > 0.3, timeout=10_000)
-    assert PLAYING in states and positions and positions[-1] > 0
+    assert PlayState.PLAYING in states and positions and positions[-1] > 0
     player.toggle()
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=10_000)
+    qtbot.waitUntil(lambda: player.state() == PlayState.PAUSED, timeout=10_000)
     player.seek(4.25)
     qtbot.waitUntil(lambda: abs(player.position() - 4.25) < 0.05, timeout=10_000)
 
@@ -77,8 +77,8 @@ def test_play_range_stops_at_the_end_and_rewinds(qtbot, player, song):
     player.positionChanged.connect(positions.append)
     player.play_range(1.0, 1.6)
     assert player.playing_range == (1.0, 1.6, False)
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=10_000)
-    qtbot.waitUntil(lambda: player.state() == PAUSED, timeout=10_000)
+    qtbot.waitUntil(lambda: player.state() == PlayState.PLAYING, timeout=10_000)
+    qtbot.waitUntil(lambda: player.state() == PlayState.PAUSED, timeout=10_000)
     assert player.playing_range is None
     assert max(positions) == pytest.approx(1.6, abs=1e-9)  # reported exactly where it stopped
     assert all(p < 1.6 + 0.1 for p in positions)  # never ran on noticeably past the end
@@ -95,7 +95,7 @@ def test_play_range_loops(qtbot, player, song):
     qtbot.waitUntil(lambda: any(p > 2.3 for p in positions), timeout=10_000)
     seen_high = positions.index(next(p for p in positions if p > 2.3))
     qtbot.waitUntil(lambda: any(p < 2.1 for p in positions[seen_high:]), timeout=10_000)
-    assert player.state() == PLAYING and player.playing_range == (2.0, 2.4, True)
+    assert player.state() == PlayState.PLAYING and player.playing_range == (2.0, 2.4, True)
     player.seek(5.0)  # seeking out of the range ends the audition
     assert player.playing_range is None
 
@@ -117,7 +117,7 @@ def test_unavailable_multimedia_is_reported_not_raised(qapp, monkeypatch, song):
     p.play()
     p.seek(1.0)
     p.play_range(0.0, 1.0)
-    assert p.state() == "stopped" and p.position() == 0.0 and p.source == song.resolve()
+    assert p.state() is PlayState.STOPPED and p.position() == 0.0 and p.source == song.resolve()
 
 
 def test_toggle_twice_quickly_cancels_out(qtbot, player, song):
@@ -126,6 +126,6 @@ def test_toggle_twice_quickly_cancels_out(qtbot, player, song):
     player.toggle()  # play (queued)
     player.toggle()  # pause, although the play has not run yet
     qtbot.wait(200)
-    assert player.state() != PLAYING
+    assert player.state() != PlayState.PLAYING
     player.toggle()
-    qtbot.waitUntil(lambda: player.state() == PLAYING, timeout=10_000)
+    qtbot.waitUntil(lambda: player.state() == PlayState.PLAYING, timeout=10_000)

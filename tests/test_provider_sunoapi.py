@@ -622,37 +622,12 @@ async def test_http_error_with_html_body_uses_the_status(provider, emulator):
 # ---------------------------------------------------------------------- local validation
 
 
-@pytest.mark.parametrize(
-    "params, field",
-    [
-        (custom(style_weight=1.5), "style_weight"),
-        (custom(audio_weight=-0.1), "audio_weight"),
-        (custom(title=""), "title"),
-        (custom(tags=""), "tags"),
-        (custom(lyrics=""), "lyrics"),
-        (custom(model="V4", lyrics="x" * 3001), "lyrics"),
-        (custom(model="V4", tags="x" * 201), "tags"),
-        (custom(model="V3_5"), "model"),
-        (custom(vocal_gender="x"), "vocal_gender"),
-        (GenerationParams(model="V5", custom_mode=False, description="x" * 501), "description"),
-        (GenerationParams(model="V5", custom_mode=False, description="idea", persona_id="p1"), "persona_id"),
-    ],
-)
-async def test_invalid_generation_is_rejected_locally(provider, emulator, params, field):
-    with pytest.raises(ValidationError) as info:
-        await provider.generate(GenerateRequest(params))
-    assert info.value.field == field and emulator.requests == []
-
-
-async def test_invalid_extensions_and_urls_are_rejected_locally(provider, emulator):
+async def test_invalid_sources_and_urls_are_rejected_locally(provider, emulator):
+    """The wire shape only: parameters are judged by the services (tests/test_request_problems.py)."""
     clip = Clip("a1", ProviderId.SUNOAPI, source_task_id="t1", duration=100.0, model="chirp-v5", audio_url=SAMPLE)
     attempts = [
-        (provider.extend(ExtendRequest(clip, 100.0, custom())), "continue_at"),
-        (provider.extend(ExtendRequest(clip, 0, custom())), "continue_at"),
         (provider.extend(ExtendRequest(clip, 50, custom(model="V4_5"))), "model"),
-        (provider.extend(ExtendRequest(clip, 50, GenerationParams(model="V5", custom_mode=False, description="d"))), "custom_mode"),
         (provider.upload_extend(UploadExtendRequest("ftp://host/a.mp3", 10, custom())), "url"),
-        (provider.upload_extend(UploadExtendRequest(SAMPLE, 10, custom(), auto_concat=True)), "auto_concat"),
         (provider.upload_cover(UploadCoverRequest("", custom())), "url"),
         (provider.cover(CoverRequest(clip.with_(audio_url=None), custom())), "source"),
         (provider.upload_url(SAMPLE, duration=9 * 60), "file"),

@@ -8,7 +8,9 @@ with a real advancing position - and ``no_output_device`` lets the UI say so.
 
 On top of QMediaPlayer it adds what the studio needs:
 
-- seconds (float) instead of milliseconds, states as plain strings;
+- seconds (float) instead of milliseconds; play states and media statuses as Enums
+  (:class:`PlayState`, :class:`MediaStatus`, as in Picard's player) that do not depend
+  on QtMultimedia being importable;
 - a smooth ``positionChanged`` (~60 Hz while playing) for the waveform playhead.
   QMediaPlayer only reports its position every ~50 ms (and ``position()`` only
   changes then), so between reports the position is extrapolated from the wall
@@ -39,13 +41,35 @@ from __future__ import annotations
 
 import os
 import time
+from enum import Enum
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 
 from PySide6.QtCore import Q_ARG, QMetaObject, QObject, Qt, QTimer, QUrl, Signal, Slot
 
-STOPPED, PLAYING, PAUSED = "stopped", "playing", "paused"
+
+class PlayState(Enum):
+    """What the player is doing (``Player.state()``, ``stateChanged``)."""
+
+    STOPPED = "stopped"
+    PLAYING = "playing"
+    PAUSED = "paused"
+
+
+class MediaStatus(Enum):
+    """Where the loaded file is (``mediaStatusChanged``): QMediaPlayer's MediaStatus, by name."""
+
+    NONE = "none"
+    LOADING = "loading"
+    LOADED = "loaded"
+    STALLED = "stalled"
+    BUFFERING = "buffering"
+    BUFFERED = "buffered"
+    END = "end"
+    INVALID = "invalid"
+
+
 _TICK_MS = 8
 _EMIT_INTERVAL = 0.016  # seconds between playhead signals while playing (~60 Hz)
 _MAX_EXTRAPOLATION = 0.25  # seconds past the last report we trust the wall clock
@@ -74,8 +98,8 @@ class Player(QObject):
 
     positionChanged = Signal(float)  # seconds
     durationChanged = Signal(float)  # seconds
-    stateChanged = Signal(str)  # "stopped" | "playing" | "paused"
-    mediaStatusChanged = Signal(str)  # "none", "loading", "loaded", "buffering", "buffered", "end", "invalid", "stalled"
+    stateChanged = Signal(object)  # PlayState
+    mediaStatusChanged = Signal(object)  # MediaStatus
     outputChanged = Signal()  # audio devices appeared or vanished: re-read no_output_device
     error = Signal(str)
 
@@ -87,7 +111,7 @@ class Player(QObject):
         self._last_emit = 0.0
         self._reported = (0.0, time.monotonic())  # last position QMediaPlayer told us, and when
         self._pending_seek: tuple[float, float] | None = None  # (target, when asked)
-        self._intent: str | None = None  # a queued play/pause/stop not yet reflected by state()
+        self._intent: PlayState | None = None  # a queued play/pause/stop not yet reflected by state()
         self._volume = 1.0
         self._gain_db = 0.0
         self._loop: tuple[float, float] | None = None
@@ -163,24 +187,24 @@ class Player(QObject):
         self._range = None
         self._source = file
         url = QUrl.fromLocalFile(str(file))
-        self._command("stop", intent=STOPPED)
+        self._command("stop", intent=PlayState.STOPPED)
         self._command("setSource", Q_ARG("QUrl", url))
         if self._player is not None:
             self._loading, self._start_at, self._play_when_loaded = url, start if start > 0 else None, play
             self._reported = (max(0.0, start), time.monotonic())
             self._loop_prev = max(0.0, start)
             if play:
-                self._intent = PLAYING
+                self._intent = PlayState.PLAYING
             self._update_position(force=True)
 
     def unload(self) -> None:
         self._range = None
         self._loading, self._start_at, self._play_when_loaded = None, None, False
         self._source = None
-        self._command("stop", intent=STOPPED)
+        self._command("stop", intent=PlayState.STOPPED)
         self._command("setSource", Q_ARG("QUrl", QUrl()))
 
-    def _command(self, name: str, *args, intent: str | None = None) -> None:
+    def _command(self, name: str, *args, intent: PlayState | None = None) -> None:
         if self._player is not None:
             _queue(self._player, name, *args)
             if intent is not None:
@@ -197,24 +221,24 @@ class Player(QObject):
         if self._source is None:
             return
         if self._loading is not None:  # started with the position once the file is loaded
-            self._play_when_loaded, self._intent = True, PLAYING
+            self._play_when_loaded, self._intent = True, PlayState.PLAYING
             return
-        self._command("play", intent=PLAYING)
+        self._command("play", intent=PlayState.PLAYING)
 
     def pause(self) -> None:
         if self._loading is not None:
-            self._play_when_loaded, self._intent = False, PAUSED
+            self._play_when_loaded, self._intent = False, PlayState.PAUSED
             return
-        self._command("pause", intent=PAUSED)
+        self._command("pause", intent=PlayState.PAUSED)
 
     def stop(self) -> None:
         self._range = None
         self._play_when_loaded = False
-        self._command("stop", intent=STOPPED)
+        self._command("stop", intent=PlayState.STOPPED)
 
     def toggle(self) -> None:
         """Play/pause (the Space key); two quick presses cancel out."""
-        if self.intended_state() == PLAYING:
+        if self.intended_state() is PlayState.PLAYING:
             self.pause()
         else:
             self.play()
@@ -274,7 +298,7 @@ class Player(QObject):
         if self._player is None:
             return 0.0
         pos, at = self._reported
-        if self.state() == PLAYING:
+        if self.state() is PlayState.PLAYING:
             pos += min(time.monotonic() - at, _MAX_EXTRAPOLATION) * self._player.playbackRate()
         return pos
 
@@ -282,19 +306,21 @@ class Player(QObject):
         """QMediaPlayer's own position (seconds), without extrapolation or pending seeks."""
         return self._player.position() / 1000.0 if self._player is not None else 0.0
 
-    def intended_state(self) -> str:
+    def intended_state(self) -> PlayState:
         """The state a command just asked for (queued, or waiting for the file), else ``state()``."""
         return self._intent or self.state()
 
     def duration(self) -> float:
         return self._player.duration() / 1000.0 if self._player is not None else 0.0
 
-    def state(self) -> str:
+    def state(self) -> PlayState:
         if self._player is None:
-            return STOPPED
+            return PlayState.STOPPED
         s = self._player.playbackState()
         pb = self._mm.QMediaPlayer.PlaybackState
-        return PLAYING if s == pb.PlayingState else PAUSED if s == pb.PausedState else STOPPED
+        if s == pb.PlayingState:
+            return PlayState.PLAYING
+        return PlayState.PAUSED if s == pb.PausedState else PlayState.STOPPED
 
     def volume(self) -> float:
         return self._volume
@@ -342,12 +368,12 @@ class Player(QObject):
     def _update_position(self, force: bool = False) -> None:
         """Stop or loop at the range end, else tell the playhead (throttled)."""
         pos = self.position()
-        if self._range is not None and self.state() == PLAYING:
+        if self._range is not None and self.state() is PlayState.PLAYING:
             start, end, loop = self._range
             if pos >= end - _END_SLACK:
                 self._finish_range(start, end, loop)
                 return
-        if self._loop is not None and self.state() == PLAYING and self._loading is None:
+        if self._loop is not None and self.state() is PlayState.PLAYING and self._loading is None:
             start, end = self._loop
             crossed = start <= self._loop_prev < end - _END_SLACK and pos >= end - _END_SLACK
             self._loop_prev = pos
@@ -385,13 +411,14 @@ class Player(QObject):
         if self._loading is not None and self._player.source() == self._loading and status in (
                 ms.LoadedMedia, ms.BufferedMedia, ms.BufferingMedia, ms.EndOfMedia, ms.InvalidMedia):
             self._started_loading()
-        names = {ms.NoMedia: "none", ms.LoadingMedia: "loading", ms.LoadedMedia: "loaded",
-                 ms.StalledMedia: "stalled", ms.BufferingMedia: "buffering", ms.BufferedMedia: "buffered",
-                 ms.EndOfMedia: "end", ms.InvalidMedia: "invalid"}
+        names = {ms.NoMedia: MediaStatus.NONE, ms.LoadingMedia: MediaStatus.LOADING,
+                 ms.LoadedMedia: MediaStatus.LOADED, ms.StalledMedia: MediaStatus.STALLED,
+                 ms.BufferingMedia: MediaStatus.BUFFERING, ms.BufferedMedia: MediaStatus.BUFFERED,
+                 ms.EndOfMedia: MediaStatus.END, ms.InvalidMedia: MediaStatus.INVALID}
         if status == ms.EndOfMedia and self._range is not None:
             # The range ran into the end of the file before a tick saw its end.
             self._finish_range(*self._range)
-        self.mediaStatusChanged.emit(names.get(status, "none"))
+        self.mediaStatusChanged.emit(names.get(status, MediaStatus.NONE))
 
     def _started_loading(self) -> None:
         """The new file is loaded: go to the start position asked for, and play if asked."""
@@ -400,8 +427,8 @@ class Player(QObject):
         if start is not None:
             self._set_position(start)
         if play:
-            self._command("play", intent=PLAYING)
-        elif self._intent == PLAYING:
+            self._command("play", intent=PlayState.PLAYING)
+        elif self._intent is PlayState.PLAYING:
             self._intent = None
 
     def _on_error(self, _error, message: str) -> None:

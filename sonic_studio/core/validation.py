@@ -2,8 +2,11 @@
 
 Each check returns ``Problem`` objects naming the field, so the UI can put the message
 next to that field and the CLI can print it; ``ensure`` turns them into the taxonomy's
-``ValidationError``.  Adapters call the same functions before sending, so a bad request
-never leaves the machine whichever front end built it.
+``ValidationError``.  A generation request's parameters are judged once, by
+``services.eligibility.request_problems`` (built from these checks): the window renders
+it, ``TaskService`` refuses with it before anything is stored or sent.  Adapters only
+check the wire shape (a usable URL, a clip id), so a bad request never leaves the
+machine whichever front end built it.
 """
 
 from __future__ import annotations

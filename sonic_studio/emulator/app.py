@@ -127,7 +127,7 @@ class Timing:
 
 
 class Emulator:
-    """ASGI app implementing both provider contracts (see docs/contract-readings.md)."""
+    """ASGI app implementing both provider contracts (see docs/contract-readings-sonic.md and docs/contract-readings-sunoapi.md)."""
 
     def __init__(
         self,

@@ -60,7 +60,6 @@ from ..core.models import (
 )
 from ..core.validation import (
     Problem,
-    check_continue_at,
     check_lyrics_prompt,
     check_params,
     check_persona,
@@ -130,7 +129,6 @@ class SonicProvider(Provider):
     # ------------------------------------------------------------------ generation
     async def generate(self, request: GenerateRequest) -> SubmitResult:
         params = request.params
-        ensure(check_params(params, self.capabilities))
         body = {"task_type": "create_music", **_params_body(params)}
         if params.persona_id:
             body.update(task_type="persona_music", persona_id=params.persona_id)
@@ -138,12 +136,7 @@ class SonicProvider(Provider):
 
     async def extend(self, request: ExtendRequest) -> SubmitResult:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-            + check_continue_at(request.continue_at, source.duration)
-        )
+        ensure(_source_problems(source))
         uploaded = source.origin is Origin.UPLOADED
         body = {
             "task_type": "extend_upload_music" if uploaded else "extend_music",
@@ -155,11 +148,7 @@ class SonicProvider(Provider):
 
     async def cover(self, request: CoverRequest) -> SubmitResult:
         source = request.source
-        ensure(
-            _source_problems(source)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-        )
+        ensure(_source_problems(source))
         uploaded = source.origin is Origin.UPLOADED
         body = {
             "task_type": "cover_upload_music" if uploaded else "cover_music",
@@ -180,12 +169,7 @@ class SonicProvider(Provider):
 
     # ------------------------------------------------------------------ one-stop
     async def upload_extend(self, request: UploadExtendRequest) -> SubmitResult:
-        ensure(
-            check_source_url(request.url)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-            + check_continue_at(request.continue_at, None)
-        )
+        ensure(check_source_url(request.url))
         body = {
             "url": request.url.strip(),
             "continue_at": request.continue_at,
@@ -195,11 +179,7 @@ class SonicProvider(Provider):
         return await self._one_stop("/api/v1/sonic/upload-extend", body, request.url)
 
     async def upload_cover(self, request: UploadCoverRequest) -> SubmitResult:
-        ensure(
-            check_source_url(request.url)
-            + check_params(request.params, self.capabilities)
-            + _no_persona(request.params)
-        )
+        ensure(check_source_url(request.url))
         body = {"url": request.url.strip(), **_params_body(request.params)}
         return await self._one_stop("/api/v1/sonic/upload-cover", body, request.url)
 

@@ -71,7 +71,6 @@ from ..core.models import (
 )
 from ..core.validation import (
     Problem,
-    check_continue_at,
     check_lyrics_prompt,
     check_params,
     check_persona,
@@ -242,22 +241,19 @@ class SunoApiProvider(Provider):
 
     # ------------------------------------------------------------------ generation
     async def generate(self, request: GenerateRequest) -> SubmitResult:
-        params = request.params
-        ensure(self._check(params, "generate"))
-        return await self._submit("/api/v1/generate", self._generation_body(params))
+        return await self._submit("/api/v1/generate", self._generation_body(request.params))
 
     async def cover(self, request: CoverRequest) -> SubmitResult:
         """A cover of any clip goes through upload-cover: its audio URL is public."""
         source = request.source
-        problems = self._check(request.params)
         if not source.audio_url:
-            problems.append(Problem("source", "This clip has no audio yet; wait until it has finished."))
-        ensure(problems)
+            raise ValidationError("This clip has no audio yet; wait until it has finished.", field="source",
+                                  provider=self.id.value)
         body = {"uploadUrl": source.audio_url, **self._generation_body(request.params)}
         return await self._submit("/api/v1/generate/upload-cover", body)
 
     async def upload_cover(self, request: UploadCoverRequest) -> SubmitResult:
-        ensure(check_source_url(request.url, "url") + self._check(request.params))
+        ensure(check_source_url(request.url, "url"))
         body = {"uploadUrl": request.url.strip(), **self._generation_body(request.params)}
         return await self._submit("/api/v1/generate/upload-cover", body)
 
@@ -266,47 +262,21 @@ class SunoApiProvider(Provider):
         if source.origin is not Origin.GENERATED or source.provider is not self.id:
             # sunoapi.org knows only its own audioIds; anything else is extended by URL.
             extension = UploadExtendRequest(source.audio_url or "", request.continue_at, request.params)
-            return await self._upload_extend(extension, source.duration)
-        problems = self._check_extension(request.params, request.continue_at, source.duration, "extend")
+            return await self.upload_extend(extension)
         source_model = _CHIRP_TO_MODEL.get((source.model or "").lower())
-        if source_model and source_model != request.params.model:
-            problems.append(
-                Problem("model", f"sunoapi.org extends a clip only with the model that made it ({source_model}).")
-            )
-        ensure(problems)
+        if source_model and source_model != request.params.model:  # its model names are read back as chirp-*
+            raise ValidationError(f"sunoapi.org extends a clip only with the model that made it ({source_model}).",
+                                  field="model", provider=self.id.value)
         body = {"defaultParamFlag": True, "audioId": source.id, "continueAt": round(request.continue_at, 2)}
         body.update(self._generation_body(request.params, extend=True))
         return await self._submit("/api/v1/generate/extend", body)
 
     async def upload_extend(self, request: UploadExtendRequest) -> SubmitResult:
-        return await self._upload_extend(request, None)
-
-    async def _upload_extend(self, request: UploadExtendRequest, duration: float | None) -> SubmitResult:
-        problems = check_source_url(request.url, "url")
-        problems += self._check_extension(request.params, request.continue_at, duration)
-        if request.auto_concat:
-            problems.append(Problem("auto_concat", "sunoapi.org has no automatic full-song join."))
-        ensure(problems)
+        ensure(check_source_url(request.url, "url"))
         body = {"uploadUrl": request.url.strip(), "defaultParamFlag": True, "continueAt": round(request.continue_at, 2)}
         body.update(self._generation_body(request.params, extend=True))
         body["instrumental"] = request.params.instrumental
         return await self._submit("/api/v1/generate/upload-extend", body)
-
-    def _check(self, params: GenerationParams, endpoint: str | None = None) -> list[Problem]:
-        problems = check_params(params, self.capabilities, endpoint)
-        if params.persona_id and not params.custom_mode:
-            problems.append(Problem("persona_id", "A persona can only be used in custom mode (your own lyrics and style)."))
-        return problems
-
-    def _check_extension(
-        self, params: GenerationParams, continue_at: float, duration: float | None, endpoint: str | None = None
-    ) -> list[Problem]:
-        # We always send defaultParamFlag=true (our own style/title/lyrics + continueAt),
-        # which is sunoapi.org's custom mode.
-        problems = self._check(params, endpoint) + check_continue_at(continue_at, duration)
-        if not params.custom_mode:
-            problems.insert(0, Problem("custom_mode", "sunoapi.org extends only in custom mode: give style, title and lyrics."))
-        return problems
 
     def _generation_body(self, params: GenerationParams, *, extend: bool = False) -> dict[str, Any]:
         """camelCase fields, None/empty omitted; extend bodies carry no customMode/instrumental."""

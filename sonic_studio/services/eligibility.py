@@ -9,14 +9,15 @@ the catalog) live here.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
 from ..core.capabilities import EditInfo, ProviderCapabilities, capabilities, task_type_text
 from ..core.edit_checks import model_problems, range_problems
 from ..core.edits import EditOp
-from ..core.models import ClipState, GenerationParams, Origin, ProviderId, TaskKind
-from ..core.validation import Problem, check_params, older_than_v4
+from ..core.models import Clip, ClipState, GenerationParams, Origin, ProviderId, TaskKind
+from ..core.validation import Problem, check_continue_at, check_params, older_than_v4
 from ..store.records import ClipDetail, PersonaRecord, TaskRecord
 
 _PERSONA_REQUEST = {ProviderId.SONIC: "persona", ProviderId.SUNOAPI: "generate-persona"}
@@ -274,3 +275,60 @@ def mashup_uploads(caps: ProviderCapabilities, clips: tuple[ClipDetail, ...], no
         if not clip.audio_url or expired:
             stale.append(clip)
     return stale
+
+
+_EXTENDS = (TaskKind.EXTEND, TaskKind.UPLOAD_EXTEND)
+
+
+def request_problems(
+    caps: ProviderCapabilities,
+    kind: TaskKind,
+    params: GenerationParams,
+    *,
+    source: Clip | ClipDetail | None = None,
+    continue_at: float | None = None,
+    duration: float | None = None,
+    auto_concat: bool = False,
+) -> list[Problem]:
+    """Everything wrong with a generation request's parameters at ``caps``' provider.
+
+    The one place these rules live: the window renders the list next to its fields while
+    the person types, ``TaskService`` refuses with it before anything is stored or sent
+    (so the CLI says the same words), and the adapters only check the wire shape.
+    ``source`` is the library clip being extended or covered (its duration bounds
+    ``continue_at``; for one-stop requests pass ``duration`` when it is known).
+    """
+    problems = check_params(params, caps, _limits_page(caps, kind, source))
+    if params.persona_id and kind is not TaskKind.GENERATE:
+        problems.append(Problem("persona_id", f"{caps.display_name} uses a persona only for new songs, "
+                                "not for extends or covers.", "persona_not_for_remix"))
+    elif params.persona_id and caps.id is ProviderId.SUNOAPI and not params.custom_mode:
+        problems.append(Problem("persona_id", "A persona can only be used in custom mode (your own lyrics and style).",
+                                "persona_needs_custom_mode"))
+    if kind in _EXTENDS:
+        if caps.id is ProviderId.SUNOAPI and not params.custom_mode:
+            # sunoapi.org extends with defaultParamFlag=true: its custom mode.
+            problems.insert(0, Problem("custom_mode", "sunoapi.org extends only in custom mode: give style, title "
+                                       "and lyrics.", "extend_needs_custom_mode"))
+        if continue_at is not None and not math.isfinite(continue_at):
+            problems.append(Problem("continue_at", "The start time must be a number of seconds, like 30 or 95.5.",
+                                    "continue_at_not_a_number"))
+        else:
+            length = duration if duration is not None else (source.duration if source is not None else None)
+            problems += check_continue_at(continue_at, length)
+    if auto_concat and not caps.supports_auto_concat:
+        problems.append(Problem("auto_concat", f"{caps.display_name} cannot join the extension to the song.",
+                                "auto_concat_unsupported"))
+    return problems
+
+
+def _limits_page(caps: ProviderCapabilities, kind: TaskKind, source: Clip | ClipDetail | None) -> str | None:
+    """Which docs page's length caps apply (catalog ``endpoint_limits``): sunoapi.org's
+    generate and extend pages are tighter than its models; an extend of anything but its
+    own generated clip goes through upload-extend, which has no extra caps."""
+    if kind is TaskKind.GENERATE:
+        return "generate"
+    if kind is TaskKind.EXTEND and source is not None and source.origin is Origin.GENERATED \
+            and source.provider is caps.id:
+        return "extend"
+    return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import math
 import os
 import shutil
 import sqlite3
@@ -44,8 +43,6 @@ from ..core.models import (
 )
 from ..core.validation import (
     Problem,
-    check_continue_at,
-    check_params,
     check_source_url,
     check_upload_duration,
     ensure,
@@ -56,6 +53,7 @@ from ..store import Store, storage_problem
 from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
+from .eligibility import request_problems
 from .events import ClipAdded, ClipUpdated, TaskChanged
 from .media import probe_duration
 from .polling import Poller, scrub_clip
@@ -95,8 +93,7 @@ class TaskService:
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         source = self._source_clip(clip, provider)
-        ensure(_finite_time(continue_at) or
-               check_params(params, provider.capabilities) + check_continue_at(continue_at, source.duration))
+        ensure(request_problems(provider.capabilities, TaskKind.EXTEND, params, source=source, continue_at=continue_at))
         return await self._submit(
             provider, TaskKind.EXTEND,
             title=f"extend “{_name(source)}” from {fmt_time(continue_at)}",
@@ -108,7 +105,7 @@ class TaskService:
     async def submit_cover(self, clip: int, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         source = self._source_clip(clip, provider)
-        ensure(check_params(params, provider.capabilities))
+        ensure(request_problems(provider.capabilities, TaskKind.COVER, params, source=source))
         return await self._submit(
             provider, TaskKind.COVER,
             title=f"cover “{_name(source)}”",
@@ -122,10 +119,8 @@ class TaskService:
     ) -> TaskRecord:
         provider = await self._ctx.active_provider()
         caps = provider.capabilities
-        ensure(_finite_time(continue_at))
-        problems = check_params(params, caps) + check_continue_at(continue_at, None)
-        if auto_concat and not caps.supports_auto_concat:
-            problems.append(Problem("auto_concat", f"{caps.display_name} cannot join the extension to the song."))
+        problems = request_problems(caps, TaskKind.UPLOAD_EXTEND, params, continue_at=continue_at,
+                                    auto_concat=auto_concat)
         url, local = await self._source_url(provider, source, problems, params.model)
         return await self._submit(
             provider, TaskKind.UPLOAD_EXTEND,
@@ -138,7 +133,7 @@ class TaskService:
 
     async def submit_upload_cover(self, source: str | Path, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
-        problems = check_params(params, provider.capabilities)
+        problems = request_problems(provider.capabilities, TaskKind.UPLOAD_COVER, params)
         url, local = await self._source_url(provider, source, problems, params.model)
         return await self._submit(
             provider, TaskKind.UPLOAD_COVER,
@@ -150,7 +145,7 @@ class TaskService:
 
     async def submit_generate(self, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
-        ensure(check_params(params, provider.capabilities))
+        ensure(request_problems(provider.capabilities, TaskKind.GENERATE, params))
         if params.custom_mode:
             title = f"create “{params.title or 'new song'}”"
         else:
@@ -654,13 +649,6 @@ def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
     return _save_durably(store, task, dict(
         provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(), error=None,
         finished_at=None, progress=0.05, detail="queued at the provider (the id was saved late)"))
-
-
-def _finite_time(seconds: float) -> list[Problem]:
-    """nan and inf pass every comparison check below, then break the request: refuse them first."""
-    if isinstance(seconds, (int, float)) and math.isfinite(seconds):
-        return []
-    return [Problem("continue_at", "The start time must be a number of seconds, like 30 or 95.5.")]
 
 
 def _task_or_none(store: Store, task: int) -> TaskRecord | None:

@@ -5,7 +5,8 @@ coroutine resumed after the window closed touches deleted C++ objects), failures
 logged twice or not at all, and an exception the page did not expect left its button
 stuck on "Creating…".  Modelled on FeelUOwn's ``TaskManager``: a task has a name, and
 starting one cancels the previous task of that name; a default done-callback logs
-failures.  On top of that, every task is tied to its owner's lifetime: it is cancelled
+failures, once, at ERROR - but not what a task raises on its way out after it was asked
+to stop (window closing, owner destroyed, loop closed): that is teardown, logged at DEBUG.  On top of that, every task is tied to its owner's lifetime: it is cancelled
 when the owner is destroyed or when the window it lives in closes (``cancel_under``).
 
 A page says what "busy" means (``busy=`` is called with True at the start and False at
@@ -50,6 +51,7 @@ class TaskRunner:
         self._owner = owner
         self._report = report
         self._tasks: dict[str, asyncio.Task] = {}
+        self._stopped: weakref.WeakSet[asyncio.Task] = weakref.WeakSet()  # asked to stop by us
         # A bound method of a plain object: it lives exactly as long as this runner,
         # which the owner holds, so no dangling receiver.
         owner.destroyed.connect(self._owner_destroyed)
@@ -72,9 +74,7 @@ class TaskRunner:
         An exception escaping ``coro`` is logged once and shown through ``on_error`` (or the
         runner's report) as a sentence; cancellation is silent.
         """
-        previous = self._tasks.get(name)
-        if previous is not None and not previous.done():
-            previous.cancel()
+        self.cancel(name)
         task = asyncio.ensure_future(coro)
         self._tasks[name] = task
         if busy is not None:
@@ -112,13 +112,17 @@ class TaskRunner:
     # ------------------------------------------------------------------ stopping
     def cancel(self, name: str) -> None:
         task = self._tasks.get(name)
-        if task is not None and not task.done():
-            task.cancel()
+        if task is not None:
+            self._stop(task)
 
     def cancel_all(self) -> None:
         for task in list(self._tasks.values()):
-            if not task.done():
-                task.cancel()
+            self._stop(task)
+
+    def _stop(self, task: asyncio.Task) -> None:
+        if not task.done():
+            self._stopped.add(task)
+            task.cancel()
 
     def _owner_destroyed(self, *_: object) -> None:
         self.cancel_all()
@@ -139,9 +143,17 @@ class TaskRunner:
         if latest:
             del self._tasks[name]
         exc = None if task.cancelled() else task.exception()
-        if exc is not None:
+        owner_alive = isValid(self._owner)
+        # Asked to stop (a newer task of the name, the window closing, the owner going)
+        # or ended by a closing loop: whatever it raised on the way out is a consequence
+        # of the teardown, not a failure a person or a log reader should hear about.
+        stopping = task in self._stopped or not owner_alive or task.get_loop().is_closed()
+        if exc is not None and stopping:
+            log.debug("task %r of %s ended while stopping: %r", name, type(self._owner).__name__, exc)
+            exc = None
+        elif exc is not None:
             log.error("task %r of %s failed", name, type(self._owner).__name__, exc_info=exc)
-        if not isValid(self._owner):
+        if not owner_alive:
             return  # the page is gone: nothing to restore or show
         if busy is not None and latest:  # a newer task of this name owns the busy state now
             busy(False)

@@ -18,7 +18,7 @@ from PySide6.QtCore import QItemSelection, QItemSelectionModel, Qt
 
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.audio.loudness import measure
-from sonic_studio.audio.player import PAUSED, PLAYING
+from sonic_studio.audio.player import MediaStatus, PlayState
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.ui.components.clip_model import COL_TITLE
 from sonic_studio.ui.panels.library import export_file_name
@@ -82,21 +82,21 @@ async def test_ab_key_switches_take_at_the_same_position_and_matched_loudness(wi
 
     # Take 1 plays at 1:23.4 ...
     bar.toggle()
-    await wait_until(lambda: player.state() == PLAYING)
+    await wait_until(lambda: player.state() == PlayState.PLAYING)
     player.seek(AT)
     await wait_until(lambda: abs(player.media_position() - AT) < 0.2)
     # QMediaPlayer's own positions, once the new file has loaded (before that it still
     # reports take 1's).
     loaded: list[str] = []
     reports: list[tuple[float, float]] = []
-    player.mediaStatusChanged.connect(lambda status: loaded.append(status) if status in ("loaded", "buffered") else None)
+    player.mediaStatusChanged.connect(lambda status: loaded.append(status) if status in (MediaStatus.LOADED, MediaStatus.BUFFERED) else None)
     player.positionChanged.connect(lambda _s: reports.append((time.monotonic(), player.media_position()))
                                    if loaded else None)
     at, pressed = player.position(), time.monotonic()
     qtbot.keyClick(window.library.table, Qt.Key.Key_A)  # ... the A/B key
     assert player.source == Path(ctx.studio.library.get(two).audio_path).resolve()
     # ... and take 2 plays from where take 1 was.
-    await wait_until(lambda: player.state() == PLAYING and any(p > 1.0 for _t, p in reports))
+    await wait_until(lambda: player.state() == PlayState.PLAYING and any(p > 1.0 for _t, p in reports))
     when, first = next((t, p) for t, p in reports if p > 1.0)
     assert at - TOLERANCE <= first <= at + (when - pressed) + TOLERANCE, (at, first, when - pressed)
     # ... at the gain that matches the two takes' measured loudness.
@@ -111,7 +111,7 @@ async def test_ab_key_switches_take_at_the_same_position_and_matched_loudness(wi
 
     # Paused, the switch back lands on the same position too (no playback clock involved).
     player.pause()
-    await wait_until(lambda: player.state() == PAUSED)
+    await wait_until(lambda: player.state() == PlayState.PAUSED)
     player.seek(AT)
     await wait_until(lambda: abs(player.media_position() - AT) < 0.01)
     loaded.clear()
@@ -119,7 +119,7 @@ async def test_ab_key_switches_take_at_the_same_position_and_matched_loudness(wi
     assert player.source == Path(ctx.studio.library.get(one).audio_path).resolve()
     await wait_until(lambda: loaded and player.media_position() > 1.0)  # loaded, then moved to the position
     assert abs(player.media_position() - AT) <= TOLERANCE, player.media_position()
-    assert player.intended_state() != PLAYING  # it stays paused
+    assert player.intended_state() != PlayState.PLAYING  # it stays paused
     assert player.gain_db() == pytest.approx(take1.gain_db)
     assert ctx.selected_clip == one  # A/B does not move the library's selection
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import wait_until
 from test_stems_view import finished_clip, open_view
 
-from sonic_studio.audio.player import PLAYING
+from sonic_studio.audio.player import PlayState
 from sonic_studio.core.models import AssetKind
 from sonic_studio.ui import theme
 from sonic_studio.ui.widgets.level_meter import FLOOR_DB
@@ -31,10 +31,10 @@ async def test_stems_and_lyrics_screenshots(window, ctx, qapp, tmp_path):
     view.set_muted("drums", True)
     view.seek(12.0)
     view.play()
-    await wait_until(lambda: view.mix_loaded and ctx.player.state() == PLAYING and ctx.player.position() > 13.0, 15)
+    await wait_until(lambda: view.mix_loaded and ctx.player.state() == PlayState.PLAYING and ctx.player.position() > 13.0, 15)
     await wait_until(lambda: all(r.meter.db() > FLOOR_DB for n, r in view.rows.items() if n != "drums"), 10)
     view.pause()
-    await wait_until(lambda: ctx.player.state() != PLAYING)
+    await wait_until(lambda: ctx.player.state() != PlayState.PLAYING)
     for name, row in view.rows.items():  # the meters as they stood while playing (pausing empties them)
         row.meter.set_level(view.deck.levels(ctx.player.position()).get(name, 0.0))
     out = _out(tmp_path, "stems.png")
@@ -43,7 +43,7 @@ async def test_stems_and_lyrics_screenshots(window, ctx, qapp, tmp_path):
 
     dialog, view = await open_view(window, clip, "lyrics")
     view.seek_to_line(1)
-    await wait_until(lambda: ctx.player.state() == PLAYING and view.current == 1, 10)
+    await wait_until(lambda: ctx.player.state() == PlayState.PLAYING and view.current == 1, 10)
     ctx.player.pause()
     out = _out(tmp_path, "lyrics.png")
     assert dialog.grab().save(str(out))

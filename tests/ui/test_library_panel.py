@@ -13,7 +13,7 @@ from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
-from sonic_studio.audio.player import PLAYING
+from sonic_studio.audio.player import PlayState
 from sonic_studio.core.models import GenerationParams, Origin
 from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import ClipQuery
@@ -291,7 +291,7 @@ async def test_window_screenshot_with_library_tasks_and_player(window, ctx, ui_e
     await wait_until(lambda: window.player_bar.wave.status() == "ready", timeout=20)
     window.player_bar.toggle()
     if ctx.player.available:
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         ctx.player.seek(ctx.player.duration() * 0.38)
         await asyncio.sleep(0.3)
         window.player_bar.toggle()

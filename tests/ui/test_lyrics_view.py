@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from test_stems_view import finished_clip, open_view
 
-from sonic_studio.audio.player import PLAYING
+from sonic_studio.audio.player import PlayState
 from sonic_studio.core.models import AssetKind
 from sonic_studio.ui.components.lyrics_view import line_at
 
@@ -26,7 +26,7 @@ async def test_the_sung_line_follows_the_player_and_a_click_plays_from_a_line(wi
     # A click on the third line loads the clip into the player and plays from that line.
     rect = view.list.visualItemRect(view.list.item(2))
     qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    await wait_until(lambda: ctx.player.state() == PLAYING, timeout=10)
+    await wait_until(lambda: ctx.player.state() == PlayState.PLAYING, timeout=10)
     assert ctx.player.source == Path(ctx.studio.library.get(clip).audio_path).resolve()
     await wait_until(lambda: ctx.player.position() > lines[2].start + 0.2, timeout=10)
     assert ctx.player.position() < lines[2].start + 5  # from the line, not from the top

@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeySequence, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from sonic_studio.audio import player as player_module
-from sonic_studio.audio.player import PAUSED, PLAYING, Player
+from sonic_studio.audio.player import Player, PlayState
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
 from sonic_studio.ui.components.clip_details import ClipDetailsPane
@@ -61,7 +61,7 @@ async def test_selected_clip_loads_its_local_file(ctx, ui_emulator, qtbot):
 
     # Clicking the waveform seeks; the playhead and the position label follow the player.
     bar.toggle()
-    await wait_until(lambda: ctx.player.state() == PLAYING)
+    await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
     rect = bar.wave.wave_rect()
     qtbot.mouseClick(bar.wave, Qt.MouseButton.LeftButton,
                      pos=QPoint(int(rect.left() + rect.width() / 2), int(rect.center().y())))
@@ -70,7 +70,7 @@ async def test_selected_clip_loads_its_local_file(ctx, ui_emulator, qtbot):
     await wait_until(lambda: bar.time_label.text().startswith(duration_text(ctx.player.position())[:3]))
     assert abs(bar.wave.playhead() - ctx.player.position()) < 2.0
     bar.toggle()
-    await wait_until(lambda: ctx.player.state() == PAUSED)
+    await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     assert bar.play_button.toolTip().startswith("Play")
 
 
@@ -82,18 +82,18 @@ async def test_space_toggles_play_in_the_window(window, ctx, ui_emulator, qtbot)
     await wait_until(window.isActiveWindow, timeout=5)
     qtbot.keyClick(window.library.table, Qt.Key.Key_Space)
     if ctx.player.available:
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         assert window.player_bar.play_button.toolTip().startswith("Pause")
         qtbot.keyClick(window.library.table, Qt.Key.Key_Space)
-        await wait_until(lambda: ctx.player.state() == PAUSED)
+        await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     else:  # no QtMultimedia on this machine: the bar says why
         assert window.player_bar.notice.isVisible()
     # Enter on the selected clip in the library plays it too.
     if ctx.player.available:
         qtbot.keyClick(window.library.table, Qt.Key.Key_Return)
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         ctx.player.pause()
-        await wait_until(lambda: ctx.player.state() == PAUSED)
+        await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
     # Space typed into the search field is text, not a play command.
     state = ctx.player.state()
     window.library.search.setFocus()
@@ -127,7 +127,7 @@ async def test_clip_without_local_file_says_not_downloaded(ctx, ui_emulator, qtb
     assert "HTTP 404" in bar.notice.toolTip()  # the reason, in words, on hover
     assert not bar.play_button.isEnabled() and ctx.player.source is None
     bar.toggle()
-    assert "Not downloaded" in notices[-1] and ctx.player.state() != PLAYING
+    assert "Not downloaded" in notices[-1] and ctx.player.state() != PlayState.PLAYING
     assert details.problem_box.isVisible() and "HTTP 404" in details.problem.text()
 
     ui_emulator.faults.clear()
@@ -227,9 +227,9 @@ async def test_click_plays_from_there_and_loop_region_loops(window, ctx, ui_emul
     player = ctx.player
     if not player.available:
         pytest.skip(player.unavailable_reason)
-    assert player.state() != PLAYING
+    assert player.state() != PlayState.PLAYING
     qtbot.mouseClick(bar.wave, Qt.MouseButton.LeftButton, pos=wave_point(bar, 0.5))  # paused: a click plays
-    await wait_until(lambda: player.state() == PLAYING)
+    await wait_until(lambda: player.state() == PlayState.PLAYING)
     assert abs(player.media_position() - player.duration() / 2) < 1.5
 
     # Shift+drag draws a loop region; drawing it turns looping on.
@@ -252,7 +252,7 @@ async def test_click_plays_from_there_and_loop_region_loops(window, ctx, ui_emul
     player.seek(region[0] + 0.5)
     await wait_until(lambda: player.media_position() > region[1] - 0.4, timeout=10)
     await wait_until(lambda: player.media_position() < region[0] + 0.6, timeout=5)
-    assert player.state() == PLAYING
+    assert player.state() == PlayState.PLAYING
     # Dragging its end edge moves the end.
     end_x = bar.wave.x_for_time(region[1])
     qtbot.mousePress(bar.wave, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,

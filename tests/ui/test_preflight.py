@@ -70,3 +70,28 @@ async def test_a_song_older_than_v4_is_refused_with_the_same_words(suno_window, 
     assert [p.code for p in preflight.problems] == ["persona_old_model"]
     assert preflight.window == (0.0, 30.0) and preflight.cost == 0  # catalog defaults for sunoapi.org
     assert ui_emulator.submissions(SUNO_PERSONA) == []
+
+
+async def test_a_too_long_title_gets_the_same_sentence_in_the_window_and_the_cli(window, ctx, ui_emulator, qtbot):
+    """Parameters are judged once, by the services: the Extend tab shows the sentence under
+    the title field (and keeps the button off); the CLI refuses the same request with it."""
+    from test_extend_cover_tab import extend_tab, fill_form, select_source, uploaded_clip
+
+    tab = extend_tab(window)
+    clip = await uploaded_clip(ctx, ui_emulator)
+    await select_source(ctx, tab, clip)
+    title = "Night Drive " * 7 + "Night Drive II"
+    fill_form(qtbot, tab, title=title)
+    shown = tab.form.error_text("title")
+    assert shown == f"The title is {len(title)} characters long; Sonic v5.5 allows 80."
+    assert not tab.submit_button.isEnabled() and tab.reason.text() == shown
+
+    argv = [sys.executable, "-m", "sonic_studio.cli", "--provider", "sonic", "--base-url", ui_emulator.base_url,
+            "--data-dir", str(ctx.studio.data_dir), "extend", ctx.studio.library.get(clip).clip_id, "--at", "30",
+            "--prompt", "[Verse]\nlights", "--tags", "synthwave", "--title", title,
+            "--model", tab.form.params().model]
+    env = {**os.environ, "SONIC_STUDIO_API_KEY": FAKE_KEY, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip() == f"error: {shown}"
+    assert ui_emulator.submissions("/api/v1/sonic/create") == []

@@ -11,7 +11,7 @@ from conftest import wait_until
 
 from sonic_studio.audio.ffmpeg import ffmpeg_exe
 from sonic_studio.audio.pcm import read_mono
-from sonic_studio.audio.player import PLAYING
+from sonic_studio.audio.player import PlayState
 from sonic_studio.core.models import AssetKind, GenerationParams
 from sonic_studio.ui.dialogs.deliverable_window import DeliverableWindow
 from sonic_studio.ui.widgets.level_meter import FLOOR_DB
@@ -58,7 +58,7 @@ async def test_solo_mute_and_a_change_while_playing(window, ctx, qtbot):
     # Solo the drums and play: the player plays the preview, which is the drums alone.
     view.set_soloed("drums", True)
     view.play()
-    await wait_until(lambda: view.mix_loaded and ctx.player.state() == PLAYING, timeout=15)
+    await wait_until(lambda: view.mix_loaded and ctx.player.state() == PlayState.PLAYING, timeout=15)
     await wait_until(lambda: mixed(view), timeout=15)
     drums = read_mono(view.rows["drums"].path, view.deck.rate)
     mix = view.preview.read()
@@ -79,7 +79,7 @@ async def test_solo_mute_and_a_change_while_playing(window, ctx, qtbot):
     for name in view.rows:
         view.set_muted(name, True)
     await wait_until(lambda: mixed(view), timeout=15)
-    assert ctx.player.source == source and ctx.player.state() == PLAYING
+    assert ctx.player.source == source and ctx.player.state() == PlayState.PLAYING
     assert ctx.player.position() >= before
     assert not np.any(view.preview.read())  # silence, all of it
 
@@ -92,7 +92,7 @@ async def test_solo_mute_and_a_change_while_playing(window, ctx, qtbot):
 
     # Pause from the view; closing it stops the mix and lets go of the player.
     view.toggle()
-    await wait_until(lambda: ctx.player.state() != PLAYING)
+    await wait_until(lambda: ctx.player.state() != PlayState.PLAYING)
     preview = view.preview.path
     dialog.reject()
     await wait_until(lambda: ctx.player.source is None)

@@ -276,3 +276,27 @@ async def test_upload_tab_screenshot_on_sunoapi(suno_window, suno_ctx, qapp, tmp
     out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "upload.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     assert suno_window.grab().save(str(out))
+
+
+async def test_a_file_replaced_while_it_is_read_never_shows_its_facts(suno_window, qtbot, tmp_path):
+    """Choosing another file (or clearing) cancels the reading of the first: its length,
+    format and waveform must not appear over the new choice when the slow read ends."""
+    tab = upload_tab(suno_window)
+    first = song(tmp_path, 30.0, "first.mp3")
+    tab.set_file(first)
+    reading = tab.runner.task("probe")
+    tab.clear_file()
+    await asyncio.wait({reading})
+    assert reading.cancelled()
+    assert tab.file_info() is None and tab.source() is None
+    assert tab.waveform.status() == "empty" and not tab.file_facts.text().startswith("0:30")
+
+    second = song(tmp_path, 12.0, "second.mp3")
+    tab.set_file(first)
+    reading = tab.runner.task("probe")
+    tab.set_file(second)
+    await asyncio.wait({reading})
+    assert reading.cancelled()
+    await wait_until(lambda: tab.file_info() is not None, 15)
+    await tab.runner.wait("probe")
+    assert tab.file_facts.text().startswith("0:12") and tab.file_name.text() == "second.mp3"

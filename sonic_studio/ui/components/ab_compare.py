@@ -20,7 +20,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from ...audio.player import PLAYING
+from ...audio.player import PlayState
 from ...services.audition import Matched
 from ...store.records import ClipRow
 from ..format import clip_label, clip_name
@@ -147,7 +147,7 @@ class ABCompare(QObject):
         if target is None or player is None or not player.available:
             return None
         position = player.position()
-        playing = player.intended_state() == PLAYING
+        playing = player.intended_state() == PlayState.PLAYING
         match = self.matched.get(target.id)
         player.set_gain_db(match.gain_db if match else 0.0)
         player.load(target.audio_path, start=position, play=playing)

@@ -168,9 +168,10 @@ class ClipTableModel(QAbstractTableModel):
         self._index: dict[int, int] = {}  # clip id -> row
         self._exhausted = True  # no more pages for this query
         self._total = -1
-        self._generation = 0  # bumps with every new query; stale pages are dropped
-        self._pending: tuple[ClipQuery, int, bool] | None = None  # query, rows wanted, refresh
-        self._fetching = False
+        # The next query to run (query, rows wanted, refresh). Queries are coalesced, not
+        # cancelled: while one reads the database, newer requests replace each other here,
+        # so fast typing costs one read at a time.
+        self._pending: tuple[ClipQuery, int, bool] | None = None
         self._loaded = False  # the first query has answered
         self.thumbs = ThumbnailCache(parent=self)
         self.thumbs.ready.connect(self._on_thumb)
@@ -211,7 +212,9 @@ class ClipTableModel(QAbstractTableModel):
         self._schedule(self._query, max(PAGE, len(self._rows)), refresh=not pending_new)
 
     def _schedule(self, query: ClipQuery, limit: int, *, refresh: bool) -> None:
-        self._generation += 1
+        # A count or a next page of the old query would land on the new rows.
+        self.runner.cancel("count")
+        self.runner.cancel("page")
         self._pending = (query, limit, refresh)
         if not self.busy:
             self.runner.run("query", self._run_pending(), what="Reading the library")
@@ -220,14 +223,13 @@ class ClipTableModel(QAbstractTableModel):
         while self._pending is not None:
             query, limit, refresh = self._pending
             self._pending = None
-            generation = self._generation
             try:
                 rows = await self._library.query(replace(query, limit=limit, offset=0))
             except Exception as exc:  # a broken database must not take the window down
                 log.exception("library query failed")
                 self.loadFailed.emit(f"The library could not be read: {exc}")
                 continue
-            if generation != self._generation:
+            if self._pending is not None:
                 # Typed on while this ran: only the newest query matters - and if this
                 # was a new query, what replaces it is one too, not a mere refresh.
                 if not refresh and self._pending is not None:
@@ -239,18 +241,18 @@ class ClipTableModel(QAbstractTableModel):
                 self._set_total(len(rows))
             else:
                 self._set_total(-1)
-                self.runner.run("count", self._count(query, generation), what="Counting the clips")
+                self.runner.run("count", self._count(query), what="Counting the clips")
             self.queryFinished.emit(refresh)
 
-    async def _count(self, query: ClipQuery, generation: int) -> None:
+    async def _count(self, query: ClipQuery) -> None:
+        """The total for the status line (a newer query cancels this task)."""
         loop = asyncio.get_running_loop()
         try:
             total = await loop.run_in_executor(None, self._library.count, query)
         except Exception:
             log.exception("library count failed")
             return
-        if generation == self._generation:
-            self._set_total(total)
+        self._set_total(total)
 
     def _set_total(self, total: int) -> None:
         if total != self._total:
@@ -269,23 +271,22 @@ class ClipTableModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ paging
     def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:  # noqa: B008 - Qt signature
-        return not parent.isValid() and not self._exhausted and not self._fetching and not self.busy
+        return not parent.isValid() and not self._exhausted and not self.runner.running("page") and not self.busy
 
     def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:  # noqa: B008
         if not self.canFetchMore(parent):
             return
-        self._fetching = True
-        self.runner.run("page", self._fetch_page(self._generation, len(self._rows)), what="Reading the library")
+        self.runner.run("page", self._fetch_page(len(self._rows)), what="Reading the library")
 
-    async def _fetch_page(self, generation: int, offset: int) -> None:
+    async def _fetch_page(self, offset: int) -> None:
+        """The next page of the current query (a newer query cancels this task)."""
         try:
             rows = await self._library.query(replace(self._query, limit=PAGE, offset=offset))
         except Exception as exc:
             log.exception("library page failed")
             rows = None
             self.loadFailed.emit(f"The library could not be read: {exc}")
-        self._fetching = False
-        if rows is None or generation != self._generation or offset != len(self._rows):
+        if rows is None or offset != len(self._rows):
             return
         fresh = [r for r in rows if r.id not in self._index]  # a live insert may have shifted pages
         if fresh:

@@ -138,7 +138,7 @@ class GeneratePersonaDialog(QDialog):
         return params
 
     def _refresh(self) -> None:
-        problems = self.form.problems()
+        problems = self.form.problems(params=self.params())
         # Messages go under their fields; the first (whatever its field) also says why
         # the button is off.
         self.form.show_problems(problems)
@@ -148,7 +148,7 @@ class GeneratePersonaDialog(QDialog):
         """Validate, then submit in a task (the dialog never blocks the window)."""
         if self.bar.busy():
             return
-        problems = self.form.problems()
+        problems = self.form.problems(params=self.params())
         if problems:
             self.form.show_problems(problems, reveal=True)
             self.form.focus_field(problems[0].field)

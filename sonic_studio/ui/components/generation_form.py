@@ -3,10 +3,10 @@
 Extend, cover and "generate with this persona" all ask the same things - lyrics or a
 description, style tags, title, model, instrumental, vocal gender and the 0–1 weights -
 so one widget asks them, knows the active provider's limits (``set_provider``), turns
-its fields into a ``GenerationParams`` (``params``), checks them with the same
-``core.validation`` rules the services use (``problems``) and shows each message under
-the field it is about (``show_problems``).  The owner decides when to submit; the form
-never talks to the services.
+its fields into a ``GenerationParams`` (``params``), checks them with the services' own
+rules (``services.eligibility.request_problems``, the check ``TaskService`` refuses
+with, so window and CLI say the same words) and shows each message under the field it
+is about (``show_problems``).  The owner decides when to submit; the form never sends.
 
 Messages appear for fields the person has already edited (an empty form is not an
 error, it is a form); ``reveal=True`` shows them all, e.g. after a refused submit.
@@ -17,6 +17,7 @@ both texts, switching provider keeps every field.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,8 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from ...core.capabilities import ProviderCapabilities
-from ...core.models import GenerationParams
-from ...core.validation import Problem, check_params
+from ...core.models import GenerationParams, TaskKind
+from ...core.validation import Problem
+from ...services.eligibility import request_problems
 from .. import theme
 from ..widgets.lyrics_editor import LyricsEditor, count_text
 from ..widgets.segmented import SegmentedButtons
@@ -251,8 +253,14 @@ class GenerationForm(QWidget):
             audio_weight=self.audio_weight.value() if self.audio_weight_visible() else None,
         )
 
-    def problems(self) -> list[Problem]:
-        """Everything that would stop this request, by field (same rules as the services)."""
+    def problems(self, kind: TaskKind = TaskKind.GENERATE, *, params: GenerationParams | None = None,
+                 **context: Any) -> list[Problem]:
+        """Everything that would stop this request, by field: the services' own check
+        (``request_problems`` for ``kind``, with ``context`` such as ``source`` and
+        ``continue_at``), after what only the form knows (a weight typed as text it
+        cannot read).  ``params`` defaults to the form's; a page that adds to them (a
+        persona) passes its own.
+        """
         problems: list[Problem] = []
         labels = {"audio_weight": "Audio weight", "style_weight": "Style weight", "weirdness": "Weirdness"}
         for field, label in labels.items():
@@ -262,7 +270,7 @@ class GenerationForm(QWidget):
             problem = slider.text_problem()
             if problem:
                 problems.append(Problem(field, f"{label}: {problem}"))
-        return problems + check_params(self.params(), self._caps, self.limits_endpoint)
+        return problems + request_problems(self._caps, kind, params or self.params(), **context)
 
     def show_problems(self, problems: Iterable[Problem], *, reveal: bool = False) -> list[Problem]:
         """Put each message under its field; returns the problems about fields this form does not have.

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+from ...audio.player import MediaStatus
+
 
 class RangeAudition(QObject):
     """Plays ``[start, end)`` of a local file through the shared player.
@@ -30,12 +32,12 @@ class RangeAudition(QObject):
         self._pending = None
         self._player.play_range(start, end, loop)
 
-    def _on_status(self, status: str) -> None:
+    def _on_status(self, status: MediaStatus) -> None:
         if self._pending is None:
             return
         path, start, end, loop = self._pending
-        if self._player.source != path or status == "invalid":
+        if self._player.source != path or status is MediaStatus.INVALID:
             self._pending = None  # something else was loaded, or this file cannot play
-        elif status in ("loaded", "buffered"):
+        elif status in (MediaStatus.LOADED, MediaStatus.BUFFERED):
             self._pending = None
             self._player.play_range(start, end, loop)

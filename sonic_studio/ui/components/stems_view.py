@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from ...audio.loader import PeakLoader
 from ...audio.mix import MixRender, PreviewFile, weights
-from ...audio.player import PLAYING
+from ...audio.player import PlayState
 from ...audio.stem_deck import StemDeck
 from ...audio.tempo import beat_times
 from ...core.errors import StudioError
@@ -251,7 +251,7 @@ class StemsView(QWidget):
                 and self.player.source == self.preview.path.resolve())
 
     def toggle(self) -> None:
-        if self.mix_loaded and self.player.state() == PLAYING:
+        if self.mix_loaded and self.player.state() == PlayState.PLAYING:
             self.pause()
         else:
             self.play()
@@ -357,7 +357,7 @@ class StemsView(QWidget):
         self.time_label.setText(f"{duration_text(seconds)} / {duration_text(self.wave.duration())}")
 
     def _show_transport(self, *_args) -> None:
-        playing = self.mix_loaded and self.player.state() == PLAYING
+        playing = self.mix_loaded and self.player.state() == PlayState.PLAYING
         self.play_button.setIcon(icon("pause" if playing else "play"))
         self.play_button.setToolTip("Pause (Space)" if playing else "Play the mix of the stems you hear (Space)")
         self.play_button.setEnabled(bool(self.files))

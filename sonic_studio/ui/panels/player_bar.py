@@ -24,7 +24,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QSlider, QStyle, QToolButton, QWidget
 
 from ...audio.loader import PeakLoader
-from ...audio.player import PLAYING
+from ...audio.player import MediaStatus, PlayState
 from ...audio.tempo import beat_times
 from ...core.models import ClipState
 from .. import theme
@@ -296,7 +296,7 @@ class PlayerBar(QWidget):
     def _play_from(self, seconds: float) -> None:
         """A click on the waveform plays from there (it has already seeked)."""
         player = self.player
-        if player is not None and player.source is not None and player.intended_state() != PLAYING:
+        if player is not None and player.source is not None and player.intended_state() != PlayState.PLAYING:
             player.play()
 
     def toggle_mute(self) -> None:
@@ -426,14 +426,14 @@ class PlayerBar(QWidget):
             self.wave.set_duration(seconds)
             self._show_time(self.player.position())
 
-    def _on_state(self, _state: str) -> None:
+    def _on_state(self, _state: PlayState) -> None:
         self._show_transport()
 
-    def _on_media_status(self, status: str) -> None:
-        if status == "end" and self.loop_button.isChecked() and self.player.playing_range is None:
+    def _on_media_status(self, status: MediaStatus) -> None:
+        if status is MediaStatus.END and self.loop_button.isChecked() and self.player.playing_range is None:
             self.player.seek(0.0)
             self.player.play()
-        elif status == "invalid":
+        elif status is MediaStatus.INVALID:
             self._clip_notice = self._clip_notice_tip = "This file cannot be played."
             self._show_notice()
 
@@ -472,7 +472,7 @@ class PlayerBar(QWidget):
         player = self.player
         available = player is not None and player.available
         loaded = available and player.source is not None
-        playing = loaded and player.state() == PLAYING
+        playing = loaded and player.state() is PlayState.PLAYING
         self.play_button.setIcon(icon("pause" if playing else "play"))
         self.play_button.setEnabled(loaded)
         if not available:

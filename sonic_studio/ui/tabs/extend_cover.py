@@ -33,13 +33,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
 from ...core.errors import StudioError, ValidationError
 from ...core.models import Origin, ProviderId, TaskKind
-from ...core.validation import Problem, check_continue_at, check_source_url, fmt_time
+from ...core.validation import Problem, check_source_url, fmt_time
 from ...services.eligibility import remix_source
 from ...store.records import ClipDetail
 from .. import theme
@@ -99,7 +98,6 @@ class ExtendCoverTab(QWidget):
         self._duration: float | None = None
         self._audio: Path | None = None
         self._source_note = ""  # why the source cannot be used, when it cannot
-        self._token = 0
         self._syncing = False
 
         self.loader = PeakLoader(ctx.peak_cache, parent=self)
@@ -256,7 +254,7 @@ class ExtendCoverTab(QWidget):
         text = str(source).strip()
         self._one_stop = Path(text).expanduser() if isinstance(source, Path) or "://" not in text else text
         self._clip = None
-        self._token += 1
+        self.runner.cancel("measure")  # the previous source's length and waveform no longer matter
         if mode:
             self.set_mode(mode)
         self._audio = self._one_stop if isinstance(self._one_stop, Path) else None
@@ -265,7 +263,7 @@ class ExtendCoverTab(QWidget):
         self._show_source()
         if self._audio is not None:
             self.waveform.set_loading("Reading the file…")
-            self.runner.run("measure", self._measure(self._audio, self._token), what="Reading the file")
+            self.runner.run("measure", self._measure(self._audio), what="Reading the file")
         else:
             self.waveform.clear("Audio from a link: the provider fetches it when you submit")
             self._set_continue(0.1)
@@ -289,9 +287,11 @@ class ExtendCoverTab(QWidget):
         elif isinstance(self._one_stop, Path) and self._caps.needs_public_url:
             problems.append(Problem("source", f"{self._caps.display_name} needs a public link, not a file on this "
                                               "computer: paste a link in Upload, or switch provider in Settings."))
-        if self.mode() == "extend":
-            problems += check_continue_at(self.continue_at(), self._duration)
-        problems += self.form.problems()
+        extend = self.mode() == "extend"
+        problems += self.form.problems(
+            self._kind(), source=self._clip if self._one_stop is None else None,
+            continue_at=self.continue_at() if extend else None, duration=self._duration,
+            auto_concat=self._auto_concat_available() and self.auto_concat.isChecked())
         cost, left = self._cost()
         if cost is not None and left is not None and cost > left:
             problems.append(Problem("credits", f"Not enough credits: {credits_text(left)} left, "
@@ -366,7 +366,7 @@ class ExtendCoverTab(QWidget):
     def _set_clip(self, detail: ClipDetail | None) -> None:
         self._ensure_credits()
         self._clip = detail
-        self._token += 1
+        self.runner.cancel("measure")  # the previous source's length and waveform no longer matter
         self._duration = detail.duration if detail is not None else None
         self._audio = None
         self._source_note = self._clip_problem(detail) if detail is not None else ""
@@ -384,7 +384,7 @@ class ExtendCoverTab(QWidget):
             if self._duration:
                 self.waveform.set_duration(self._duration)
                 self._set_continue(self._default_continue(self._duration))
-            self.runner.run("measure", self._measure(audio, self._token), what="Reading the clip")
+            self.runner.run("measure", self._measure(audio), what="Reading the clip")
         else:
             self.loader.cancel()
             self.waveform.clear("No local audio for this clip yet")
@@ -401,24 +401,23 @@ class ExtendCoverTab(QWidget):
             return Path(detail.audio_path)
         return None
 
-    async def _measure(self, path: Path, token: int) -> None:
-        """Length of the source (probe off the UI thread), then its waveform."""
+    async def _measure(self, path: Path) -> None:
+        """Length of the source (probe off the UI thread), then its waveform.
+
+        A new source cancels this task (the runner's "measure"), so what it finds is
+        always about the source on screen.
+        """
         if self._duration is None or self._one_stop is not None:
             try:
                 info = await asyncio.get_running_loop().run_in_executor(None, probe, path)
             except ValidationError as exc:
-                if isValid(self) and token == self._token:
-                    self._source_note = str(exc)
-                    self.waveform.set_error(str(exc))
-                    self._refresh()
-                return
-            if not isValid(self) or token != self._token:
+                self._source_note = str(exc)
+                self.waveform.set_error(str(exc))
+                self._refresh()
                 return
             self._duration = round(info.duration, 2)
             self.waveform.set_duration(self._duration)
             self._set_continue(self._default_continue(self._duration))
-        if token != self._token:
-            return
         self.loader.load(path)
         self._show_source()
         self._refresh()

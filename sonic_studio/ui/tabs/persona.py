@@ -38,13 +38,14 @@ from PySide6.QtWidgets import (
 )
 
 from ...audio.loader import PeakLoader
-from ...audio.player import PLAYING
+from ...audio.player import PlayState
 from ...core.capabilities import capabilities
 from ...core.errors import ConflictError, StudioError, ValidationError
 from ...core.models import Origin
 from ...core.validation import Problem, check_persona
 from ...store.records import ClipDetail, PersonaRecord
 from .. import theme
+from ..components.notice_bar import NoticeKind
 from ..components.range_audition import RangeAudition
 from ..components.submit_bar import SubmitBar, cost_text
 from ..format import format_time
@@ -499,12 +500,12 @@ class PersonaTab(QWidget):
         if self.clip is not None:
             self._show_meta()
         if self.source_problem:
-            self._show_banner(self.source_problem, "error")
+            self._show_banner(self.source_problem, NoticeKind.ERROR)
         elif self.existing is not None:
             self._show_banner(
                 f"This clip already made the persona “{self.existing.name}”. Each clip can make one persona, "
                 "so the provider will refuse another.",
-                "warning",
+                NoticeKind.WARNING,
                 show_existing=True,
             )
         else:
@@ -533,11 +534,10 @@ class PersonaTab(QWidget):
         parts.append(f"{origin} at {capabilities(clip.provider).display_name}")
         self.clip_meta.setText(" · ".join(parts))
 
-    def _show_banner(self, text: str, role: str, show_existing: bool = False) -> None:
+    def _show_banner(self, text: str, kind: NoticeKind, show_existing: bool = False) -> None:
         self.banner_text.setText(text)
-        theme.set_role(self.banner_text, role)
-        colour = theme.ERROR if role == "error" else theme.WARNING
-        self.banner_icon.setPixmap(icon("alert", colour).pixmap(18, 18))
+        theme.set_role(self.banner_text, "error" if kind is NoticeKind.ERROR else "warning")
+        self.banner_icon.setPixmap(icon(kind.icon_name, kind.colour).pixmap(18, 18))
         self.show_existing_button.setVisible(show_existing)
         self.banner.show()
 
@@ -614,7 +614,7 @@ class PersonaTab(QWidget):
 
     def auditioning(self) -> bool:
         player = self.ctx.player
-        return self._ours() and player.state() == PLAYING and player.playing_range is not None
+        return self._ours() and player.state() is PlayState.PLAYING and player.playing_range is not None
 
     def toggle_audition(self) -> None:
         """Play exactly the selected range (or stop the audition)."""

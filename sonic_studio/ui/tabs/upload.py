@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import AudioInfo, probe
@@ -85,7 +84,6 @@ class UploadTab(QWidget):
         self._info: AudioInfo | None = None
         self._file_problem: str | None = None
         self._probing = False
-        self._probe_token = 0
         self._uploaded_clip: int | None = None
         # What the provider (or the service) said about the last attempt, by field;
         # shown until the source changes, without blocking a retry.
@@ -309,7 +307,6 @@ class UploadTab(QWidget):
         self._info = None
         self._file_problem = None
         self._probing = True
-        self._probe_token += 1
         self.file_name.setText(self._file.name)
         self.file_name.setToolTip(theme.plain_tip(str(self._file)))
         self.file_facts.setText("Reading…")
@@ -318,7 +315,7 @@ class UploadTab(QWidget):
         self.drop_zone.show_content(True)
         self._clear_result()
         self._refresh()
-        self.runner.run("probe", self._probe(self._file, self._probe_token), what="Reading the file")
+        self.runner.run("probe", self._probe(self._file), what="Reading the file")
 
     def set_url(self, url: str) -> None:
         self.source_switch.set_current("url")
@@ -336,7 +333,7 @@ class UploadTab(QWidget):
         self._info = None
         self._file_problem = None
         self._probing = False
-        self._probe_token += 1
+        self.runner.cancel("probe")
         self.loader.cancel()
         self.waveform.clear("No file chosen")
         self.drop_zone.show_content(False)
@@ -385,7 +382,8 @@ class UploadTab(QWidget):
         self._set_error(text)
 
     # ------------------------------------------------------------------ probing
-    async def _probe(self, path: Path, token: int) -> None:
+    async def _probe(self, path: Path) -> None:
+        """Read the file off the UI thread; choosing another file (or none) cancels this task."""
         loop = asyncio.get_running_loop()
         try:
             info = await loop.run_in_executor(None, probe, path)
@@ -396,8 +394,6 @@ class UploadTab(QWidget):
             info, problem = None, f"Cannot read {path.name}: {exc}"
         else:
             problem = None
-        if not isValid(self) or token != self._probe_token:
-            return  # the window closed, or another file was chosen meanwhile
         self._probing = False
         self._info = info
         if info is None:

@@ -92,7 +92,22 @@ class WaveformStatus(str, Enum):
     READY = "ready"
 
 
-START, END, BODY = "start", "end", "body"
+class Grip(str, Enum):
+    """What a press (or the arrow keys) moves: a range edge, the whole range, the marker,
+    or a gesture on empty space (a str, so ``active_part() == "end"`` keeps reading well)."""
+
+    START = "start"
+    END = "end"
+    BODY = "body"
+    MARKER = "marker"
+    PENDING = "pending"  # pressed on empty space: a click (audition) or the start of a new range
+    NEW = "new"  # drawing a new range
+    SEEK = "seek"
+    PAN = "pan"
+    LOOP_NEW = "loop-new"  # drawing a loop region on the ruler
+    LOOP_START = "loop-start"
+    LOOP_END = "loop-end"
+
 
 # Geometry (logical pixels).
 PAD_X = 12  # waveform inset from the panel's left and right edges
@@ -141,7 +156,7 @@ def _clamp(value: int, lo: int, hi: int) -> int:
 
 @dataclass
 class _Drag:
-    kind: str  # START, END, BODY, "new", "pending", "marker", "seek", "pan", "loop-new", "loop-start", "loop-end"
+    kind: Grip
     press_x: float
     press_time: float
     offset: float = 0.0  # grab point minus the grabbed line, seconds (no jump on grab)
@@ -178,10 +193,10 @@ class WaveformView(QWidget):
         self._range: tuple[int, int] | None = None
         self._rules: tuple[int, int | None] = (1, None)
         self._snaps: list[int] = []  # centiseconds the range edges snap to (Alt held: free)
-        self._active = BODY
+        self._active = Grip.BODY
         self._playhead: float | None = None
         self._hover_x: float | None = None
-        self._hover_part: str | None = None
+        self._hover_part: Grip | None = None
         self._drag: _Drag | None = None
         self._marker_caption = "Extend from"
         self._beats: list[float] = []
@@ -231,7 +246,7 @@ class WaveformView(QWidget):
         if self._marker is not None:
             self._set_marker_cs(_clamp(self._marker, 0, self._duration_cs))
         if self._range is not None:
-            self._apply_range(*self._range, END)
+            self._apply_range(*self._range, Grip.END)
         if self._status is WaveformStatus.EMPTY and seconds > 0:
             self._status = WaveformStatus.READY
         self._invalidate()
@@ -352,7 +367,7 @@ class WaveformView(QWidget):
 
     def set_range(self, start: float, end: float) -> None:
         """Select ``[start, end]``, corrected by the rules (moving the end first)."""
-        self._apply_range(_cs(start), _cs(end), END)
+        self._apply_range(_cs(start), _cs(end), Grip.END)
 
     def clear_range(self) -> None:
         self._range = None
@@ -366,7 +381,7 @@ class WaveformView(QWidget):
             raise ValueError("max_len must not be below min_len")
         self._rules = (lo, hi)
         if self._range is not None:
-            self._apply_range(*self._range, END)
+            self._apply_range(*self._range, Grip.END)
 
     def range_rules(self) -> tuple[float | None, float | None]:
         lo, hi = self._rules
@@ -391,21 +406,21 @@ class WaveformView(QWidget):
         best = min(near, key=lambda v: abs(v - cs))
         return best if abs(best - cs) <= radius else cs
 
-    def active_part(self) -> str:
-        """What the arrow keys move in RANGE mode: "start", "end" or "body"."""
+    def active_part(self) -> Grip:
+        """What the arrow keys move in RANGE mode: Grip.START, Grip.END or Grip.BODY."""
         return self._active
 
-    def _constrain(self, start: int, end: int, moving: str) -> tuple[int, int]:
+    def _constrain(self, start: int, end: int, moving: Grip) -> tuple[int, int]:
         """The valid range closest to ``(start, end)`` when ``moving`` is what moved."""
         dur = self._duration_cs
         lo, hi = self._rules
         hi = dur if hi is None else min(hi, dur)
         lo = min(lo, dur)  # a clip shorter than the minimum: the best is all of it
-        if moving == BODY:
+        if moving == Grip.BODY:
             length = _clamp(end - start, lo, hi)
             start = _clamp(start, 0, dur - length)
             return start, start + length
-        if moving == END:
+        if moving == Grip.END:
             start = _clamp(start, 0, dur - lo)
             end = _clamp(end, start + lo, min(start + hi, dur))
             return start, end
@@ -413,7 +428,7 @@ class WaveformView(QWidget):
         start = _clamp(start, max(0, end - hi), end - lo)
         return start, end
 
-    def _apply_range(self, start: int, end: int, moving: str) -> None:
+    def _apply_range(self, start: int, end: int, moving: Grip) -> None:
         # Before the clip's length is known the range is kept as asked and
         # corrected by set_duration(), so a tab may set its default range first.
         value = self._constrain(start, end, moving) if self._duration_cs > 0 else (start, end)
@@ -524,7 +539,7 @@ class WaveformView(QWidget):
         playing past a marker goes to the one before it), or None."""
         return next((m / 100 for m in reversed(self._markers) if m / 100 < before - 0.3), None)
 
-    def _loop_hit(self, x: float) -> str | None:
+    def _loop_hit(self, x: float) -> Grip | None:
         if self._loop is None:
             return None
         xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
@@ -532,8 +547,8 @@ class WaveformView(QWidget):
         if min(ds, de) > HIT / 2 + 2:
             return None
         if ds == de:  # a narrow loop: the side of the middle decides
-            return "loop-start" if x < (xs + xe) / 2 else "loop-end"
-        return "loop-start" if ds < de else "loop-end"
+            return Grip.LOOP_START if x < (xs + xe) / 2 else Grip.LOOP_END
+        return Grip.LOOP_START if ds < de else Grip.LOOP_END
 
     def _loop_press(self, x: float, t: float, shift: bool) -> bool:
         """A press that grabs a loop edge, or draws a new loop with Shift; False otherwise."""
@@ -542,15 +557,15 @@ class WaveformView(QWidget):
             self._drag = _Drag(part, x, t, orig=self._loop)
             return True
         if shift:
-            self._drag = _Drag("loop-new", x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
+            self._drag = _Drag(Grip.LOOP_NEW, x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
             return True
         return False
 
     def _loop_move(self, drag: _Drag, t: float) -> None:
         here = _clamp(_cs(t), 0, self._duration_cs)
-        if drag.kind == "loop-new":
+        if drag.kind is Grip.LOOP_NEW:
             self.set_loop_region(min(here, drag.anchor) / 100, max(here, drag.anchor) / 100)
-        elif drag.kind == "loop-start":
+        elif drag.kind is Grip.LOOP_START:
             self.set_loop_region(min(here, drag.orig[1] - 10) / 100, drag.orig[1] / 100)
         else:
             self.set_loop_region(drag.orig[0] / 100, max(here, drag.orig[0] + 10) / 100)
@@ -829,7 +844,7 @@ class WaveformView(QWidget):
             p.fillRect(QRectF(sel.left(), rect.top(), sel.width(), 2), band)
             p.fillRect(QRectF(sel.left(), rect.bottom() - 2, sel.width(), 2), band)
         focus = self.hasFocus() or self._drag is not None
-        for part, x in ((START, xs), (END, xe)):
+        for part, x in ((Grip.START, xs), (Grip.END, xe)):
             if rect.left() - 1 <= x <= rect.right() + 1:
                 hot = self._hover_part == part or (self._drag is not None and self._drag.kind == part)
                 self._paint_grip(p, rect, x, c.range_accent, hot, active=focus and self._active == part)
@@ -872,7 +887,7 @@ class WaveformView(QWidget):
         self._blit(p, high, rect.left(), x)
         if not (rect.left() - 1 <= x <= rect.right() + 1):
             return
-        hot = self._hover_part == "marker" or (self._drag is not None and self._drag.kind == "marker")
+        hot = self._hover_part is Grip.MARKER or (self._drag is not None and self._drag.kind is Grip.MARKER)
         glow = QColor(c.accent)
         glow.setAlpha(40)
         p.fillRect(QRectF(x - 3, rect.top(), 6, rect.height()), glow)
@@ -978,19 +993,19 @@ class WaveformView(QWidget):
 
     # ---------------------------------------------------------------------- input
 
-    def _hit(self, x: float) -> str | None:
+    def _hit(self, x: float) -> Grip | None:
         """What a press at ``x`` grabs in the current mode (None = empty space)."""
         if self._mode == WaveformMode.MARKER and self._marker is not None:
-            return "marker" if abs(x - self.x_for_time(self._marker / 100)) <= HIT else None
+            return Grip.MARKER if abs(x - self.x_for_time(self._marker / 100)) <= HIT else None
         if self._mode != WaveformMode.RANGE or self._range is None:
             return None
         xs, xe = self.x_for_time(self._range[0] / 100), self.x_for_time(self._range[1] / 100)
         ds, de = abs(x - xs), abs(x - xe)
         if min(ds, de) <= HIT:
             if ds == de:
-                return START if x < (xs + xe) / 2 else END
-            return START if ds < de else END
-        return BODY if xs < x < xe else None
+                return Grip.START if x < (xs + xe) / 2 else Grip.END
+            return Grip.START if ds < de else Grip.END
+        return Grip.BODY if xs < x < xe else None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if self._duration <= 0:
@@ -998,7 +1013,7 @@ class WaveformView(QWidget):
         x = event.position().x()
         t = self.time_at(x)
         if event.button() == Qt.MouseButton.MiddleButton and self.zoom_factor() > 1.0:
-            self._drag = _Drag("pan", x, t, view_start=self._view()[0])
+            self._drag = _Drag(Grip.PAN, x, t, view_start=self._view()[0])
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
             return
         if event.button() != Qt.MouseButton.LeftButton:
@@ -1010,22 +1025,22 @@ class WaveformView(QWidget):
             self.update()
             return
         if self._mode == WaveformMode.PREVIEW:
-            self._drag = _Drag("seek", x, t)
+            self._drag = _Drag(Grip.SEEK, x, t)
             self._seek(t)
         elif self._mode == WaveformMode.MARKER:
-            if part == "marker":
-                self._drag = _Drag("marker", x, t, offset=t - self._marker / 100)
+            if part is Grip.MARKER:
+                self._drag = _Drag(Grip.MARKER, x, t, offset=t - self._marker / 100)
             else:
-                self._drag = _Drag("marker", x, t)
+                self._drag = _Drag(Grip.MARKER, x, t)
                 self._set_marker_cs(_clamp(_cs(t), 0, self._duration_cs))
-        elif part in (START, END, BODY):
+        elif part in (Grip.START, Grip.END, Grip.BODY):
             self._active = part
-            edge = {START: self._range[0], END: self._range[1], BODY: self._range[0]}[part] / 100
+            edge = {Grip.START: self._range[0], Grip.END: self._range[1], Grip.BODY: self._range[0]}[part] / 100
             self._drag = _Drag(part, x, t, offset=t - edge, orig=self._range)
-            if part == BODY:
+            if part == Grip.BODY:
                 self.setCursor(Qt.CursorShape.ClosedHandCursor)
         else:
-            self._drag = _Drag("pending", x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
+            self._drag = _Drag(Grip.PENDING, x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
         self.update()
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
@@ -1041,42 +1056,42 @@ class WaveformView(QWidget):
             self.update()
             return
         t = self.time_at(x, clamp=False)
-        if drag.kind.startswith("loop-"):
+        if drag.kind in (Grip.LOOP_NEW, Grip.LOOP_START, Grip.LOOP_END):
             self._loop_move(drag, t)
-        elif drag.kind == "pan":
+        elif drag.kind is Grip.PAN:
             span = self._view()[1]
             self.scroll_to(drag.view_start - (x - drag.press_x) / self.wave_rect().width() * span)
-        elif drag.kind == "seek":
+        elif drag.kind is Grip.SEEK:
             self._seek(min(max(t, 0.0), self._duration))
-        elif drag.kind == "marker":
+        elif drag.kind is Grip.MARKER:
             self._set_marker_cs(_clamp(_cs(t - drag.offset), 0, self._duration_cs))
-        elif drag.kind == START:
-            self._apply_range(self._snapped(_cs(t - drag.offset), event.modifiers()), drag.orig[1], START)
-        elif drag.kind == END:
-            self._apply_range(drag.orig[0], self._snapped(_cs(t - drag.offset), event.modifiers()), END)
-        elif drag.kind == BODY:
+        elif drag.kind is Grip.START:
+            self._apply_range(self._snapped(_cs(t - drag.offset), event.modifiers()), drag.orig[1], Grip.START)
+        elif drag.kind is Grip.END:
+            self._apply_range(drag.orig[0], self._snapped(_cs(t - drag.offset), event.modifiers()), Grip.END)
+        elif drag.kind is Grip.BODY:
             shift = _cs(t - drag.press_time)
-            self._apply_range(drag.orig[0] + shift, drag.orig[1] + shift, BODY)
-        elif drag.kind in ("pending", "new"):
-            if drag.kind == "pending" and abs(x - drag.press_x) < DRAG_THRESHOLD:
+            self._apply_range(drag.orig[0] + shift, drag.orig[1] + shift, Grip.BODY)
+        elif drag.kind in (Grip.PENDING, Grip.NEW):
+            if drag.kind is Grip.PENDING and abs(x - drag.press_x) < DRAG_THRESHOLD:
                 return
-            drag.kind = "new"
+            drag.kind = Grip.NEW
             here = self._snapped(_cs(min(max(t, 0.0), self._duration)), event.modifiers())
             if here >= drag.anchor:
-                self._active = END
-                self._apply_range(drag.anchor, here, END)
+                self._active = Grip.END
+                self._apply_range(drag.anchor, here, Grip.END)
             else:
-                self._active = START
-                self._apply_range(here, drag.anchor, START)
+                self._active = Grip.START
+                self._apply_range(here, drag.anchor, Grip.START)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         drag = self._drag
         if drag is None:
             return super().mouseReleaseEvent(event)
         self._drag = None
-        if drag.kind == "pending":  # a click on empty space: audition from there
+        if drag.kind is Grip.PENDING:  # a click on empty space: audition from there
             self._seek(drag.press_time)
-        elif drag.kind == "seek" and abs(event.position().x() - drag.press_x) < DRAG_THRESHOLD:
+        elif drag.kind is Grip.SEEK and abs(event.position().x() - drag.press_x) < DRAG_THRESHOLD:
             self.playFromRequested.emit(round(drag.press_time, 2))
         self._update_cursor(self._hit(event.position().x()))
         self.update()
@@ -1128,12 +1143,12 @@ class WaveformView(QWidget):
                 return super().keyPressEvent(event)
             start, end = self._range
             d = sign * step
-            if self._active == START:
-                self._apply_range(start + d, end, START)
-            elif self._active == END:
-                self._apply_range(start, end + d, END)
+            if self._active == Grip.START:
+                self._apply_range(start + d, end, Grip.START)
+            elif self._active == Grip.END:
+                self._apply_range(start, end + d, Grip.END)
             else:
-                self._apply_range(start + d, end + d, BODY)
+                self._apply_range(start + d, end + d, Grip.BODY)
         elif self._mode == WaveformMode.PREVIEW:
             here = self._playhead or 0.0
             if key == Qt.Key.Key_Home:
@@ -1151,10 +1166,10 @@ class WaveformView(QWidget):
         self.set_playhead(seconds)
         self.seekRequested.emit(seconds)
 
-    def _update_cursor(self, part: str | None) -> None:
-        if part in (START, END, "marker"):
+    def _update_cursor(self, part: Grip | None) -> None:
+        if part in (Grip.START, Grip.END, Grip.MARKER):
             self.setCursor(Qt.CursorShape.SizeHorCursor)
-        elif part == BODY:
+        elif part == Grip.BODY:
             self.setCursor(Qt.CursorShape.OpenHandCursor)
         elif self._duration > 0:
             self.setCursor(Qt.CursorShape.IBeamCursor if self._mode == WaveformMode.RANGE
