@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import time
 from concurrent.futures import Future
 from pathlib import Path
@@ -80,6 +81,15 @@ def prepare(folder: Path) -> str | None:
                "and the demo starts fresh.")
     log.warning("%s", message)
     return message
+
+
+def clear(folder: Path) -> None:
+    """Forget the saved state (renamed first, so an interrupted removal never leaves half a state)."""
+    if folder.exists():
+        doomed = folder.with_name(f"{folder.name}.removing-{os.getpid()}")
+        os.replace(folder, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
 
 
 def last_port(folder: Path) -> int | None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
     QTabWidget,
     QTextEdit,
@@ -51,6 +52,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = None
         self.runner = TaskRunner(self, report=self.show_notice)
+        self._ask_on_close = True  # once the person said Quit (or a signal asked), never again
+        self._quitting = False  # waiting for submits on the wire before closing
+        self._ready_to_close = False
+        self.quit_question: QMessageBox | None = None
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(1100, 700)
@@ -273,9 +278,91 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
 
+    # ------------------------------------------------------------------ closing
+    def quit(self, *, ask: bool = True) -> None:
+        """Close the app; ``ask=False`` (SIGTERM, Ctrl+C in the terminal) skips the question."""
+        if not ask:
+            self._ask_on_close = False
+            if self.quit_question is not None:
+                self.quit_question.close()
+        self.close()
+
+    def running_tasks(self) -> int:
+        """Tasks still on their way (submitting, queued, generating, downloading)."""
+        if self.ctx is None:
+            return 0
+        return len(self.ctx.studio.tasks.list(active_only=True))
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing never costs a result: ask once when tasks run, let submits on the wire
+        learn their task id (bounded, with progress), then shut down."""
+        if self.ctx is None or self._ready_to_close:
+            event.accept()
+            self._finish_close()
+            return
+        event.ignore()
+        if self._quitting:
+            return  # already waiting for the provider's answers
+        running = self.running_tasks()
+        if running and self._ask_on_close:
+            self._ask_before_quitting(running)
+            return
+        self._start_quit()
+
+    def _ask_before_quitting(self, running: int) -> None:
+        if self.quit_question is not None:
+            self.quit_question.raise_()
+            return
+        if running == 1:
+            text = ("1 task is still running: it continues at the provider and finishes here "
+                    "next time you open Sonic Studio.")
+        else:
+            text = (f"{running} tasks are still running: they continue at the provider and finish here "
+                    "next time you open Sonic Studio.")
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit Sonic Studio?", text, parent=self)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_: int) -> None:
+            self.quit_question = None
+            if box.clickedButton() is quit_button:
+                self._ask_on_close = False
+                self._start_quit()
+
+        box.finished.connect(answered)
+        self.quit_question = box
+        box.open()
+
+    def _start_quit(self) -> None:
+        self._quitting = True
         self.save_state()
-        QApplication.instance().removeEventFilter(self)
         cancel_under(self)  # nothing started by a page may run on into the shutdown
-        event.accept()
+        if not self.ctx.studio.tasks.submitting():
+            self._ready_to_close = True
+            self.close()
+            return
+        self.centralWidget().setEnabled(False)
+        self.runner.run("quit", self._settle_then_close(), on_error=lambda _: self._close_anyway())
+
+    async def _settle_then_close(self) -> None:
+        def show(count: int, left: float) -> None:
+            what = "1 request" if count == 1 else f"{count} requests"
+            self.statusBar().showMessage(
+                f"Closing: waiting for the provider to answer {what} just sent, so the result is not lost "
+                f"(at most {left:.0f} s)…")
+
+        await self.ctx.studio.tasks.settle_submits(progress=show)
+        self._close_anyway()
+
+    def _close_anyway(self) -> None:
+        self._ready_to_close = True
+        self.close()
+
+    def _finish_close(self) -> None:
+        if not self._quitting:
+            self.save_state()
+        QApplication.instance().removeEventFilter(self)
+        cancel_under(self)
         self.closed.emit()
