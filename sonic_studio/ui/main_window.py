@@ -307,7 +307,9 @@ class MainWindow(QMainWindow):
         if running and self._ask_on_close:
             self._ask_before_quitting(running)
             return
-        self._start_quit()
+        if self._start_quit():
+            event.accept()  # (a close() from inside closeEvent would be ignored by Qt)
+            self._finish_close()
 
     def _ask_before_quitting(self, running: int) -> None:
         if self.quit_question is not None:
@@ -329,22 +331,24 @@ class MainWindow(QMainWindow):
             self.quit_question = None
             if box.clickedButton() is quit_button:
                 self._ask_on_close = False
-                self._start_quit()
+                if self._start_quit():
+                    self._close_anyway()
 
         box.finished.connect(answered)
         self.quit_question = box
         box.open()
 
-    def _start_quit(self) -> None:
+    def _start_quit(self) -> bool:
+        """Begin quitting; True when the window may close at once (no submit is on the wire)."""
         self._quitting = True
         self.save_state()
         cancel_under(self)  # nothing started by a page may run on into the shutdown
         if not self.ctx.studio.tasks.submitting():
             self._ready_to_close = True
-            self.close()
-            return
+            return True
         self.centralWidget().setEnabled(False)
         self.runner.run("quit", self._settle_then_close(), on_error=lambda _: self._close_anyway())
+        return False
 
     async def _settle_then_close(self) -> None:
         def show(count: int, left: float) -> None:
