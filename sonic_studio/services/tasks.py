@@ -62,6 +62,7 @@ from .media import probe_duration
 from .polling import Poller, scrub_clip
 from .procs import pid_alive
 from .redact import scrub_changes
+from .source_check import check_audio_link
 from .task_docs import request_doc
 
 log = logging.getLogger(__name__)
@@ -201,6 +202,7 @@ class TaskService:
             clip = await provider.upload_file(path, progress=progress)
         else:
             ensure(check_source_url(str(source)))
+            await check_audio_link(self._ctx.downloader, str(source).strip())
             clip = await provider.upload_url(str(source).strip())
         row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
         return await self._keep_local_copy(row.id, path, None if path is not None else str(source).strip())
@@ -609,6 +611,7 @@ class TaskService:
         path = _local_path(source)
         if path is None:
             ensure(problems + check_source_url(str(source)))
+            await check_audio_link(self._ctx.downloader, str(source).strip())
             return str(source).strip(), None
         ensure(problems + await self._local_file_problems(provider.capabilities, path, model))
         clip = await provider.upload_file(path)
