@@ -45,6 +45,7 @@ GRACE = 30.0
 SHORT_FRACTION = 0.8
 SHORT_SECONDS = 3.0
 MAX_REDIRECTS = 5
+PEEK_DRAIN = 16 * 1024 * 1024  # a link's file read whole when its server ignores Range (see ``peek``)
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
@@ -183,9 +184,16 @@ class Downloader:
             async with self._open(url, {"Range": f"bytes=0-{limit - 1}"}) as response:
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if response.status_code < 400:
+                    # Read to the end when the server honoured the range (206) or the file is
+                    # small: httpx's stream iterators left half-read are finalised by the garbage
+                    # collector outside any loop (qasync installs no async-generator hooks),
+                    # which prints errors.  Only a large file sent whole is cut short.
+                    declared = response.headers.get("content-length", "")
+                    drain = response.status_code == 206 or (declared.isdigit() and int(declared) <= PEEK_DRAIN)
                     async for chunk in response.aiter_bytes():
-                        data += chunk
-                        if len(data) >= limit:
+                        if len(data) < limit:
+                            data += chunk
+                        elif not drain:
                             break
                 return Peek(response.status_code, kind, bytes(data[:limit]))
         except httpx.HTTPError as exc:

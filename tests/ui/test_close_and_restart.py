@@ -14,58 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import wait_until
 from PySide6.QtWidgets import QMessageBox
+from restart_kit import DemoEmulator, open_app, shut
 
 from sonic_studio.core.models import GenerationParams, Origin
-from sonic_studio.emulator.app import Emulator, Fault, Timing
-from sonic_studio.emulator.server import EmulatorServer
-from sonic_studio.emulator.state_folder import StateKeeper
+from sonic_studio.emulator.app import Fault
 from sonic_studio.store.records import TaskState
 from sonic_studio.ui.tasks_runner import TaskRunner
 
-TIMING = Timing(queue=0.6, first_clip=1.0, second_clip=1.3, concat=0.2)
 CREATE = "/api/v1/sonic/create"
 UPLOAD_COVER = "/api/v1/sonic/upload-cover"
-
-
-class DemoEmulator:
-    """A demo emulator on a state folder; ``stop`` saves, as the emulator does on SIGTERM."""
-
-    def __init__(self, folder: Path) -> None:
-        self.emulator = Emulator(timing=TIMING)
-        self.keeper = StateKeeper(self.emulator, folder)
-        self.server = EmulatorServer(self.emulator)
-        self.base_url = self.server.start_in_thread()
-
-    def stop(self) -> None:
-        self.server.stop_thread()
-        self.keeper.save()
-
-
-async def open_app(data_dir: Path, base_url: str, qtbot):
-    from sonic_studio.audio.player import Player
-    from sonic_studio.services.settings import Settings
-    from sonic_studio.services.studio import Studio
-    from sonic_studio.ui.bridge import StudioBridge, UiContext
-    from sonic_studio.ui.main_window import MainWindow
-
-    settings = Settings.load(data_dir)
-    settings.demo, settings.demo_base_url, settings.poll_interval = True, base_url, 0.05
-    studio = Studio(settings, data_dir=data_dir)
-    await studio.start()
-    ctx = UiContext(studio=studio, bridge=StudioBridge(studio), player=Player())
-    window = MainWindow()
-    qtbot.addWidget(window)
-    window.attach(ctx)
-    window.set_demo(True)
-    window.show()
-    return ctx, window
-
-
-async def shut(ctx, window) -> None:
-    """What bootstrap does once the window has closed."""
-    ctx.player.stop()
-    ctx.bridge.detach()
-    await ctx.studio.aclose()
 
 
 def song(title: str) -> GenerationParams:
