@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -176,6 +177,8 @@ async def run_studio(window, args: argparse.Namespace) -> None:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 
     await closed.wait()
+    started = time.monotonic()
+    log.info("closing: %d task(s) still on their way continue next time", len(studio.tasks.list(active_only=True)))
 
     try:
         window.player_bar.shutdown()  # stops waveform decoding too
@@ -189,8 +192,11 @@ async def run_studio(window, args: argparse.Namespace) -> None:
         await asyncio.wait_for(studio.aclose(timeout=5), timeout=20)
     except (asyncio.TimeoutError, Exception):
         log.exception("studio did not close cleanly")
+    closed_at = time.monotonic()
     if ctx.demo_server is not None:
-        ctx.demo_server.stop()
+        ctx.demo_server.stop()  # the emulator saves its state as it stops
+    log.info("closed: library and network in %.2f s, demo server in %.2f s",
+             closed_at - started, time.monotonic() - closed_at)
 
 
 async def _self_test(window) -> None:

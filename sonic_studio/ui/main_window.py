@@ -8,6 +8,9 @@ started.  Panels talk to each other only through the bridge's signals.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -30,6 +33,8 @@ from PySide6.QtWidgets import (
 from . import theme
 from .icons import app_icon, icon
 from .tasks_runner import TaskRunner, cancel_under
+
+log = logging.getLogger(__name__)
 
 TAB_NAMES = ("Upload", "Extend / Cover", "Persona")
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
@@ -357,7 +362,10 @@ class MainWindow(QMainWindow):
                 f"Closing: waiting for the provider to answer {what} just sent, so the result is not lost "
                 f"(at most {left:.0f} s)…")
 
-        await self.ctx.studio.tasks.settle_submits(progress=show)
+        started = time.monotonic()
+        left = await self.ctx.studio.tasks.settle_submits(progress=show)
+        log.info("closing: waited %.2f s for the provider's answer to submits on the wire (%d still without one)",
+                 time.monotonic() - started, left)
         self._close_anyway()
 
     def _close_anyway(self) -> None:
