@@ -71,7 +71,7 @@ class SettingsDialog(QDialog):
 
         self.demo = QCheckBox("Demo mode — use the built-in emulator (no key, no network, no costs)")
         self.demo.setChecked(self.studio.demo)
-        self.reset_demo_button = QPushButton(icon("trash"), "Reset demo…")
+        self.reset_demo_button = QPushButton(icon("trash"), "&Reset demo…")
         self.reset_demo_button.setToolTip("The demo remembers its clips, personas and credits between runs; "
                                           "this makes it start again from nothing.")
         self.reset_demo_button.setEnabled(ctx.demo_server is not None or ctx.demo_state_dir is not None)
