@@ -143,7 +143,7 @@ async def test_pick_select_audition_create_and_generate_with_the_persona(
     # Create: the provider gets exactly the window; the persona shows up, selected.
     qtbot.mouseClick(tab.submit_button, Qt.MouseButton.LeftButton)
     panel = window.personas
-    await wait_until(lambda: panel.model.rowCount() == 1 and not tab._busy)
+    await wait_until(lambda: panel.model.rowCount() == 1 and not tab.bar.busy())
     detail = studio.library.get(clip)
     assert ui_emulator.last(SUNO_PERSONA).json == {
         "taskId": detail.source_task_id,
@@ -223,7 +223,7 @@ async def test_a_second_persona_from_the_same_clip_is_explained_and_the_first_is
     studio.personas.delete_local(first.id)
     await wait_until(lambda: tab.banner.isHidden())
     qtbot.mouseClick(tab.submit_button, Qt.MouseButton.LeftButton)
-    await wait_until(lambda: len(ui_emulator.submissions(SUNO_PERSONA)) == 4 and not tab._busy)
+    await wait_until(lambda: len(ui_emulator.submissions(SUNO_PERSONA)) == 4 and not tab.bar.busy())
     assert "sunoapi.org already has one for this clip" in tab.submit_error.text()
     assert "made outside this library" in tab.submit_error.text()
 

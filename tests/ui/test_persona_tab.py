@@ -97,7 +97,7 @@ async def create(qtbot, ui) -> None:
     before = ui.panel.model.rowCount()
     assert ui.tab.submit_button.isEnabled(), ui.tab.reason_label.text()
     qtbot.mouseClick(ui.tab.submit_button, Qt.MouseButton.LeftButton)
-    await wait_until(lambda: ui.panel.model.rowCount() > before and not ui.tab._busy)
+    await wait_until(lambda: ui.panel.model.rowCount() > before and not ui.tab.bar.busy())
 
 
 # ---------------------------------------------------------------------- sunoapi.org
@@ -460,7 +460,7 @@ async def test_a_failed_vocal_extraction_says_so_and_makes_no_persona(ctx, ui_em
     ui_emulator.faults.inject(
         Fault("status", status=403, body={"code": 403, "message": "remaining credits are not enough"}), SONIC_VOX)
     qtbot.mouseClick(ui.tab.submit_button, Qt.MouseButton.LeftButton)
-    await wait_until(lambda: ui.tab.submit_error.isVisible() and not ui.tab._busy)
+    await wait_until(lambda: ui.tab.submit_error.isVisible() and not ui.tab.bar.busy())
     words = ui.tab.submit_error.text()
     assert "credits" in words.lower() and "Traceback" not in words
     assert len(ui_emulator.submissions(SONIC_VOX)) == 1

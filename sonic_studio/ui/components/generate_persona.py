@@ -12,7 +12,6 @@ the library with the persona in its lineage.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -32,6 +31,7 @@ from ..format import fmt_window
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from .generation_form import GenerationForm
+from .submit_bar import SubmitBar, cost_text
 
 # sunoapi.org: "style_persona" for personas made with generate-persona ("voice_persona"
 # is for voice-clone ids, which the studio does not make).
@@ -59,7 +59,6 @@ class GeneratePersonaDialog(QDialog):
         self.studio = ctx.studio
         self.persona = persona
         self.task = None  # the submitted TaskRecord, once the provider has it
-        self._busy = False
         caps = self.studio.capabilities
         self.setWindowTitle(f"Generate with “{persona.name}”")
         self.setMinimumSize(860, 560)
@@ -93,38 +92,26 @@ class GeneratePersonaDialog(QDialog):
             describe.setEnabled(False)
             describe.setToolTip("sunoapi.org uses a persona only with your own lyrics and style")
 
+        self.bar = SubmitBar(self.runner, "Generate", "Generating…", button_icon=icon("music", "#0b0d12"),
+                             ready_tip=f"Generate a new song sung by “{persona.name}” (Ctrl+Enter)", framed=False)
+        self.bar.button.setDefault(True)
+        self.bar.set_cost(cost_text(caps.estimated_cost(TaskKind.GENERATE)))
         self.mapping_label = _label(persona_mapping(caps.id))
-        cost = caps.estimated_cost(TaskKind.GENERATE)
-        self.cost_label = _label(f"Estimated {cost:g} credits" if cost is not None else "")
-        self.error_label = _label(role="error")
-        self.error_label.hide()
-        self.reason_label = _label()
+        self.bar.add_note(self.mapping_label)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.reject)
-        self.submit_button = QPushButton(icon("music", "#0b0d12"), "Generate")
-        self.submit_button.setProperty("primary", True)
-        self.submit_button.setDefault(True)
-        self.submit_button.clicked.connect(self.submit)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
-
-        footer = QHBoxLayout()
-        footer.setSpacing(theme.SPACING)
-        notes = QVBoxLayout()
-        notes.setSpacing(2)
-        notes.addWidget(self.mapping_label)
-        notes.addWidget(self.reason_label)
-        notes.addWidget(self.error_label)
-        footer.addLayout(notes, 1)
-        footer.addWidget(self.cost_label, 0, Qt.AlignmentFlag.AlignBottom)
-        footer.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignBottom)
-        footer.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignBottom)
+        self.bar.add_action(self.cancel_button)
+        self.bar.submitRequested.connect(self.submit)
+        self.bar.busyChanged.connect(self._set_busy)
+        # Short names for the bar's parts (tests use them).
+        self.submit_button, self.reason_label, self.error_label = self.bar.button, self.bar.reason, self.bar.error
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
         layout.setSpacing(theme.SPACING * 2)
         layout.addWidget(header)
         layout.addWidget(self.form, 1)
-        layout.addLayout(footer)
+        layout.addWidget(self.bar)
 
         self.form.changed.connect(self._refresh)
         self._refresh()
@@ -155,19 +142,11 @@ class GeneratePersonaDialog(QDialog):
         # Messages go under their fields; the first (whatever its field) also says why
         # the button is off.
         self.form.show_problems(problems)
-        reason = problems[0].message if problems else ""
-        if self._busy:
-            reason = "Sending the request…"
-        self.reason_label.setText(reason)
-        self.reason_label.setVisible(bool(reason))
-        self.submit_button.setEnabled(not problems and not self._busy)
-        self.submit_button.setToolTip(
-            reason or f"Generate a new song sung by “{self.persona.name}” (Ctrl+Enter)"
-        )
+        self.bar.set_problems(problems)
 
     def submit(self) -> None:
         """Validate, then submit in a task (the dialog never blocks the window)."""
-        if self._busy:
+        if self.bar.busy():
             return
         problems = self.form.problems()
         if problems:
@@ -175,8 +154,7 @@ class GeneratePersonaDialog(QDialog):
             self.form.focus_field(problems[0].field)
             self._refresh()
             return
-        self.runner.run("submit", self._submit(self.params()), what="Generating the song", busy=self._set_busy,
-                        on_error=self._show_message)
+        self.bar.run(self._submit(self.params()), what="Generating the song", note="Sending the request…")
 
     async def _submit(self, params: GenerationParams) -> None:
         try:
@@ -192,22 +170,13 @@ class GeneratePersonaDialog(QDialog):
         QTimer.singleShot(0, self.accept)
 
     def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.submit_button.setText("Generating…" if busy else "Generate")
         self.form.setEnabled(not busy)
-        if busy:
-            self.error_label.hide()
         self._refresh()
 
     def _show_error(self, error: StudioError, field: str | None = None) -> None:
         if field in GenerationForm.OWN_FIELDS:
             self.form.show_problems([Problem(field, str(error))], reveal=True)
-        self._show_message(str(error), error.details())
-
-    def _show_message(self, text: str, details: str = "") -> None:
-        self.error_label.setText(text)
-        self.error_label.setToolTip(details or text)
-        self.error_label.show()
+        self.bar.show_error(str(error), error.details())
 
 
 __all__ = ["GeneratePersonaDialog", "persona_mapping"]

@@ -23,7 +23,6 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -46,6 +45,7 @@ from ...store.records import ClipDetail
 from .. import theme
 from ..components.clip_model import CLIP_MIME
 from ..components.generation_form import GenerationForm
+from ..components.submit_bar import SubmitBar, cost_text, credits_text
 from ..format import format_time, source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
@@ -75,10 +75,6 @@ _ROUTES = {
     },
 }
 _SOURCE_WORDS = {"uploaded": "Uploaded clip", "generated": "Generated clip", "one_stop": "File or link"}
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
 _label = theme.label
@@ -199,37 +195,17 @@ class ExtendCoverTab(QWidget):
         scroll.setWidget(page)
 
         # The submit bar stays visible below the scrolling form.
-        bar = QFrame()
-        bar.setObjectName("submitBar")
-        bar.setStyleSheet(f"QFrame#submitBar {{ border-top: 1px solid {theme.BORDER}; }}")
-        bar_layout = QHBoxLayout(bar)
-        bar_layout.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
-        bar_layout.setSpacing(theme.SPACING * 2)
-        messages = QVBoxLayout()
-        messages.setSpacing(2)
-        self.reason = _label("", "warning")
-        self.submit_error = _label("", "error")
-        self.submit_error.hide()
-        self.confirmation = _label("", None)
-        self.confirmation.setStyleSheet(f"color: {theme.SUCCESS};")
-        self.confirmation.hide()
-        messages.addWidget(self.reason)
-        messages.addWidget(self.submit_error)
-        messages.addWidget(self.confirmation)
-        bar_layout.addLayout(messages, 1)
-        self.cost = _label("", "badge", wrap=False)
-        self.cost.setToolTip("Estimated from the provider's price list; the provider has the last word")
-        bar_layout.addWidget(self.cost, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.submit_button = QPushButton()
-        self.submit_button.setProperty("primary", True)
-        self.submit_button.setMinimumWidth(130)
-        bar_layout.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.bar = SubmitBar(self.runner, "Extend ▶", "Submitting…")
+        # Short names for the bar's parts (tests and the README walkthrough use them).
+        self.submit_button = self.bar.button
+        self.reason, self.submit_error, self.confirmation = self.bar.reason, self.bar.error, self.bar.confirmation
+        self.cost = self.bar.cost
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
 
     def _wire(self) -> None:
         bridge = self.ctx.bridge
@@ -244,10 +220,9 @@ class ExtendCoverTab(QWidget):
         self.continue_spin.valueChanged.connect(self._spin_changed)
         self.auto_concat.toggled.connect(lambda _on: self._refresh())
         self.form.changed.connect(self._refresh)
-        self.submit_button.clicked.connect(self.submit)
+        self.bar.submitRequested.connect(self.submit)
+        self.bar.busyChanged.connect(self._set_busy)
         self.library_button.clicked.connect(self._back_to_library)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.submit)
 
     # ------------------------------------------------------------------ public API
     def mode(self) -> str:
@@ -319,25 +294,22 @@ class ExtendCoverTab(QWidget):
         problems += self.form.problems()
         cost, left = self._cost()
         if cost is not None and left is not None and cost > left:
-            problems.append(Problem("credits", f"Not enough credits: {_number(left)} left, this needs {_number(cost)}."))
+            problems.append(Problem("credits", f"Not enough credits: {credits_text(left)} left, "
+                                               f"this needs {credits_text(cost)}."))
         return problems
 
     def submit(self) -> None:
         """Send the request in the background (only when nothing is wrong)."""
-        if self.runner.running("submit"):
+        if self.bar.busy():
             return
         problems = self.problems()
         if problems:
             self._refresh(reveal=True)
             return
-        verb = "Extend" if self.mode() == "extend" else "Cover"
-        self.runner.run("submit", self._submit(), what=f"Submitting the {verb.lower()}", busy=self._set_busy,
-                        on_error=self._show_submit_error)
+        verb = "extend" if self.mode() == "extend" else "cover"
+        self.bar.run(self._submit(), what=f"Submitting the {verb}")
 
-    def _set_busy(self, busy: bool) -> None:
-        if busy:
-            self.submit_error.hide()
-            self.confirmation.hide()
+    def _set_busy(self, _busy: bool) -> None:
         self._refresh()
 
     # ------------------------------------------------------------------ drag and drop
@@ -398,7 +370,7 @@ class ExtendCoverTab(QWidget):
         self._duration = detail.duration if detail is not None else None
         self._audio = None
         self._source_note = self._clip_problem(detail) if detail is not None else ""
-        self.confirmation.hide()
+        self.bar.show_done("")
         self._show_source()
         if detail is None:
             self.loader.cancel()
@@ -580,28 +552,11 @@ class ExtendCoverTab(QWidget):
         self.continue_error.setVisible(extend and has_source and bool(continue_message))
         theme.set_invalid(self.continue_spin, extend and has_source and bool(continue_message))
 
-        cost, left = self._cost()
-        if cost is None:
-            self.cost.setText("Cost unknown")
-        elif left is None:
-            self.cost.setText(f"Estimated {_number(cost)} credits")
-        else:
-            self.cost.setText(f"Estimated {_number(cost)} credits · {_number(left)} left")
-        self.cost.setToolTip(f"Estimated from {self._caps.display_name}'s price list. {self._caps.credits_note}".strip())
-
+        self.bar.set_cost(cost_text(*self._cost()),
+                          f"Estimated from {self._caps.display_name}'s price list. {self._caps.credits_note}".strip())
         verb = "Extend" if extend else "Cover"
-        busy = self.runner.running("submit")
-        self.submit_button.setText("Submitting…" if busy else f"{verb} ▶")
-        self.submit_button.setEnabled(not problems and not busy)
-        reason = "" if busy else (problems[0].message if problems else "")
-        if len(problems) > 1:
-            reason += f"  (+{len(problems) - 1} more)"
-        self.reason.setText(reason)
-        self.reason.setVisible(bool(reason))
-        self.submit_button.setToolTip(
-            f"{verb} is off: {problems[0].message}" if problems and not busy
-            else f"Submit the {verb.lower()} (Ctrl+Enter)"
-        )
+        self.bar.set_text(f"{verb} ▶", ready_tip=f"Submit the {verb.lower()} (Ctrl+Enter)")
+        self.bar.set_problems(problems)
 
     # ------------------------------------------------------------------ submit
     async def _submit(self) -> None:
@@ -625,18 +580,11 @@ class ExtendCoverTab(QWidget):
         except StudioError as exc:
             self._show_refusal(exc, field=getattr(exc, "field", None))
             return
-        self.confirmation.setText(f"{verb} submitted — follow it in Tasks.")
-        self.confirmation.setToolTip(theme.plain_tip(record.title))
-        self.confirmation.show()
+        self.bar.show_done(f"{verb} submitted — follow it in Tasks.", record.title)
         self.ctx.bridge.notify.emit(f"{verb} submitted: {record.title}")
 
     def _show_refusal(self, exc: StudioError, field: str | None = None) -> None:
         """A refused request: under its field when it names one of ours, else next to the button."""
         if field in GenerationForm.OWN_FIELDS:
             self.form.focus_field(field)
-        self._show_submit_error(str(exc), exc.details())
-
-    def _show_submit_error(self, text: str, details: str = "") -> None:
-        self.submit_error.setText(text)
-        self.submit_error.setToolTip(theme.plain_tip(details or text))
-        self.submit_error.show()
+        self.bar.show_error(str(exc), exc.details())

@@ -46,6 +46,7 @@ from ...core.validation import Problem, check_persona
 from ...store.records import ClipDetail, PersonaRecord
 from .. import theme
 from ..components.range_audition import RangeAudition
+from ..components.submit_bar import SubmitBar, cost_text
 from ..format import format_time
 from ..icons import icon
 from ..tasks_runner import TaskRunner
@@ -88,7 +89,6 @@ class PersonaTab(QWidget):
         self.existing: PersonaRecord | None = None  # the persona this clip already made
         self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
         self._touched: set[str] = set()
-        self._busy = False
 
         self.loader = PeakLoader(ctx.peak_cache, parent=self)
         self._audition = RangeAudition(ctx.player, self)
@@ -135,7 +135,7 @@ class PersonaTab(QWidget):
         layout.addWidget(self.range_error)
         layout.addWidget(self._separator())
         layout.addLayout(self._build_form())
-        layout.addLayout(self._build_footer())
+        layout.addWidget(self._build_footer())
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -284,26 +284,17 @@ class PersonaTab(QWidget):
         grid.setColumnStretch(1, 2)
         return grid
 
-    def _build_footer(self) -> QHBoxLayout:
+    def _build_footer(self) -> SubmitBar:
+        self.bar = SubmitBar(self.runner, "Create persona", "Creating…", button_icon=icon("persona", "#0b0d12"),
+                             ready_tip="Create the persona from the selected range (Ctrl+Enter)", framed=False)
+        self.bar.button.setMinimumWidth(170)
         self.mapping_label = _label()
         self.terms_label = _label()  # what creating involves and costs (the service's words)
-        self.reason_label = _label()
-        self.submit_error = _error_label()
-        self.submit_error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.submit_button = QPushButton(icon("persona", "#0b0d12"), "Create persona")
-        self.submit_button.setProperty("primary", True)
-        self.submit_button.setMinimumWidth(170)
-        notes = QVBoxLayout()
-        notes.setSpacing(2)
-        notes.addWidget(self.mapping_label)
-        notes.addWidget(self.terms_label)
-        notes.addWidget(self.reason_label)
-        notes.addWidget(self.submit_error)
-        row = QHBoxLayout()
-        row.setSpacing(theme.SPACING * 2)
-        row.addLayout(notes, 1)
-        row.addWidget(self.submit_button, 0, Qt.AlignmentFlag.AlignBottom)
-        return row
+        self.bar.add_note(self.mapping_label)
+        self.bar.add_note(self.terms_label)
+        # Short names for the bar's parts (tests use them).
+        self.submit_button, self.reason_label, self.submit_error = self.bar.button, self.bar.reason, self.bar.error
+        return self.bar
 
     def _wire(self) -> None:
         bridge = self.ctx.bridge
@@ -335,12 +326,11 @@ class PersonaTab(QWidget):
         self.name_edit.textEdited.connect(lambda _t: self._edited("name"))
         self.styles_edit.textEdited.connect(lambda _t: self._edited("styles"))
         self.description_edit.textChanged.connect(lambda: self._edited("description"))
-        self.submit_button.clicked.connect(self.submit)
+        self.bar.submitRequested.connect(self.submit)
+        self.bar.busyChanged.connect(self._set_busy)
 
         audition = QShortcut(QKeySequence("Shift+Space"), self, activated=self.toggle_audition)
         audition.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        create = QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.submit)
-        create.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # ------------------------------------------------------------------ provider
     def _apply_capabilities(self) -> None:
@@ -394,7 +384,7 @@ class PersonaTab(QWidget):
         if previous is not None and self.waveform.range() is not None:
             self._ranges[previous.id] = self.waveform.range()
         self.clip = detail
-        self.submit_error.hide()
+        self.bar.show_error("")
         if detail is None:
             self.loader.cancel()
             self.audio_path = None
@@ -499,6 +489,7 @@ class PersonaTab(QWidget):
         preflight = self.studio.personas.preflight(self.clip.id, audio_path=audio, needs_audio=True)
         self.terms_label.setText(preflight.terms if preflight.ok else "")
         self.terms_label.setVisible(preflight.ok and bool(preflight.terms))
+        self.bar.set_cost(cost_text(preflight.cost) if preflight.ok else "")
         return preflight.reason
 
     def _refresh_source(self) -> None:
@@ -723,17 +714,12 @@ class PersonaTab(QWidget):
         reason = problems[0].message if problems else ""
         if problems and problems[0].field == "source":
             reason = "Pick a clip that can make a persona (see above)." if self.clip is not None else reason
-        if self._busy:
-            reason = f"Creating the persona at {self.studio.capabilities.display_name}…"
-        self.reason_label.setText(reason)
-        self.reason_label.setVisible(bool(reason))
-        self.submit_button.setEnabled(not problems and not self._busy)
-        self.submit_button.setToolTip(reason or "Create the persona from the selected range (Ctrl+Enter)")
+        self.bar.set_problems(problems, reason)
         return problems
 
     def submit(self) -> None:
         """Validate everything, then create the persona in a task."""
-        if self._busy:
+        if self.bar.busy():
             return
         problems = self._validate(reveal=True)
         if problems:
@@ -743,10 +729,10 @@ class PersonaTab(QWidget):
                 focus.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         start, end = self.vocal_window()
-        self.runner.run("create", self._create(
+        self.bar.run(self._create(
             self.clip.id, self.name_edit.text(), self.description_edit.toPlainText(),
             self.styles_edit.text(), start, end,
-        ), what="Creating the persona", busy=self._set_busy, on_error=self._show_submit_error)
+        ), what="Creating the persona", note=f"Creating the persona at {self.studio.capabilities.display_name}…")
 
     async def _create(self, clip: int, name: str, description: str, styles: str,
                       start: float | None, end: float | None) -> PersonaRecord | None:
@@ -770,11 +756,7 @@ class PersonaTab(QWidget):
         self._refresh_source()
         return record
 
-    def _set_busy(self, busy: bool) -> None:
-        self._busy = busy
-        self.submit_button.setText("Creating…" if busy else "Create persona")
-        if busy:
-            self.submit_error.hide()
+    def _set_busy(self, _busy: bool) -> None:
         self._validate()
 
     def _conflict(self, error: ConflictError) -> None:
@@ -790,21 +772,14 @@ class PersonaTab(QWidget):
             known = f" (id {error.existing_id})" if error.existing_id else ""
             text = (f"Each clip can make one persona, and {where} already has one for this clip{known}, "
                     "made outside this library. Pick another clip for a new voice.")
-        self.submit_error.setText(text)
-        self.submit_error.setToolTip(theme.plain_tip(error.details()))
-        self.submit_error.show()
+        self.bar.show_error(text, error.details())
 
     def _failed(self, error: StudioError) -> None:
         log.info("persona not created: %s", error.details())
         field = error.field if isinstance(error, ValidationError) else None
         if field in ("name", "description") or field in _WINDOW_FIELDS:
             self._touched.add("vocal_window" if field in _WINDOW_FIELDS else field)
-        self._show_submit_error(str(error), error.details())
-
-    def _show_submit_error(self, text: str, details: str = "") -> None:
-        self.submit_error.setText(text)
-        self.submit_error.setToolTip(theme.plain_tip(details or text))
-        self.submit_error.show()
+        self.bar.show_error(str(error), error.details())
 
 
 __all__ = ["PersonaTab"]

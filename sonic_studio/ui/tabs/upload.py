@@ -43,6 +43,7 @@ from ...audio.probe import AudioInfo, probe
 from ...core.errors import StudioError, ValidationError
 from ...core.validation import Problem, check_source_url, check_upload_duration, fmt_time
 from .. import theme
+from ..components.submit_bar import SubmitBar, cost_text
 from ..format import source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
@@ -168,29 +169,15 @@ class UploadTab(QWidget):
         scroll.setWidget(page)
 
         # Progress, messages and the actions stay visible below the scrolling part.
-        bar = QFrame()
-        bar.setObjectName("uploadBar")
-        bar.setStyleSheet(f"QFrame#uploadBar {{ border-top: 1px solid {theme.BORDER}; }}")
-        bar_layout = QVBoxLayout(bar)
-        bar_layout.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
-        bar_layout.setSpacing(theme.SPACING // 2)
+        self.bar = SubmitBar(self.runner, "Upload", "Uploading…", button_icon=icon("upload", "#0b0d12"),
+                             ready_tip="Upload (Ctrl+Enter)", name="upload")
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
         self.progress.setFixedHeight(8)
         self.progress.hide()
+        self.bar.add_above(self.progress)
         self.status = _label("", "hint")
-        self.error = _label("", "error")
-        self.error.hide()
-        self.reason = _label("", "warning")
-        bar_layout.addWidget(self.progress)
-        bar_layout.addWidget(self.status)
-        bar_layout.addWidget(self.error)
-
-        actions = QHBoxLayout()
-        actions.setSpacing(theme.SPACING)
-        self.upload_button = QPushButton(icon("upload", "#0b0d12"), "Upload")
-        self.upload_button.setProperty("primary", True)
-        self.upload_button.setMinimumWidth(110)
+        self.bar.add_note(self.status)
         self.extend_button = QPushButton(icon("extend"), "Upload and extend…")
         self.extend_button.setToolTip("Use this track as a one-stop source in Extend / Cover: it is uploaded when you submit")
         self.cover_button = QPushButton(icon("cover"), "Upload and cover…")
@@ -201,19 +188,16 @@ class UploadTab(QWidget):
         self.open_result = QPushButton(icon("extend"), "Extend or cover it…")
         self.open_result.setToolTip("Open the uploaded clip in Extend / Cover")
         self.open_result.hide()
-        actions.addWidget(self.reason, 1)
-        actions.addWidget(self.open_result)
-        actions.addWidget(self.cancel_button)
-        actions.addWidget(self.extend_button)
-        actions.addWidget(self.cover_button)
-        actions.addWidget(self.upload_button)
-        bar_layout.addLayout(actions)
+        for button in (self.open_result, self.cancel_button, self.extend_button, self.cover_button):
+            self.bar.add_action(button)
+        # Short names for the bar's parts (tests use them).
+        self.upload_button, self.reason, self.error = self.bar.button, self.bar.reason, self.bar.error
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(scroll, 1)
-        layout.addWidget(bar)
+        layout.addWidget(self.bar)
 
     def _build_file_page(self) -> QWidget:
         page = QWidget()
@@ -289,7 +273,8 @@ class UploadTab(QWidget):
         self.choose_button.clicked.connect(self.choose_file)
         self.clear_button.clicked.connect(self.clear_file)
         self.url_edit.textEdited.connect(lambda _t: self._url_edited())
-        self.upload_button.clicked.connect(self.upload)
+        self.bar.submitRequested.connect(self.upload)
+        self.bar.busyChanged.connect(self._uploading)
         self.extend_button.clicked.connect(lambda: self._hand_over("extend"))
         self.cover_button.clicked.connect(lambda: self._hand_over("cover"))
         self.cancel_button.clicked.connect(self._cancel_upload)
@@ -298,9 +283,6 @@ class UploadTab(QWidget):
         self.waveform.seekRequested.connect(self._preview_seek)
         self.ctx.player.positionChanged.connect(self._player_position)
         QShortcut(QKeySequence.StandardKey.Open, self, self.choose_file)
-        for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, self.upload)
-        self.upload_button.setToolTip("Upload (Ctrl+Enter)")
 
     # ------------------------------------------------------------------ public API
     def source(self) -> str | Path | None:
@@ -387,11 +369,10 @@ class UploadTab(QWidget):
             return
         source = self.source()
         self._begin_upload(source)
-        self.runner.run("upload", self._upload(source), what="The upload", busy=self._uploading,
-                        on_error=self._upload_failed)
+        self.bar.run(self._upload(source), what="The upload", on_error=self._upload_failed)
 
     def busy(self) -> bool:
-        return self.runner.running("upload")
+        return self.bar.busy()
 
     def _uploading(self, busy: bool) -> None:
         if not busy:
@@ -490,9 +471,7 @@ class UploadTab(QWidget):
             self._set_error(str(exc), exc.details())
 
     def _set_error(self, text: str, details: str = "") -> None:
-        self.error.setText(text)
-        self.error.setToolTip(details)
-        self.error.setVisible(bool(text))
+        self.bar.show_error(text, details)
 
     def _clear_result(self) -> None:
         self._sent_problem = None
@@ -602,16 +581,9 @@ class UploadTab(QWidget):
 
         busy = self.busy()
         ready = not problems and not busy
-        self.upload_button.setEnabled(ready)
         self.extend_button.setEnabled(ready)
         self.cover_button.setEnabled(ready)
         self.choose_button.setEnabled(not busy)
-        if busy:
-            reason = ""
-        elif problems:
-            reason = problems[0].message
-        else:
-            reason = ""
-        self.reason.setText(reason)  # kept in the layout even when empty: the buttons keep their size
-        tip = "Upload (Ctrl+Enter)" if ready else (f"Upload is off: {reason}" if reason else "Uploading…")
-        self.upload_button.setToolTip(tip)
+        cost = self._caps.estimated_cost("upload")  # sonic charges for an upload; sunoapi.org lists no price
+        self.bar.set_cost(cost_text(cost) if cost is not None else "")
+        self.bar.set_problems(problems)
