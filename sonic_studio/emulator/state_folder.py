@@ -141,7 +141,11 @@ class StateKeeper:
         while True:
             await asyncio.sleep(SAVE_INTERVAL)
             if self.emu.dirty:
-                self.save()
+                try:
+                    self.save()
+                except Exception:  # a bug here must not stop the demo; the next change tries again
+                    log.exception("demo state not saved")
+                    self.emu.dirty = True
 
     def save(self) -> None:
         with self.emu.lock:
@@ -164,7 +168,7 @@ class StateKeeper:
         emu = self.emu
         sonic, suno = emu.state["sonic"], emu.state["sunoapi"]
         clips = {}
-        for clip in sonic.clips.values():
+        for clip in list(sonic.clips.values()):  # lists: render threads may add while we read
             audio = clip.audio.result() if clip.audio.done() and clip.audio.exception() is None else None
             if clip.uploaded and audio is not None:
                 upload = self.folder / UPLOADS_DIR / clip.id
@@ -180,22 +184,22 @@ class StateKeeper:
         sonic_doc = {
             "clips": clips,
             "tasks": {t.id: {"task_type": t.task_type, "ready_from": self._wall(t.ready_from), "clips": t.clips,
-                             "fulls": t.fulls} for t in sonic.tasks.values()},
-            "personas": {p.id: vars(p).copy() for p in sonic.personas.values()},
-            "voxes": sonic.voxes, "extra_credits": sonic.extra_credits,
+                             "fulls": t.fulls} for t in list(sonic.tasks.values())},
+            "personas": {p.id: vars(p).copy() for p in list(sonic.personas.values())},
+            "voxes": dict(sonic.voxes), "extra_credits": sonic.extra_credits,
         }
         derived = {}
-        for job in getattr(suno, "derived", {}).values():
+        for job in list(getattr(suno, "derived", {}).values()):
             if job.result.done() and job.result.exception() is None:
                 derived[job.id] = {"kind": job.kind, "music_task": job.music_task, "audio_id": job.audio_id,
                                    "created": self._wall(job.created), "result": job.result.result()}
         suno_doc = {
             "tasks": {t.id: {**{k: v for k, v in vars(t).items() if k != "tracks"},
                              "created": self._wall(t.created), "tracks": [vars(tr).copy() for tr in t.tracks]}
-                      for t in suno.tasks.values()},
-            "personas": {p.id: vars(p).copy() for p in suno.personas.values()},
+                      for t in list(suno.tasks.values())},
+            "personas": {p.id: vars(p).copy() for p in list(suno.personas.values())},
             "derived": derived,
-            "wav_by_audio": {a: d for a, d in getattr(suno, "wav_by_audio", {}).items() if d in derived},
+            "wav_by_audio": {a: d for a, d in list(getattr(suno, "wav_by_audio", {}).items()) if d in derived},
         }
         return {"version": VERSION, "port": self.port, "saved_at": time.time(), "credits": dict(emu.credits),
                 "sonic": sonic_doc, "sunoapi": suno_doc}
