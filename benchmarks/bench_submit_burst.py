@@ -6,9 +6,12 @@ Issue 14 measured a 536 ms stall of the event loop during a 200-task burst.  On 
 asyncio loop (the CLI's; the window's qasync loop runs the same services), a 5 ms
 heartbeat records how late each tick wakes while 200 generate tasks are submitted
 concurrently against the emulator (its own process, on loopback, like a real provider
-elsewhere), polled, downloaded, decode-checked and stored.  The same heartbeat on an
-idle loop, with the studio open, is the baseline: what this machine adds on its own.
-Target: the longest stall ≤ 50 ms.  Prints a table and a JSON line.
+elsewhere), polled, downloaded, checked and stored.  The same heartbeat on an idle
+loop, with the studio open, is the baseline: what this machine adds on its own.
+Target: the longest stall ≤ 50 ms.  Throughput: HTTP requests per second (submits,
+polls, downloads) and tasks settled per second over the whole burst (issue 16: the
+download checks, not the network, bounded it).  Each run notes the 1-minute load.
+Prints a table and a JSON line.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -23,6 +27,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,6 +59,21 @@ class Heartbeat:
         return self.lates
 
 
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The app's usual transport, counting the requests it sends."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,7 +94,8 @@ async def one_run(tasks: int, work: Path, idle_s: float) -> dict:
         settings = Settings.load(work)
         settings.provider, settings.demo = "sonic", True
         settings.demo_base_url, settings.poll_interval = f"http://127.0.0.1:{port}", 0.25
-        studio = Studio(settings, data_dir=work)
+        counter = CountingTransport()
+        studio = Studio(settings, data_dir=work, transport=counter)
         await studio.start()
         try:
             # The first HTTP request imports httpx's async backend (~250 ms, once per process);
@@ -87,11 +109,13 @@ async def one_run(tasks: int, work: Path, idle_s: float) -> dict:
             busy = Heartbeat()
             busy.start()
             started = time.perf_counter()
+            requests_before = counter.requests
             params = GenerationParams(model="sonic-v5-5", lyrics="[Verse]\nneon", tags="synthwave", title="Burst")
             records = await asyncio.gather(*(studio.tasks.submit_generate(params) for _ in range(tasks)))
             submitted_s = time.perf_counter() - started
             finished = await asyncio.gather(*(studio.tasks.wait(r.id, timeout=600) for r in records))
             busy_s = time.perf_counter() - started
+            requests = counter.requests - requests_before
             busy_lates = await busy.stop()
         finally:
             await studio.aclose()
@@ -103,6 +127,8 @@ async def one_run(tasks: int, work: Path, idle_s: float) -> dict:
         "burst_worst_ms": max(busy_lates), "burst_median_ms": statistics.median(busy_lates),
         "burst_p99_ms": sorted(busy_lates)[int(len(busy_lates) * 0.99) - 1],
         "submitted_s": submitted_s, "busy_s": busy_s,
+        "requests_per_s": requests / busy_s, "tasks_per_s": tasks / busy_s,
+        "load_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan"),
         "succeeded": sum(r.state.value == "succeeded" for r in finished),
         "clips": sum(len(r.clip_ids) for r in finished),
     }
@@ -132,6 +158,10 @@ def main() -> int:
     print(f"{'burst: median stall':<44}{med['burst_median_ms']:>9.1f} ms")
     print(f"{'all submits answered after':<44}{med['submitted_s']:>10.1f} s")
     print(f"{'all tasks finished after':<44}{med['busy_s']:>10.1f} s")
+    print(f"{'HTTP requests per second (whole burst)':<44}{med['requests_per_s']:>10.1f}")
+    print(f"{'tasks settled per second':<44}{med['tasks_per_s']:>10.2f}")
+    loads = ", ".join(f"{r['load_1min']:.1f}" for r in results)
+    print(f"{'1-minute load at the end of a run':<44}{med['load_1min']:>10.1f}   (each run: {loads})")
     print(f"{'tasks succeeded / clips saved':<44}{med['succeeded']:>7.0f} / {med['clips']:.0f}")
     print(json.dumps({"target_ms": TARGET_MS, "pass": worst <= TARGET_MS,
                       "runs": [{k: round(v, 2) if isinstance(v, float) else v for k, v in r.items()}

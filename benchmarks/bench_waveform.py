@@ -16,8 +16,12 @@ then measures, side by side in the same run so machine load hits both alike:
   the file costs without a child process at all: PyAV (FFmpeg's libraries in-process)
   decoding every frame, and again decoding and resampling to 8 kHz mono s16 (what the
   loader asks ffmpeg for).  PyAV is a measuring stick here only; the app does not use
-  it.  When it is not installed (``pip install av``) the script says so and skips it.
+  it (tried as the loader's decoder: not faster on this loaded 2-core machine, see
+  docs/performance.md).  When it is not installed (``pip install av``) the script says so and skips it.
 - **first partial**: from ``load()`` to the first partial waveform on the UI thread.
+- **three views**: the player bar, the Persona tab and the Extend/Cover tab each load the
+  clip (three ``PeakLoader``s, no cache), as one click in the library does: the time until
+  all three have it, against one loader alone, and how many decodes were started (1).
 - **cached re-open**: ``load()`` of a clip whose pyramid is in the disk cache, to the
   complete pyramid delivered (a fresh cache object each time, so it reads the disk).
 - **extra peak memory**: in a fresh child process with numpy, Qt and the loader
@@ -53,6 +57,9 @@ TARGETS = {  # name: (target, unit, lower is better)
     "first_partial_ms": (150.0, "ms"),
     "cached_reopen_ms": (20.0, "ms"),
     "extra_peak_memory_mb": (60.0, "MB"),
+    # issue 16, item 3: three views of one clip share its decode
+    "three_views_over_one_view": (1.2, "ratio"),
+    "decodes_per_click_three_views": (1, "count"),
 }
 SECONDS = 480.0
 
@@ -158,6 +165,43 @@ def loader_run(path: Path, cache_dir: Path) -> tuple[float, float, object]:
     return first - t0, marks["finished"] - t0, marks["pyramid"]  # type: ignore[operator]
 
 
+def three_views_run(path: Path) -> tuple[float, int]:
+    """(seconds until three loaders - the player bar, Persona, Extend/Cover - all have the
+    complete pyramid, decodes started): one click on a clip, no cache."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from sonic_studio.audio import decode
+    from sonic_studio.audio.loader import PeakLoader
+
+    started = []
+    real_start = decode.PcmStream._start
+
+    def counting(stream):
+        started.append(stream.path)
+        return real_start(stream)
+
+    decode.PcmStream._start = counting
+    loop = QEventLoop()
+    done: list[float] = []
+    loaders = [PeakLoader(None) for _ in range(3)]
+    for loader in loaders:
+        loader.finished.connect(lambda _p: (done.append(time.perf_counter()), len(done) == 3 and loop.quit()))
+        loader.failed.connect(lambda _m: loop.quit())
+    QTimer.singleShot(60_000, loop.quit)
+    try:
+        t0 = time.perf_counter()
+        for loader in loaders:
+            loader.load(path)
+        loop.exec()
+    finally:
+        decode.PcmStream._start = real_start
+        for loader in loaders:
+            loader.shutdown()
+    if len(done) != 3:
+        raise RuntimeError("three views: not every view got the waveform")
+    return max(done) - t0, len(started)
+
+
 def cached_reopen(path: Path, cache_dir: Path) -> float:
     from sonic_studio.audio.loader import PeakLoader
     from sonic_studio.audio.peak_cache import PeakCache
@@ -254,6 +298,7 @@ def main() -> int:
         full.append(t_full)
         first.append(f)
         ratios.append(t_full / b)
+    views = [three_views_run(song) for _ in range(runs)]
     reopen = [cached_reopen(song, cache_dir) for _ in range(max(runs, 11))]
     shutil.rmtree(cache_dir, ignore_errors=True)
 
@@ -269,6 +314,8 @@ def main() -> int:
         "first_partial_ms": med(first) * 1000,
         "cached_reopen_ms": med(reopen) * 1000,
         "extra_peak_memory_mb": med(m["extra_mb"] for m in mem),
+        "three_views_over_one_view": med(v[0] for v in views) / med(full),
+        "decodes_per_click_three_views": max(v[1] for v in views),
     }
     if have_pyav:
         figures["full_peaks_over_inprocess_decode"] = med(full) / med(floor)

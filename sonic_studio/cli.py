@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import cli_deliverables
+from . import cli_create, cli_deliverables, cli_edit
 from .cli_output import (
     EXIT_ERROR,
     EXIT_OK,
@@ -111,9 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
     persona_list = persona_commands.add_parser("list", help="personas in the local library")
     persona_list.add_argument("--search", default="")
 
-    generate = commands.add_parser("generate", help="a new song (optionally with a persona)")
+    generate = commands.add_parser("generate", help="a new song from a description or lyrics (optionally with a persona)")
     generate.add_argument("--persona", metavar="ID", help="persona id as printed by 'persona create/list'")
     _generation_options(generate)
+    cli_create.add_generate_options(generate)  # voice, exclusions, weights (the Create tab's options)
 
     tasks = commands.add_parser("tasks", help="list tasks; 'tasks resume' finishes unfinished ones")
     tasks.add_argument("action", nargs="?", choices=["resume"], help="poll unfinished tasks to the end")
@@ -131,6 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="default: from FILE's extension; daw: DIR gets song, stems, .mid, lyrics, sidecar")
 
     cli_deliverables.add_parsers(commands)  # finishing a song: whole-song, wav, stems, midi, ...
+    cli_create.add_parsers(commands)  # the Create tab's helpers: lyrics, boost-style
+    cli_edit.add_parsers(commands)  # edits: replace-section, add-vocals, remaster, mashup, sample, ...
 
     demo = commands.add_parser("demo-server", help="run the local emulator of both APIs (demo mode)")
     demo.add_argument("--port", type=int, default=8787)
@@ -221,7 +224,8 @@ async def _run(args: argparse.Namespace) -> int:
     studio = Studio(settings, data_dir=args.data_dir, poll_interval=interval)
     try:
         await studio.start(resume=resume)
-        command = COMMANDS.get(args.command) or cli_deliverables.COMMANDS[args.command]
+        command = COMMANDS.get(args.command) or cli_create.COMMANDS.get(args.command) \
+            or cli_deliverables.COMMANDS.get(args.command) or cli_edit.COMMANDS[args.command]
         return await command(studio, args)
     except (StudioError, DatabaseError) as exc:
         return fail(args, exc)
@@ -301,7 +305,8 @@ async def cmd_upload_cover(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def cmd_generate(studio: Studio, args: argparse.Namespace) -> int:
-    task = await studio.tasks.submit_generate(_params(studio, args, persona_id=args.persona))
+    params = cli_create.generate_params(studio, args, _params(studio, args))
+    task = await studio.create.submit(params)  # the Create tab's preflight, then the task lifecycle
     return await _after_submit(studio, args, task)
 
 

@@ -149,3 +149,68 @@ def test_loader_reports_failures(qtbot, tmp_path):
         loader.load(tmp_path / "nope.mp3")
     assert "nope.mp3" in blocker.args[0]
     loader.shutdown()
+
+
+@pytest.fixture
+def decodes(monkeypatch):
+    """Every ffmpeg decode started, by path."""
+    started = []
+    real = PcmStream._start
+
+    def counting(self):
+        started.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(PcmStream, "_start", counting)
+    return started
+
+
+def test_views_showing_one_clip_share_one_decode(qtbot, long_song, tmp_path, decodes):
+    cache = PeakCache(tmp_path / "cache")
+    bar, persona, extend = (PeakLoader(cache, partial_interval=0.0) for _ in range(3))
+    got = {name: [] for name in ("bar", "persona", "extend")}
+    for name, loader in zip(got, (bar, persona, extend)):
+        loader.finished.connect(got[name].append)
+    bar.load(long_song)
+    qtbot.waitUntil(lambda: bar._job.latest is not None, timeout=10_000)  # decoding, partly drawn
+    late = []
+    persona.partial.connect(late.append)
+    persona.load(long_song)
+    assert late, "a view joining a running decode got nothing to draw at once"
+    extend.load(long_song)
+    persona.cancel()  # one view moves on: the others keep their decode
+    qtbot.waitUntil(lambda: bool(got["bar"] and got["extend"]), timeout=30_000)
+    assert decodes == [long_song]
+    assert not got["persona"]
+    assert_same_pyramid(got["bar"][0], got["extend"][0])
+    assert_same_pyramid(got["bar"][0], build_pyramid(bare_pcm(long_song)))
+    for loader in (bar, persona, extend):
+        loader.shutdown()
+    # Afterwards every view is answered from the cache.
+    again = PeakLoader(cache)
+    hits = []
+    again.finished.connect(hits.append)
+    again.load(long_song)
+    assert hits and decodes == [long_song]
+
+
+def test_a_shared_decode_stops_when_the_last_view_leaves(qtbot, long_song, tmp_path, decodes):
+    first, second = PeakLoader(None), PeakLoader(None)
+    first.load(long_song)
+    second.load(long_song)
+    job = first._job
+    assert second._job is job
+    qtbot.waitUntil(lambda: job.stream is not None and job.stream._proc is not None, timeout=5_000)
+    first.cancel()
+    qtbot.wait(200)
+    assert job.stream._proc.poll() is None  # still decoding for the second view
+    second.cancel()
+    qtbot.waitUntil(lambda: job.stream._proc.poll() is not None, timeout=5_000)  # ffmpeg killed
+    finished = []
+    third = PeakLoader(None)
+    third.finished.connect(finished.append)
+    with qtbot.waitSignal(third.finished, timeout=30_000):
+        third.load(long_song)  # a fresh decode, not the cancelled one
+    assert len(decodes) == 2 and finished[0].complete
+    for loader in (first, second, third):
+        loader.shutdown()

@@ -14,8 +14,9 @@ from sonic_studio.audio.lyric_lines import (
     to_lrc,
     to_reaper_regions,
 )
-from sonic_studio.audio.mix import render_mix
+from sonic_studio.audio.mix import MixRender, PreviewFile, render_mix, weights
 from sonic_studio.audio.pcm import read_mono
+from sonic_studio.audio.stem_deck import StemDeck
 from sonic_studio.core.models import LyricWord
 from sonic_studio.emulator import synth
 
@@ -102,18 +103,43 @@ def test_join_only_when_the_extension_is_just_the_new_part(tmp_path):
     assert result.joined and len(read_mono(result.path, 8000)) / 8000 == pytest.approx(32.0, abs=0.2)
 
 
-def test_stems_load_whole_or_just_their_start_and_mix(tmp_path, parts):
+def test_stem_deck_decodes_all_stems_at_once_and_the_preview_renders_the_chosen_mix(tmp_path, parts):
     paths = {}
     for name, samples in parts.stems.items():
         paths[name] = tmp_path / f"{name}.mp3"
         paths[name].write_bytes(synth.encode_mp3(samples))
-    from sonic_studio.audio.mix import load_stems
+    short = tmp_path / "short.mp3"  # a stem that ends early is padded with silence, not cut
+    short.write_bytes(synth.encode_mp3(parts.stems["drums"][: synth.SR * 10]))
+    deck = StemDeck({**paths, "short": short}, rate=synth.SR)
+    deck.start()
+    try:
+        assert deck.wait_duration(10) == pytest.approx(40.0, abs=0.1)
+        assert deck.wait_frames(deck.frames, 20) and deck.error is None
+        for name, path in paths.items():  # each channel is that stem, as a decode of it alone
+            alone = read_mono(path, synth.SR)
+            n = min(len(alone), deck.frames)
+            assert np.max(np.abs(deck.stem(name)[:n] - alone[:n])) < 2e-3
+        assert not np.any(deck.stem("short")[synth.SR * 11:])
 
-    start = load_stems(paths, synth.SR, seconds=1.0)
-    assert all(len(s) == synth.SR for s in start.values())
-    whole = load_stems(paths, synth.SR)
-    assert all(abs(len(s) - 40 * synth.SR) < synth.SR * 0.1 for s in whole.values())
-    vocals = render_mix(whole, soloed={"vocals"})
-    assert np.array_equal(vocals, whole["vocals"])
-    rms = lambda x: float(np.sqrt(np.mean(x**2)))  # noqa: E731
-    assert rms(vocals) == pytest.approx(rms(parts.stems["vocals"]), rel=0.1)  # the voice, through mp3
+        preview = PreviewFile(tmp_path / "mix.wav", deck.frames, deck.rate)
+        vocals = MixRender(deck, preview, weights(deck.names, soloed={"vocals"}, muted={"vocals"}), 20.0).start()
+        vocals.finished.result(10)
+        assert np.max(np.abs(preview.read() - deck.stem("vocals"))) < 1e-4  # solo wins over mute
+        silent = MixRender(deck, preview, weights(deck.names, muted=set(deck.names))).start()
+        silent.finished.result(10)
+        assert not np.any(preview.read())
+        everything = MixRender(deck, preview, weights(deck.names, muted={"short"})).start()
+        everything.finished.result(10)
+        song = sum(deck.stem(name) for name in paths)
+        assert np.max(np.abs(preview.read() - np.clip(song, -1, 1))) < 1e-3
+        preview.close()
+        assert read_mono(tmp_path / "mix.wav", synth.SR).shape == (deck.frames,)  # a valid WAV, whole length
+    finally:
+        deck.close()
+
+
+def test_stem_deck_says_which_file_is_missing(tmp_path):
+    deck = StemDeck({"vocals": tmp_path / "gone.mp3"})
+    deck.start()
+    deck.wait_frames(1, 10)
+    assert deck.complete and deck.error == "The stem file gone.mp3 is missing (was it moved or deleted?)."

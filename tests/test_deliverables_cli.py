@@ -162,3 +162,88 @@ def test_sunoapi_whole_song_bpm_and_what_it_cannot(cli, emulator):
     assert "sunoapi.org cannot make VOX" in vox.stderr
     assert not [r for r in emulator.requests if r.method == "POST" and r.path != "/api/v1/generate"
                 and "extend" not in r.path]  # nothing paid for any of it
+
+
+def _submitted(kind: str):
+    """The moment a paid request of ``kind`` has its provider id (or answer) stored."""
+    return lambda conn: conn.execute(
+        "SELECT provider_task_id FROM tasks WHERE kind = ? AND provider_task_id IS NOT NULL", (kind,)).fetchone()
+
+
+# (provider, command, task kind, paid path, path made slow so the kill lands after the id is stored)
+KILL_AFTER_ID = [
+    ("sonic", ("stems", "--full"), "stems_full", "/api/v1/sonic/stems/full", "/api/v1/sonic/task/"),
+    ("sonic", ("midi",), "midi", "/api/v1/sonic/midi", "/cdn/"),
+    ("sunoapi", ("wav",), "wav", "/api/v1/wav/generate", "/api/v1/wav/record-info"),
+    ("sunoapi", ("stems", "--full"), "stems_full", "/api/v1/vocal-removal/generate", "/api/v1/vocal-removal/record-info"),
+    ("sunoapi", ("midi",), "midi", "/api/v1/midi/generate", "/api/v1/midi/record-info"),
+]
+
+
+@pytest.mark.parametrize("provider, command, kind, paid, slow", KILL_AFTER_ID, ids=lambda v: v if isinstance(v, str) else None)
+def test_kill_after_the_id_is_stored_then_resume_pays_once_and_saves_the_files(cli, emulator, sandbox, provider,
+                                                                                command, kind, paid, slow):
+    clip = new_song(cli, provider)
+    if provider == "sunoapi" and kind == "midi":
+        cli.run("stems", clip, "--wait", provider=provider)  # MIDI is made from a finished separation
+    before = len(emulator.submissions(paid))
+    emulator.faults.inject(Fault("latency", seconds=10), slow, times=1)
+    process = subprocess.Popen(cli.argv(*command, clip, "--wait", provider=provider), env=cli.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _kill_when(cli, process, sandbox, _submitted(kind))
+    emulator.faults.clear()
+    [entry] = cli.json("tasks", "resume", provider=provider)
+    assert entry["task"]["kind"] == kind and entry["task"]["state"] == "succeeded"
+    assert entry["files"], entry
+    for name, path in entry["files"].items():
+        if name == "midi":
+            assert any(m.type == "note_on" for t in mido.MidiFile(path).tracks for m in t)
+        else:
+            assert decodes(path), name
+    assert len(emulator.submissions(paid)) == before + 1
+    assert cli.json("tasks", "resume", provider=provider) == []
+
+
+# Answered at once with data only (no file to fetch): the one moment a kill can cut is the answer itself.
+KILL_DURING_ANSWER = [
+    ("sonic", ("lyrics-timeline",), "lyrics_timeline", "/api/v1/sonic/aligned-lyrics"),
+    ("sonic", ("bpm",), "bpm", "/api/v1/sonic/bpm"),
+    ("sunoapi", ("lyrics-timeline",), "lyrics_timeline", "/api/v1/generate/get-timestamped-lyrics"),
+]
+
+
+@pytest.mark.parametrize("provider, command, kind, paid", KILL_DURING_ANSWER, ids=lambda v: v if isinstance(v, str) else None)
+def test_kill_while_the_provider_answers_is_never_sent_again(cli, emulator, sandbox, provider, command, kind, paid):
+    clip = new_song(cli, provider)
+    emulator.faults.inject(Fault("latency", seconds=10), paid, times=1)
+    process = subprocess.Popen(cli.argv(*command, clip, provider=provider), env=cli.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _kill_when(cli, process, sandbox, lambda conn: conn.execute(
+        "SELECT id FROM tasks WHERE kind = ?", (kind,)).fetchone() and emulator.submissions(paid))
+    emulator.faults.clear()
+    assert cli.json("tasks", "resume", provider=provider) == []  # never resubmitted...
+    [task] = [t for t in cli.json("tasks", provider=provider) if t["kind"] == kind]
+    assert task["state"] == "unknown"  # ...and said: it may have been charged; check the account
+    assert len(emulator.submissions(paid)) == 1
+    # Asking again is a person's choice, and it is one more request, not a silent retry.
+    cli.run(*command, clip, provider=provider)
+    assert len(emulator.submissions(paid)) == 2
+
+
+def test_kill_during_the_sonic_whole_song_then_resume_pays_once_and_saves_it(cli, emulator, sandbox):
+    clip = new_song(cli, "sonic")
+    extended = cli.json("extend", clip, "--at", "30", "--prompt", "[Verse] more", "--tags", "synthwave",
+                        "--title", "Night Drive", "--model", MODEL["sonic"], "--wait", "--no-whole-song")
+    extension = extended["clips"][0]["clip_id"]
+    concats = lambda: [r for r in emulator.submissions("/api/v1/sonic/create")  # noqa: E731
+                       if r.json["task_type"] == "concat_music"]
+    emulator.faults.inject(Fault("latency", seconds=10), "/api/v1/sonic/task/", times=1)
+    process = subprocess.Popen(cli.argv("whole-song", extension, "--wait"), env=cli.env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _kill_when(cli, process, sandbox, _submitted("concat"))
+    emulator.faults.clear()
+    [entry] = cli.json("tasks", "resume")
+    assert entry["task"]["kind"] == "concat" and entry["task"]["state"] == "succeeded"
+    [whole] = entry["clips"]
+    assert decodes(whole["audio_path"]) and [c.json["continue_clip_id"] for c in concats()] == [extension]
+    assert cli.json("tasks", "resume") == []

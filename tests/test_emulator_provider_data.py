@@ -57,7 +57,34 @@ def _flat_catalog() -> dict[str, object]:
     out["sunoapi.persona.window_max"] = suno["persona"]["window"]["max"]
     prices = dict(suno["credits"])
     out.update({f"sunoapi.prices.{k}": v for k, v in prices.items()})
+    _flat_writing(out, {p: cat[p].get("writing", {}) for p in ("sonic", "sunoapi")})
+    _flat_catalog_edits(cat, out)
     return out
+
+
+def _flat_writing(out: dict[str, object], writing: dict[str, dict]) -> None:
+    """The Create tab's helpers (lyrics, style boost): prices and the lyrics prompt limit, both sides alike."""
+    for provider, block in writing.items():
+        out.update({f"{provider}.prices.{k}": v for k, v in block.get("prices", block.get("credits", {})).items()})
+        if block.get("lyrics_prompt_max_words") is not None:
+            out[f"{provider}.writing.lyrics_prompt_max_words"] = block["lyrics_prompt_max_words"]
+
+
+def _flat_catalog_edits(cat: dict, out: dict[str, object]) -> None:
+    """Edit operations (issue 13): prices, range windows, which models take them."""
+    for provider in ("sonic", "sunoapi"):
+        out.update({f"{provider}.edits.prices.{k}": v for k, v in cat[provider]["edit_credits"].items()})
+        replace = cat[provider]["edits"]["replace_section"]
+        out[f"{provider}.edits.replace_window.min"] = replace["min_len"]
+        out[f"{provider}.edits.replace_window.max"] = replace["max_len"]
+        if replace.get("max_fraction") is not None:
+            out[f"{provider}.edits.replace_window.max_fraction"] = replace["max_fraction"]
+    sonic, suno = cat["sonic"]["edits"], cat["sunoapi"]["edits"]
+    out["sonic.edits.remaster_models"] = sorted(sonic["remaster"]["models"])
+    out["sonic.edits.variation_categories"] = sorted(sonic["remaster"]["strengths"])
+    out["sunoapi.edits.add_models"] = sorted(suno["add_vocals"]["models"])
+    out["sunoapi.edits.add_instrumental_models"] = sorted(suno["add_instrumental"]["models"])
+    out["sunoapi.edits.mashup_models"] = sorted(suno["mashup"]["models"])
 
 
 def _flat_emulator() -> dict[str, object]:
@@ -86,6 +113,16 @@ def _flat_emulator() -> dict[str, object]:
     out["sunoapi.persona.window_min"] = suno["persona"]["window_min"]
     out["sunoapi.persona.window_max"] = suno["persona"]["window_max"]
     out.update({f"sunoapi.prices.{k}": v for k, v in suno["prices"].items()})
+    _flat_writing(out, {p: provider_data(p).get("writing", {}) for p in ("sonic", "sunoapi")})
+    for provider, data in (("sonic", sonic), ("sunoapi", suno)):
+        edits = data["edits"]
+        out.update({f"{provider}.edits.prices.{k}": v for k, v in edits["prices"].items()})
+        out.update({f"{provider}.edits.replace_window.{k}": v for k, v in edits["replace_window"].items()})
+    out["sonic.edits.remaster_models"] = sorted(sonic["edits"]["remaster_models"])
+    out["sonic.edits.variation_categories"] = sorted(sonic["edits"]["variation_categories"])
+    out["sunoapi.edits.add_models"] = sorted(suno["edits"]["add_models"])
+    out["sunoapi.edits.add_instrumental_models"] = sorted(suno["edits"]["add_models"])
+    out["sunoapi.edits.mashup_models"] = sorted(suno["edits"]["mashup_models"])
     return out
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from sonic_studio.core.edits import AddLayerRequest, MashupRequest, ReplaceSectionRequest, SampleRequest
 from sonic_studio.core.errors import (
     AuthError,
     ConflictError,
@@ -27,10 +28,13 @@ from sonic_studio.core.errors import (
     ValidationError,
 )
 from sonic_studio.core.models import (
+    AssetKind,
+    AssetRequest,
     Clip,
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    Origin,
     PersonaRequest,
     ProviderId,
     RemoteTaskState,
@@ -41,6 +45,7 @@ from sonic_studio.emulator.app import Fault
 from sonic_studio.providers.sonic import SonicProvider
 from sonic_studio.providers.sunoapi import SunoApiProvider
 from tests.conftest import FAKE_KEY
+from tests.test_create_providers import GOLDEN_USED as CREATE_GOLDEN
 
 GOLDEN = Path(__file__).parent / "golden"
 BASE = "http://127.0.0.1:8787"
@@ -114,6 +119,29 @@ SUNO: list[tuple[str, str, Callable[[SunoApiProvider, Path], Awaitable[Any]], An
      lambda p, _: p.create_persona(PersonaRequest(SUNO_CLIP, "A", "B")), ConflictError),
     ("generate-persona-rate-limited", "/api/v1/generate/generate-persona",
      lambda p, _: p.create_persona(PersonaRequest(SUNO_CLIP, "A", "B")), RateLimitedError),
+    # Finishing a song (WAV, separation, MIDI, timestamped lyrics).
+    ("wav-generate-success", "/api/v1/wav/generate", lambda p, _: p.request_asset(AssetRequest(AssetKind.WAV, SUNO_CLIP)),
+     equals(task_id="wav1****e8e", state=RemoteTaskState.PENDING)),
+    ("wav-generate-exists", "/api/v1/wav/generate", lambda p, _: p.request_asset(AssetRequest(AssetKind.WAV, SUNO_CLIP)),
+     equals(task_id="wav0****e8e", provider_status="ALREADY_EXISTS")),  # followed, never paid again
+    ("wav-record-info-success", "/api/v1/wav/record-info", lambda p, _: p.asset_status(AssetKind.WAV, "wav1****e8e"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={"wav": "https://musicfile.example/8551-1.wav"})),
+    ("vocal-removal-generate-success", "/api/v1/vocal-removal/generate",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_FULL, SUNO_CLIP)), equals(task_id="sep1****e8e")),
+    ("vocal-removal-record-info-success", "/api/v1/vocal-removal/record-info",
+     lambda p, _: p.asset_status(AssetKind.STEMS_FULL, "sep1****e8e"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={n: f"https://musicfile.example/8551-1-{n}.mp3"
+                                                     for n in ("instrumental", "vocal", "drums", "bass")})),
+    ("vocal-removal-record-info-failed", "/api/v1/vocal-removal/record-info",
+     lambda p, _: p.asset_status(AssetKind.STEMS_BASIC, "sep1****e8e"), equals(state=RemoteTaskState.FAILED)),
+    ("midi-generate-success", "/api/v1/midi/generate",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.MIDI, SUNO_CLIP, stems_task_id="sep1****e8e")),
+     equals(task_id="midi****e8e")),
+    ("midi-record-info-success", "/api/v1/midi/record-info", lambda p, _: p.asset_status(AssetKind.MIDI, "midi****e8e"),
+     lambda r: r.state is RemoteTaskState.SUCCEEDED and r.data["instruments"][0]["notes"][1]["pitch"] == 64),
+    ("get-timestamped-lyrics-success", "/api/v1/generate/get-timestamped-lyrics",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, SUNO_CLIP)),
+     lambda r: [(w.start, w.end) for w in r.data["words"]] == [(1.2, 1.6), (1.6, 2.0), (2.0, 2.7)]),
 ]
 
 SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any]] = [
@@ -144,6 +172,61 @@ SONIC: list[tuple[str, str, Callable[[SonicProvider, Path], Awaitable[Any]], Any
     ("persona-exists", "/api/v1/sonic/persona",
      lambda p, _: p.create_persona(PersonaRequest(SONIC_CLIP, "Voice", "warm alto")), ConflictError),
     ("wav-success", "/api/v1/sonic/wav", lambda p, _: p.wav("c01a-uuid"), lambda url: url == "https://cdn1.suno.ai/c01a.wav"),
+    # Finishing a song (whole song, stems, MIDI, aligned lyrics, BPM, VOX).
+    ("concat-success", "/api/v1/sonic/create", lambda p, _: p.concat("c01a-uuid"), equals(task_id="c0nc-at-uuid")),
+    ("stems-basic-success", "/api/v1/sonic/stems/basic",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_BASIC, SONIC_CLIP)),
+     equals(task_id="5b1e-stems-uuid", state=RemoteTaskState.PENDING)),
+    ("stems-full-success", "/api/v1/sonic/stems/full",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.STEMS_FULL, SONIC_CLIP)), equals(task_id="5f2e-stems-uuid")),
+    ("task-stems-success", "/api/v1/sonic/task/t1", lambda p, _: p.asset_status(AssetKind.STEMS_BASIC, "t1"),
+     equals(state=RemoteTaskState.SUCCEEDED, files={"vocals": "https://cdn1.suno.ai/s01.mp3",
+                                                    "instrumental": "https://cdn1.suno.ai/s02.mp3"})),
+    ("midi-success", "/api/v1/sonic/midi", lambda p, _: p.request_asset(AssetRequest(AssetKind.MIDI, SONIC_CLIP)),
+     lambda r: r.files == {"midi": "https://cdn1.suno.ai/c01a.mid"} and r.data["instruments"][0]["name"] == "bass"),
+    ("aligned-lyrics-success", "/api/v1/sonic/aligned-lyrics",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.LYRICS_TIMELINE, SONIC_CLIP)),
+     lambda r: [w.word for w in r.data["words"]] == ["Neon", "on", "the", "water"] and r.data["words"][0].start == 12.1),
+    ("bpm-success", "/api/v1/sonic/bpm", lambda p, _: p.request_asset(AssetRequest(AssetKind.BPM, SONIC_CLIP)),
+     equals(data={"avg": 118.4, "min": 116.9, "max": 120.1})),
+    ("vox-success", "/api/v1/sonic/vox",
+     lambda p, _: p.request_asset(AssetRequest(AssetKind.VOX, SONIC_CLIP, vocal_start=20.0, vocal_end=45.0)),
+     lambda r: r.data == {"vox_audio_id": "vox-9d1c-uuid", "vocal_start_s": 20.0, "vocal_end_s": 45.0}),
+]
+
+
+# ---- edit operations (issue 13): submit replies of the edit endpoints
+_SONIC_UP = Clip("u01-uuid", ProviderId.SONIC, origin=Origin.UPLOADED, duration=96.0)
+_SUNO_UP = Clip("up-1", ProviderId.SUNOAPI, origin=Origin.UPLOADED, duration=96.0, audio_url=SAMPLE, title="Take")
+_SUNO_SONG = SUNO_CLIP.with_(source_task_id="t-1", tags="rock", title="Iron Man", lyrics="[Verse] la")
+SUNO += [
+    ("replace-section-success", "/api/v1/generate/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(_SUNO_SONG, 30.0, 45.0, "[Chorus] new")), equals(task_id=TASK)),
+    ("replace-section-error-params", "/api/v1/generate/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(_SUNO_SONG, 30.0, 45.0, "[Chorus] new")), ValidationError),
+    ("add-vocals-success", "/api/v1/generate/add-vocals",
+     lambda p, _: p.add_layer(AddLayerRequest(_SUNO_UP, SUNO_PARAMS, vocals=True)), equals(task_id=TASK)),
+    ("add-instrumental-success", "/api/v1/generate/add-instrumental",
+     lambda p, _: p.add_layer(AddLayerRequest(_SUNO_UP, SUNO_PARAMS, vocals=False)), equals(task_id=TASK)),
+    ("mashup-success", "/api/v1/generate/mashup",
+     lambda p, _: p.mashup(MashupRequest(_SUNO_UP, _SUNO_SONG.with_(audio_url=SAMPLE + "?b"), SUNO_PARAMS)),
+     equals(task_id=TASK)),
+    ("mashup-error-credits", "/api/v1/generate/mashup",
+     lambda p, _: p.mashup(MashupRequest(_SUNO_UP, _SUNO_SONG.with_(audio_url=SAMPLE + "?b"), SUNO_PARAMS)),
+     InsufficientCreditsError),
+]
+SONIC += [
+    ("replace-section-success", "/api/v1/sonic/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(SONIC_CLIP, 30.0, 45.0, "[Chorus] new")),
+     equals(task_id="r3p1-uuid")),
+    ("replace-section-error-window", "/api/v1/sonic/replace-section",
+     lambda p, _: p.replace_section(ReplaceSectionRequest(SONIC_CLIP, 30.0, 45.0, "[Chorus] new")), ValidationError),
+    ("task-replace-auto-concat", "/api/v1/sonic/task/t1", lambda p, _: p.get_task("t1"),
+     state(RemoteTaskState.RUNNING, 3, id="c01a-uuid")),
+    ("mashup-success", "/api/v1/sonic/mashup",
+     lambda p, _: p.mashup(MashupRequest(SONIC_CLIP, _SONIC_UP, SONIC_PARAMS)), equals(task_id="m4sh-uuid")),
+    ("sample-success", "/api/v1/sonic/sample",
+     lambda p, _: p.sample(SampleRequest(SONIC_CLIP, 10.0, 20.0, SONIC_PARAMS)), equals(task_id="s4mp-uuid")),
 ]
 
 
@@ -193,5 +276,6 @@ async def test_the_failed_record_info_names_the_unreachable_source(asgi_client, 
 def test_every_golden_file_is_exercised():
     used = {("sunoapi", row[0]) for row in SUNO} | {("sonic", row[0]) for row in SONIC}
     used |= {("sunoapi", "record-info-failed")}
+    used |= CREATE_GOLDEN  # the Create tab's helpers (tests/test_create_providers.py)
     on_disk = {(f.parent.name, f.stem) for f in GOLDEN.glob("*/*.json")}
     assert on_disk == used

@@ -228,3 +228,77 @@ def test_personas_local_edits(sandbox):
         assert store.personas.list() == []
     finally:
         store.close()
+
+
+def test_commits_skip_fsync_and_sync_flushes_without_dropping_the_connections_locks(sandbox, monkeypatch):
+    """synchronous=NORMAL (a commit survives a crash; no fsync stalls the UI loop), and
+    ``sync`` makes earlier commits durable (fsync of the WAL) while a transaction of
+    this connection still holds SQLite's write lock against another process."""
+    import os
+    import subprocess
+    import sys
+
+    store = Store.open(sandbox)
+    synced: list[str] = []
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        synced.append(os.readlink(f"/proc/self/fd/{fd}") if os.path.exists("/proc/self/fd") else str(fd))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(database.os, "fsync", fsync)
+    try:
+        assert store.db.query_one("PRAGMA synchronous")[0] == 1  # NORMAL
+        store.tasks.create(SONIC, TaskKind.GENERATE, title="t", request={}, base_url="http://x")
+        with store.db.transaction() as conn:
+            conn.execute("UPDATE tasks SET title = 'held' WHERE id = 1")
+            store.db.sync()
+            probe = ("import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None)\n"
+                     "try:\n    c.execute('BEGIN IMMEDIATE'); print('got the lock')\n"
+                     "except sqlite3.OperationalError as e: print(e)")
+            other = subprocess.run([sys.executable, "-c", probe, str(store.path)], capture_output=True, text=True)
+            assert other.stdout.strip() == "database is locked"
+        if os.path.exists("/proc/self/fd"):
+            assert str(store.path) + "-wal" in synced
+    finally:
+        store.close()
+
+
+def test_concurrent_syncs_share_fsyncs_and_each_waits_for_one_that_started_after_it(sandbox, monkeypatch):
+    """A burst of 200 submits must not be 400 fsyncs of the WAL, yet no caller may return
+    before an fsync that began after its call (and so after its commit) has finished."""
+    import os
+    import threading
+    import time
+
+    store = Store.open(sandbox)
+    store.tasks.create(SONIC, TaskKind.GENERATE, title="t", request={}, base_url="http://x")
+    real_fsync = os.fsync
+    spans: list[tuple[float, float]] = []
+
+    def slow_fsync(fd):
+        start = time.monotonic()
+        time.sleep(0.05)
+        real_fsync(fd)
+        spans.append((start, time.monotonic()))
+
+    monkeypatch.setattr(database.os, "fsync", slow_fsync)
+    calls: list[tuple[float, float]] = []
+
+    def caller():
+        called = time.monotonic()
+        store.db.sync()
+        calls.append((called, time.monotonic()))
+
+    try:
+        threads = [threading.Thread(target=caller) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        assert len(calls) == 20
+        assert len(spans) < 2 * 20 / 2  # two fsyncs (WAL, folder) per round: fewer rounds than callers
+        for called, returned in calls:
+            assert any(called <= start and end <= returned for start, end in spans)
+    finally:
+        store.close()

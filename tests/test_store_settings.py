@@ -52,3 +52,24 @@ def test_unreadable_file_is_set_aside_and_defaults_used(sandbox):
     settings = Settings.load(sandbox)
     assert settings.provider == "sonic"
     assert list(sandbox.glob("settings.json.unreadable-*"))
+
+
+def test_auto_fetch_defaults_choices_and_hand_edited_nonsense(sandbox):
+    from sonic_studio.core.models import AssetKind
+
+    settings = Settings.load(sandbox)
+    # The whole song after an extend is on by default on the AI Music API only; the rest is off.
+    assert settings.auto_fetch_on("sonic", AssetKind.WHOLE_SONG)
+    assert not settings.auto_fetch_on("sunoapi", AssetKind.WHOLE_SONG)
+    assert not any(settings.auto_fetch_on(p, k) for p in ProviderId for k in (AssetKind.WAV, AssetKind.LYRICS_TIMELINE))
+    settings.set_auto_fetch("sonic", AssetKind.WHOLE_SONG, False)
+    settings.set_auto_fetch("sunoapi", AssetKind.WAV, True)
+    settings.save()
+    again = Settings.load(sandbox)
+    assert not again.auto_fetch_on("sonic", AssetKind.WHOLE_SONG) and again.auto_fetch_on("sunoapi", AssetKind.WAV)
+    raw = json.loads(again.path.read_text())
+    raw["auto_fetch"] = {"sonic": {"wav": "yes", "stems_full": True, "lyrics_timeline": True}, "elsewhere": {"wav": True},
+                         "sunoapi": ["wav"]}
+    again.path.write_text(json.dumps(raw))
+    edited = Settings.load(sandbox)
+    assert edited.auto_fetch == {"sonic": {"lyrics_timeline": True}}  # only known kinds with true/false survive

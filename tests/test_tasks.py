@@ -136,6 +136,28 @@ async def test_many_tasks_run_concurrently_on_one_client(make_studio, world):
 
 
 # ---------------------------------------------------------------------------- submit failures
+async def test_the_accepted_task_id_is_flushed_to_disk_before_submit_returns(make_studio, world, sandbox,
+                                                                           monkeypatch):
+    """Commits do not fsync (synchronous=NORMAL); the SUBMITTING row and then the paid task's id
+    are followed by ``Database.sync`` so they survive a power cut: the row before anything is
+    sent, the id before anyone hears "submitted"."""
+    from sonic_studio.store.database import Database
+
+    seen: list[tuple[str | None, str | None, int]] = []  # (state, task id, requests sent) at each flush
+    real_sync = Database.sync
+
+    def sync(self):
+        row = db_row(sandbox, 1)  # what a power cut right after this flush would keep
+        seen.append((row["state"], row["provider_task_id"], len(world.submissions)))
+        real_sync(self)
+
+    monkeypatch.setattr(Database, "sync", sync)
+    studio = await make_studio()
+    task = await studio.tasks.submit_generate(params())
+    # The SUBMITTING row before the request went out, the id before "submitted" was said.
+    assert seen == [("submitting", None, 0), ("pending", task.provider_task_id, 1)]
+
+
 async def test_invalid_request_is_neither_stored_nor_sent(make_studio, world):
     studio = await make_studio()
     with pytest.raises(ValidationError) as info:

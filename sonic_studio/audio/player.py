@@ -14,7 +14,13 @@ On top of QMediaPlayer it adds what the studio needs:
   changes then), so between reports the position is extrapolated from the wall
   clock, capped so a stalled stream cannot run away;
 - :meth:`Player.play_range` for the persona audition: plays ``[start, end)`` and stops
-  (or loops) at ``end`` within one tick (~8 ms) of the extrapolated position.
+  (or loops) at ``end`` within one tick (~8 ms) of the extrapolated position;
+- a loop region (:meth:`Player.set_loop`): while playing inside it, playback jumps back
+  to its start at its end, and the rest of the clip stays reachable by seeking;
+- ``load(path, start=…)``: QMediaPlayer drops a seek made before the new file is
+  loaded, so the start position (and a play) are kept and applied once it is - what
+  A/B needs to continue another take at the same position;
+- a gain in dB on top of the volume (:meth:`Player.set_gain_db`), for loudness-matched A/B.
 
 Every command to QMediaPlayer/QAudioOutput (play, pause, stop, seek, source, volume)
 is *queued* through the Qt event loop instead of called from Python.  A direct call
@@ -83,6 +89,12 @@ class Player(QObject):
         self._pending_seek: tuple[float, float] | None = None  # (target, when asked)
         self._intent: str | None = None  # a queued play/pause/stop not yet reflected by state()
         self._volume = 1.0
+        self._gain_db = 0.0
+        self._loop: tuple[float, float] | None = None
+        self._loop_prev = -1.0  # position at the last tick: the loop fires when it crosses the end
+        self._loading: QUrl | None = None  # a source set but not loaded yet
+        self._start_at: float | None = None  # where to start once it is loaded
+        self._play_when_loaded = False
         self._player = self._output = self._devices = None
         mm, reason = _multimedia()
         self.unavailable_reason: str | None = reason
@@ -139,8 +151,9 @@ class Player(QObject):
     def source(self) -> Path | None:
         return self._source
 
-    def load(self, path: str | os.PathLike[str]) -> None:
-        """Load a local audio file (raises ValueError for URLs or missing files)."""
+    def load(self, path: str | os.PathLike[str], start: float = 0.0, play: bool = False) -> None:
+        """Load a local audio file (raises ValueError for URLs or missing files), ready at
+        ``start`` seconds and playing from there if ``play``."""
         text = os.fspath(path)
         if "://" in text:
             raise ValueError("Only local files can be played; download the clip first.")
@@ -149,11 +162,20 @@ class Player(QObject):
             raise ValueError(f"{file.name} does not exist.")
         self._range = None
         self._source = file
+        url = QUrl.fromLocalFile(str(file))
         self._command("stop", intent=STOPPED)
-        self._command("setSource", Q_ARG("QUrl", QUrl.fromLocalFile(str(file))))
+        self._command("setSource", Q_ARG("QUrl", url))
+        if self._player is not None:
+            self._loading, self._start_at, self._play_when_loaded = url, start if start > 0 else None, play
+            self._reported = (max(0.0, start), time.monotonic())
+            self._loop_prev = max(0.0, start)
+            if play:
+                self._intent = PLAYING
+            self._update_position(force=True)
 
     def unload(self) -> None:
         self._range = None
+        self._loading, self._start_at, self._play_when_loaded = None, None, False
         self._source = None
         self._command("stop", intent=STOPPED)
         self._command("setSource", Q_ARG("QUrl", QUrl()))
@@ -172,19 +194,27 @@ class Player(QObject):
     # -- transport ------------------------------------------------------------------
 
     def play(self) -> None:
-        if self._source is not None:
-            self._command("play", intent=PLAYING)
+        if self._source is None:
+            return
+        if self._loading is not None:  # started with the position once the file is loaded
+            self._play_when_loaded, self._intent = True, PLAYING
+            return
+        self._command("play", intent=PLAYING)
 
     def pause(self) -> None:
+        if self._loading is not None:
+            self._play_when_loaded, self._intent = False, PAUSED
+            return
         self._command("pause", intent=PAUSED)
 
     def stop(self) -> None:
         self._range = None
+        self._play_when_loaded = False
         self._command("stop", intent=STOPPED)
 
     def toggle(self) -> None:
         """Play/pause (the Space key); two quick presses cancel out."""
-        if (self._intent or self.state()) == PLAYING:
+        if self.intended_state() == PLAYING:
             self.pause()
         else:
             self.play()
@@ -198,7 +228,11 @@ class Player(QObject):
     def _set_position(self, seconds: float) -> None:
         if self._player is not None:
             ms = max(0, int(round(seconds * 1000)))
-            self._command("setPosition", Q_ARG("qint64", ms))
+            self._loop_prev = ms / 1000.0
+            if self._loading is not None:
+                self._start_at = ms / 1000.0  # QMediaPlayer would drop it before the file is loaded
+            else:
+                self._command("setPosition", Q_ARG("qint64", ms))
             now = time.monotonic()
             self._reported = (ms / 1000.0, now)
             self._pending_seek = (ms / 1000.0, now)
@@ -221,6 +255,18 @@ class Player(QObject):
         """(start, end, loop) while auditioning a range."""
         return self._range
 
+    def set_loop(self, start: float, end: float) -> None:
+        """Loop ``[start, end)``: playback that reaches ``end`` from inside jumps to ``start``."""
+        if end <= start:
+            raise ValueError("end must be after start")
+        self._loop = (start, end)
+
+    def clear_loop(self) -> None:
+        self._loop = None
+
+    def loop_region(self) -> tuple[float, float] | None:
+        return self._loop
+
     # -- readouts -------------------------------------------------------------------
 
     def position(self) -> float:
@@ -231,6 +277,14 @@ class Player(QObject):
         if self.state() == PLAYING:
             pos += min(time.monotonic() - at, _MAX_EXTRAPOLATION) * self._player.playbackRate()
         return pos
+
+    def media_position(self) -> float:
+        """QMediaPlayer's own position (seconds), without extrapolation or pending seeks."""
+        return self._player.position() / 1000.0 if self._player is not None else 0.0
+
+    def intended_state(self) -> str:
+        """The state a command just asked for (queued, or waiting for the file), else ``state()``."""
+        return self._intent or self.state()
 
     def duration(self) -> float:
         return self._player.duration() / 1000.0 if self._player is not None else 0.0
@@ -248,8 +302,27 @@ class Player(QObject):
     def set_volume(self, volume: float) -> None:
         """0.0 (silent) .. 1.0 (full), linear."""
         self._volume = min(1.0, max(0.0, float(volume)))
+        self._apply_volume()
+
+    def gain_db(self) -> float:
+        return self._gain_db
+
+    def set_gain_db(self, gain_db: float) -> None:
+        """A gain on top of the volume (loudness matching); the output never exceeds full scale."""
+        self._gain_db = float(gain_db)
+        self._apply_volume()
+
+    def output_volume(self) -> float:
+        """What the audio output is set to: volume × gain (linear, 0..1)."""
+        return min(1.0, self._volume * 10 ** (self._gain_db / 20))
+
+    def applied_volume(self) -> float | None:
+        """The volume the audio output really has now (None without playback)."""
+        return self._output.volume() if self._output is not None else None
+
+    def _apply_volume(self) -> None:
         if self._output is not None:
-            _queue(self._output, "setVolume", Q_ARG("float", self._volume))
+            _queue(self._output, "setVolume", Q_ARG("float", self.output_volume()))
 
     # -- QMediaPlayer events --------------------------------------------------------
 
@@ -273,6 +346,13 @@ class Player(QObject):
             start, end, loop = self._range
             if pos >= end - _END_SLACK:
                 self._finish_range(start, end, loop)
+                return
+        if self._loop is not None and self.state() == PLAYING and self._loading is None:
+            start, end = self._loop
+            crossed = start <= self._loop_prev < end - _END_SLACK and pos >= end - _END_SLACK
+            self._loop_prev = pos
+            if crossed:
+                self._set_position(start)
                 return
         now = time.monotonic()
         if pos != self._last_position and (force or now - self._last_emit >= _EMIT_INTERVAL):
@@ -302,6 +382,9 @@ class Player(QObject):
 
     def _on_status(self, status) -> None:
         ms = self._mm.QMediaPlayer.MediaStatus
+        if self._loading is not None and self._player.source() == self._loading and status in (
+                ms.LoadedMedia, ms.BufferedMedia, ms.BufferingMedia, ms.EndOfMedia, ms.InvalidMedia):
+            self._started_loading()
         names = {ms.NoMedia: "none", ms.LoadingMedia: "loading", ms.LoadedMedia: "loaded",
                  ms.StalledMedia: "stalled", ms.BufferingMedia: "buffering", ms.BufferedMedia: "buffered",
                  ms.EndOfMedia: "end", ms.InvalidMedia: "invalid"}
@@ -309,6 +392,17 @@ class Player(QObject):
             # The range ran into the end of the file before a tick saw its end.
             self._finish_range(*self._range)
         self.mediaStatusChanged.emit(names.get(status, "none"))
+
+    def _started_loading(self) -> None:
+        """The new file is loaded: go to the start position asked for, and play if asked."""
+        start, play = self._start_at, self._play_when_loaded
+        self._loading, self._start_at, self._play_when_loaded = None, None, False
+        if start is not None:
+            self._set_position(start)
+        if play:
+            self._command("play", intent=PLAYING)
+        elif self._intent == PLAYING:
+            self._intent = None
 
     def _on_error(self, _error, message: str) -> None:
         name = self._source.name if self._source else "the clip"

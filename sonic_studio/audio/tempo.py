@@ -40,3 +40,12 @@ def estimate_bpm(samples: np.ndarray, sample_rate: int) -> float | None:
     else:
         shift = 0.0
     return round(60.0 * rate / (best + shift), 1)
+
+
+def beat_times(bpm: float, duration: float, first: float = 0.0) -> list[float]:
+    """Every beat from ``first`` to ``duration`` at ``bpm`` (the beat grid's lines; with no
+    downbeat from the provider, the grid starts at the clip's start)."""
+    if bpm <= 0 or duration <= first:
+        return []
+    period = 60.0 / bpm
+    return [first + i * period for i in range(int((duration - first) / period + 1e-9) + 1)]

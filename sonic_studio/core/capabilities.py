@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 
+from .edits import EditOp
 from .models import AssetKind, ProviderId, TaskKind
 
 
@@ -84,6 +85,34 @@ class DeliverableInfo:
 
 
 @dataclass(frozen=True)
+class EditInfo:
+    """How one provider does one edit operation (catalog "edits").
+
+    ``models``: the models that take it (empty = every listed model); ``default_model``
+    the one preselected.  Ranges: ``min_len``/``max_len`` seconds and ``max_fraction`` of
+    the song (None = no such limit).  ``uploads_only``: only clips uploaded to the
+    provider.  ``note`` says in words what the provider does, or why it cannot.
+    """
+
+    op: EditOp
+    available: bool
+    note: str
+    models: tuple[str, ...] = ()
+    default_model: str | None = None
+    min_len: float | None = None
+    max_len: float | None = None
+    max_fraction: float | None = None
+    uploads_only: bool = False
+    generated_only: bool = False
+    strengths: tuple[str, ...] = ()
+    range_optional: bool = False  # add vocals/instrumental: an optional range on sonic
+    by_link: bool = False  # sunoapi.org mashup: sends audio links, not clip ids
+
+    def takes_model(self, model: str | None) -> bool:
+        return not self.models or model in self.models
+
+
+@dataclass(frozen=True)
 class ProviderCapabilities:
     id: ProviderId
     display_name: str
@@ -119,6 +148,14 @@ class ProviderCapabilities:
     checked_source: str = ""
     deliverables: dict[AssetKind, DeliverableInfo] = field(default_factory=dict)
     retention_days: float | None = None  # how long the provider keeps result files (None: unknown)
+    # "Write lyrics for me": the longest description the lyrics writer takes, in words (None: not documented).
+    lyrics_prompt_max_words: int | None = None
+    edits: dict[EditOp, EditInfo] = field(default_factory=dict)
+    upload_retention_days: float | None = None  # how long an upload's link lasts at the provider
+
+    def edit(self, op: EditOp | str) -> EditInfo:
+        op = EditOp(op)
+        return self.edits.get(op) or EditInfo(op, False, f"{self.display_name} does not offer this.")
 
     def deliverable(self, kind: AssetKind | str) -> DeliverableInfo:
         kind = AssetKind(kind)
@@ -230,7 +267,7 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
         persona_fields=PersonaFieldNames(**persona["fields"]),
         persona_description_max=persona["description_max"],
         persona_min_model=persona["min_model"],
-        credit_costs=dict(raw["credits"]),
+        credit_costs={**raw["credits"], **raw.get("writing", {}).get("credits", {}), **raw.get("edit_credits", {})},
         credits_note=raw.get("credits_note", ""),
         persona_create_available=persona.get("create_available", True),
         persona_unavailable_reason=persona.get("unavailable_reason", ""),
@@ -251,6 +288,27 @@ def capabilities(provider: ProviderId | str) -> ProviderCapabilities:
             for name, d in raw.get("deliverables", {}).items()
         },
         retention_days=raw.get("retention_days"),
+        lyrics_prompt_max_words=raw.get("writing", {}).get("lyrics_prompt_max_words"),
+        edits={EditOp(name): _edit_info(EditOp(name), e) for name, e in raw.get("edits", {}).items()},
+        upload_retention_days=raw.get("upload_retention_days"),
+    )
+
+
+def _edit_info(op: EditOp, raw: dict) -> EditInfo:
+    return EditInfo(
+        op=op,
+        available=raw["available"],
+        note=raw.get("note", ""),
+        models=tuple(raw.get("models", ())),
+        default_model=raw.get("default_model"),
+        min_len=raw.get("min_len"),
+        max_len=raw.get("max_len"),
+        max_fraction=raw.get("max_fraction"),
+        uploads_only=raw.get("uploads_only", False),
+        generated_only=raw.get("generated_only", False),
+        strengths=tuple(raw.get("strengths", ())),
+        range_optional=raw.get("range_optional", False),
+        by_link=raw.get("by_link", False),
     )
 
 
@@ -263,6 +321,10 @@ _SONIC_TASK_TYPES = {
     TaskKind.UPLOAD_EXTEND: "upload-extend",
     TaskKind.UPLOAD_COVER: "upload-cover",
     TaskKind.CONCAT: "concat_music",
+    # Edit operations with their own endpoints (remaster and add_* are create task types).
+    TaskKind.REPLACE_SECTION: "replace-section",
+    TaskKind.MASHUP: "mashup",
+    TaskKind.SAMPLE: "sample",
 }
 
 def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = False,

@@ -30,6 +30,13 @@ class TaskKind(str, Enum):
     UPLOAD_EXTEND = "upload_extend"
     UPLOAD_COVER = "upload_cover"
     CONCAT = "concat"  # sonic concat_music: the whole song from an extension
+    # Edit operations on a library clip (core/edits.py holds their requests).
+    REPLACE_SECTION = "replace_section"
+    ADD_VOCALS = "add_vocals"
+    ADD_INSTRUMENTAL = "add_instrumental"
+    REMASTER = "remaster"
+    MASHUP = "mashup"
+    SAMPLE = "sample"
     # Derived assets of a finished clip ("finishing the song"); see AssetKind.
     WAV = "wav"
     STEMS_BASIC = "stems_basic"
@@ -301,3 +308,31 @@ class SubmitResult:
 
     task_id: str
     uploaded_clip: Clip | None = None
+
+
+# --------------------------------------------------------------------------- writing helpers
+# "Write lyrics for me" and "Boost style": text the provider writes for the Create form.
+
+
+@dataclass
+class LyricsDraft:
+    """One set of lyrics the provider wrote (providers return two or more to choose from)."""
+
+    title: str
+    text: str
+
+
+@dataclass
+class LyricsResult:
+    """A lyrics request as the provider reports it: finished at once (sonic) or polled by
+    ``task_id`` until its drafts arrive (sunoapi.org)."""
+
+    state: RemoteTaskState
+    task_id: str | None = None
+    drafts: list[LyricsDraft] = field(default_factory=list)
+    provider_status: str | None = None
+    error: Any = None  # a StudioError when the provider reports failure
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished

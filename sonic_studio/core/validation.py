@@ -263,3 +263,33 @@ def older_than_v4(model: str | None) -> bool:
         return False
     text = model.lower().replace("chirp-", "").replace("_", "-")
     return text.startswith(("v3", "3"))
+
+
+# --------------------------------------------------------------------------- writing helpers
+
+
+def check_lyrics_prompt(description: str, caps: ProviderCapabilities) -> list[Problem]:
+    """What "Write lyrics for me" sends: a description the provider's lyrics writer accepts."""
+    text = (description or "").strip()
+    if not text:
+        return [Problem("lyrics_prompt", "Describe what the lyrics should be about, e.g. “a road trip at dawn”.",
+                        "lyrics_prompt_missing")]
+    words = len(text.split())
+    limit = caps.lyrics_prompt_max_words
+    if limit is not None and words > limit:
+        return [Problem("lyrics_prompt", f"The description for the lyrics is {words} words long; "
+                        f"{caps.display_name} takes at most {limit}.", "lyrics_prompt_too_long")]
+    return []
+
+
+def check_style_boost(tags: str, caps: ProviderCapabilities, model: str | None = None) -> list[Problem]:
+    """What "Boost style" sends: the style as typed, within the model's style limit."""
+    text = (tags or "").strip()
+    if not text:
+        return [Problem("tags", "Type a style first (a few words such as “synthwave, night drive”); "
+                        "Boost style then makes it richer.", "style_missing")]
+    limit = caps.limits_for(model).tags_max
+    if len(text) > limit:
+        return [Problem("tags", f"The style is {len(text)} characters long; {caps.display_name} takes at most "
+                        f"{limit}.", "tags_too_long")]
+    return []

@@ -155,12 +155,17 @@ class Emulator:
         self.state: dict[str, Any] = {}
         # Set on every change worth saving (a POST, a finished render); a StateKeeper clears it.
         self.dirty = False
-        from . import cdn, deliverables, sonic, sunoapi  # the route modules (they import http, not us)
+        from . import cdn, deliverables, edits, sonic, sunoapi, writing  # the route modules (they import http, not us)
 
         cdn.register(self)
-        self.state["sonic_api"] = sonic.register(self)  # a state folder re-renders clips through it
-        deliverables.register_sonic(self, self.state["sonic_api"])
-        deliverables.register_sunoapi(self, sunoapi.register(self))
+        sonic_api, suno_api = sonic.register(self), sunoapi.register(self)
+        self.state["sonic_api"] = sonic_api  # a state folder re-renders clips through it
+        deliverables.register_sonic(self, sonic_api)
+        deliverables.register_sunoapi(self, suno_api)
+        writing.register_sonic(self, sonic_api)  # the Create tab's lyrics and style helpers
+        writing.register_sunoapi(self, suno_api)
+        edits.register_sonic(self, sonic_api)  # edit operations (replace section, mashup, ...)
+        edits.register_sunoapi(self, suno_api)
 
     # ------------------------------------------------------------------ routing
     def route(self, method: str, pattern: str, handler: Handler) -> None:

@@ -215,6 +215,8 @@ class _SonicApi:
         self.emu = emu
         self.state = state
         self.prices = DOCS["prices"]
+        # remaster / add_vocals / add_instrumental task types, answered by emulator/edits.py
+        self.edit_types: dict[str, Callable[[dict], Any]] = {}
 
     # ------------------------------------------------------------------ upload
     async def upload(self, request: Request) -> Response:
@@ -264,6 +266,8 @@ class _SonicApi:
     async def create(self, request: Request) -> Response:
         body = _body(request)
         task_type = body.get("task_type", "create_music")  # omitted = create (live-observed)
+        if isinstance(task_type, str) and task_type in self.edit_types:  # emulator/edits.py
+            return await self.edit_types[task_type](body)
         if not isinstance(task_type, str) or task_type not in _PRICE_KEY:
             raise _Reject(400, f"invalid task_type: {task_type!r}.")
         if task_type == "concat_music":

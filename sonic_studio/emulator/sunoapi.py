@@ -411,7 +411,7 @@ class SunoApi:
         ``describe(i)`` gives (title, tags, prompt) for track i; ``prepare`` fetches and
         checks an uploadUrl's content and may raise SourceProblem.
         """
-        cost = DOCS["prices"].get(operation, 0)
+        cost = DOCS["prices"].get(operation, DOCS["edits"]["prices"].get(operation, 0))
         if not self.emu.charge(PROVIDER, cost):
             raise ApiError(429, "The current credits are insufficient. Please top up.")
         param = json.dumps(body, sort_keys=True)

@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 
 from ..core.capabilities import ProviderCapabilities
+from ..core.edits import AddLayerRequest, EditOp, MashupRequest, RemasterRequest, ReplaceSectionRequest, SampleRequest
 from ..core.errors import (
     AuthError,
     InsufficientCreditsError,
@@ -51,6 +52,7 @@ from ..core.models import (
     Credits,
     ExtendRequest,
     GenerateRequest,
+    LyricsResult,
     LyricWord,
     Persona,
     PersonaRequest,
@@ -190,6 +192,47 @@ class Provider(ABC):
         return ValidationError(
             f"{self.capabilities.display_name} cannot make {kind.label} here ({info.note}).",
             field="kind",
+            provider=self.id.value,
+        )
+
+    # ------------------------------------------------------------------ writing helpers
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """Ask the provider's lyrics writer for drafts from ``description`` (paid).  Finished at
+        once, or pending with ``task_id`` for ``lyrics_status``."""
+        raise self._no_helper("write lyrics")
+
+    async def lyrics_status(self, task_id: str) -> LyricsResult:
+        """One (free) poll of a pending lyrics request."""
+        raise self._no_helper("write lyrics")
+
+    async def boost_style(self, tags: str) -> str:
+        """A richer style text made from ``tags`` (paid, synchronous)."""
+        raise self._no_helper("boost a style")
+
+    def _no_helper(self, what: str) -> ValidationError:
+        return ValidationError(f"{self.capabilities.display_name} cannot {what} here.", provider=self.id.value)
+    # ------------------------------------------------------------------ edit operations
+    # Not every provider offers every edit; the catalog says which (capabilities.edit).
+    async def replace_section(self, request: ReplaceSectionRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.REPLACE_SECTION)
+
+    async def add_layer(self, request: AddLayerRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.ADD_VOCALS if request.vocals else EditOp.ADD_INSTRUMENTAL)
+
+    async def remaster(self, request: RemasterRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.REMASTER)
+
+    async def mashup(self, request: MashupRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.MASHUP)
+
+    async def sample(self, request: SampleRequest) -> SubmitResult:
+        raise self.edit_not_offered(EditOp.SAMPLE)
+
+    def edit_not_offered(self, op: EditOp) -> ValidationError:
+        info = self.capabilities.edit(op)
+        return ValidationError(
+            f"{self.capabilities.display_name} cannot {op.label.lower()} ({info.note}).",
+            field="op",
             provider=self.id.value,
         )
 

@@ -21,6 +21,8 @@ from urllib.parse import quote
 import httpx
 
 from ..core.capabilities import capabilities
+from ..core.edit_checks import model_problems, range_problems
+from ..core.edits import AddLayerRequest, EditOp, MashupRequest, RemasterRequest, ReplaceSectionRequest, SampleRequest
 from ..core.errors import (
     AuthError,
     ConflictError,
@@ -44,6 +46,8 @@ from ..core.models import (
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    LyricsDraft,
+    LyricsResult,
     Origin,
     Persona,
     PersonaRequest,
@@ -57,9 +61,11 @@ from ..core.models import (
 from ..core.validation import (
     Problem,
     check_continue_at,
+    check_lyrics_prompt,
     check_params,
     check_persona,
     check_source_url,
+    check_style_boost,
     check_upload_duration,
     ensure,
 )
@@ -289,6 +295,32 @@ class SonicProvider(Provider):
             raise self._malformed("the WAV reply has no wav_url")
         return url
 
+    # ------------------------------------------------------------------ writing helpers (Create tab)
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """Make Lyrics: ``{description}`` -> ``results[{title, lyrics}]`` at once (docs.musicapi.ai)."""
+        ensure(check_lyrics_prompt(description, self.capabilities))
+        reply = await self._call("POST", "/api/v1/sonic/lyrics", {"description": description.strip()})
+        results = reply.get("results", _dig(reply, "data", "results"))
+        if isinstance(results, dict):
+            results = [results]
+        drafts = [_draft(item) for item in results] if isinstance(results, list) else []
+        drafts = [d for d in drafts if d is not None]
+        if not drafts:
+            raise self._malformed("the lyrics reply has no lyrics in results")
+        return LyricsResult(RemoteTaskState.SUCCEEDED, drafts=drafts, provider_status="success")
+
+    async def boost_style(self, tags: str) -> str:
+        """upsample-tags: ``{tags}`` -> ``{upsampled_tags}`` (contract 2.3; also read inside ``data``)."""
+        ensure(check_style_boost(tags, self.capabilities))
+        reply = await self._call("POST", "/api/v1/sonic/upsample-tags", {"tags": tags.strip()})
+        source = reply["data"] if isinstance(reply.get("data"), dict) else reply
+        boosted = source.get("upsampled_tags", source.get("tags"))
+        if isinstance(boosted, list):  # a list of tags is a reading we accept too
+            boosted = ", ".join(str(tag) for tag in boosted if str(tag).strip())
+        if not isinstance(boosted, str) or not boosted.strip():
+            raise self._malformed("the upsample-tags reply has no upsampled_tags")
+        return boosted.strip()
+
     # ------------------------------------------------------------------ derived assets
     async def request_asset(self, request: AssetRequest) -> AssetResult:
         kind, clip = request.kind, request.clip
@@ -345,6 +377,97 @@ class SonicProvider(Provider):
         failed = [_stem_name(c.title, i) for i, c in enumerate(status.clips) if c.state is ClipState.FAILED]
         return AssetResult(kind, status.state, task_id, files=files, data={"failed_stems": failed},
                            provider_status=status.provider_status, error=status.error)
+
+    # ------------------------------------------------------------------ edit operations
+    # Readings of the "?" fields: docs/contract-readings-sonic.md ("Edit operations").
+    async def replace_section(self, request: ReplaceSectionRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        info = caps.edit(EditOp.REPLACE_SECTION)
+        problems = _source_problems(source) + model_problems(info, caps, None)
+        problems += range_problems(info, caps, request.start, request.end, source.duration)
+        problems += _lyrics_problems(request.lyrics, caps)
+        ensure(problems)
+        body: dict[str, Any] = {
+            "clip_id": source.id,
+            "infill_start_s": round(request.start, 2),
+            "infill_end_s": round(request.end, 2),
+            # "prompt (context lyrics)": the whole song's words with the new part in place.
+            "prompt": request.full_lyrics or request.lyrics,
+            "infill_lyrics": request.lyrics,
+            "auto_concat": bool(request.auto_concat),
+        }
+        for name, value in (("tags", request.tags), ("title", request.title), ("negative_tags", request.negative_tags)):
+            if value:
+                body[name] = value
+        reply = await self._call("POST", "/api/v1/sonic/replace-section", body)
+        return SubmitResult(task_id=self._text_field(reply, "task_id"))
+
+    async def add_layer(self, request: AddLayerRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        op = EditOp.ADD_VOCALS if request.vocals else EditOp.ADD_INSTRUMENTAL
+        info = caps.edit(op)
+        params = request.params
+        problems = _source_problems(source) + model_problems(info, caps, params.model)
+        if source.origin is not Origin.UPLOADED:
+            problems.append(Problem("source", f"{NAME} adds vocals or an instrumental only to clips you uploaded.",
+                                    "uploads_only"))
+        problems += range_problems(info, caps, request.start, request.end, source.duration, optional=True)
+        if request.vocals:
+            problems += check_params(params, caps) + _no_persona(params)
+        elif not params.tags.strip():
+            problems.append(Problem("tags", "Describe the style of the instrumental.", "tags_missing"))
+        ensure(problems)
+        layer = params if request.vocals else GenerationParams(
+            model=params.model, tags=params.tags, title=params.title, negative_tags=params.negative_tags,
+            style_weight=params.style_weight, weirdness=params.weirdness, audio_weight=params.audio_weight,
+        )
+        body = {"task_type": op.value, "continue_clip_id": source.id, **_params_body(layer)}
+        if not request.vocals:
+            body.pop("make_instrumental", None)  # the vocals stay: "instrumental" would mean none
+        if request.start is not None:
+            body.update(overpainting_start_s=round(request.start, 2), overpainting_end_s=round(request.end, 2))
+        return await self._create(body)
+
+    async def remaster(self, request: RemasterRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        info = caps.edit(EditOp.REMASTER)
+        problems = _source_problems(source) + model_problems(info, caps, request.model)
+        if request.strength is not None and request.strength not in info.strengths:
+            problems.append(Problem("strength", "The strength must be subtle, normal or high.", "strength_unknown"))
+        ensure(problems)
+        body: dict[str, Any] = {"task_type": "remaster", "continue_clip_id": source.id, "mv": request.model}
+        if request.strength is not None:
+            body["variation_category"] = request.strength
+        return await self._create(body)
+
+    async def mashup(self, request: MashupRequest) -> SubmitResult:
+        caps = self.capabilities
+        info = caps.edit(EditOp.MASHUP)
+        problems = _source_problems(request.first) + _source_problems(request.second)
+        problems += model_problems(info, caps, request.params.model)
+        if request.first.id == request.second.id:
+            problems.append(Problem("second", "A mashup needs two different clips.", "mashup_same_clip"))
+        problems += check_params(request.params, caps) + _no_persona(request.params)
+        ensure(problems)
+        body = {"mashup_clip_ids": [request.first.id, request.second.id], **_params_body(request.params)}
+        reply = await self._call("POST", "/api/v1/sonic/mashup", body)
+        return SubmitResult(task_id=self._text_field(reply, "task_id"))
+
+    async def sample(self, request: SampleRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        info = caps.edit(EditOp.SAMPLE)
+        problems = _source_problems(source) + model_problems(info, caps, request.params.model)
+        problems += range_problems(info, caps, request.start, request.end, source.duration)
+        problems += check_params(request.params, caps) + _no_persona(request.params)
+        ensure(problems)
+        body = {
+            "sample_clip_id": source.id,
+            "chop_sample_start_s": round(request.start, 2),
+            "chop_sample_end_s": round(request.end, 2),
+            **_params_body(request.params),
+        }
+        reply = await self._call("POST", "/api/v1/sonic/sample", body)
+        return SubmitResult(task_id=self._text_field(reply, "task_id"))
 
     # ------------------------------------------------------------------ polling
     async def get_task(self, task_id: str) -> TaskStatus:
@@ -486,10 +609,30 @@ def _params_body(params: GenerationParams) -> dict[str, Any]:
     return body
 
 
+def _draft(item: Any) -> LyricsDraft | None:
+    """One {title, lyrics} result; ``text`` is accepted as the lyrics too (sunoapi.org's word)."""
+    if not isinstance(item, dict):
+        return None
+    text = item.get("lyrics", item.get("text"))
+    if not isinstance(text, str) or not text.strip():
+        return None
+    return LyricsDraft(as_text(item.get("title")).strip(), text.strip())
+
+
 def _source_problems(source: Clip) -> list[Problem]:
     if source.provider is not ProviderId.SONIC:
         return [Problem("source", f"This clip belongs to another provider; {NAME} cannot use it.")]
     return _clip_id_problems(source.id, "source", "clip")
+
+
+def _lyrics_problems(lyrics: str, caps) -> list[Problem]:
+    if not lyrics.strip():
+        return [Problem("lyrics", "Type the lyrics for the new part.", "lyrics_missing")]
+    limit = caps.model(None).lyrics_max
+    if len(lyrics) > limit:
+        return [Problem("lyrics", f"The lyrics are {len(lyrics)} characters; {NAME} takes at most {limit}.",
+                        "lyrics_too_long")]
+    return []
 
 
 def _no_persona(params: GenerationParams) -> list[Problem]:

@@ -25,12 +25,15 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import httpx
 
 from ..core.capabilities import capabilities
+from ..core.edit_checks import model_problems, range_problems
+from ..core.edits import AddLayerRequest, EditOp, MashupRequest, ReplaceSectionRequest
 from ..core.errors import (
     AuthError,
     ConflictError,
@@ -54,6 +57,8 @@ from ..core.models import (
     ExtendRequest,
     GenerateRequest,
     GenerationParams,
+    LyricsDraft,
+    LyricsResult,
     Origin,
     Persona,
     PersonaRequest,
@@ -67,9 +72,11 @@ from ..core.models import (
 from ..core.validation import (
     Problem,
     check_continue_at,
+    check_lyrics_prompt,
     check_params,
     check_persona,
     check_source_url,
+    check_style_boost,
     check_upload_duration,
     check_vocal_window,
     ensure,
@@ -340,6 +347,100 @@ class SunoApiProvider(Provider):
             raise self._malformed("reply has no taskId")
         return SubmitResult(task_id=task_id)
 
+    # ------------------------------------------------------------------ edit operations
+    # Readings of the "?" fields: docs/contract-readings-sunoapi.md ("Edit operations").
+    async def replace_section(self, request: ReplaceSectionRequest) -> SubmitResult:
+        source, caps = request.source, self.capabilities
+        info = caps.edit(EditOp.REPLACE_SECTION)
+        problems = model_problems(info, caps, None)
+        if source.origin is not Origin.GENERATED or source.provider is not self.id or not source.source_task_id:
+            problems.append(Problem("source", "sunoapi.org replaces sections only in songs it generated "
+                                    "(it needs the song's task id).", "generated_only"))
+        problems += range_problems(info, caps, request.start, request.end, source.duration)
+        tags, title = request.tags or source.tags, request.title or source.title
+        limits = caps.model(_CHIRP_TO_MODEL.get((source.model or "").lower()))
+        if not request.lyrics.strip():
+            problems.append(Problem("lyrics", "Type the lyrics for the new part.", "lyrics_missing"))
+        elif len(request.lyrics) > limits.lyrics_max:
+            problems.append(Problem("lyrics", f"The lyrics are {len(request.lyrics)} characters; sunoapi.org takes "
+                                    f"at most {limits.lyrics_max}.", "lyrics_too_long"))
+        if not tags.strip():
+            problems.append(Problem("tags", "Give the style of the new part (the song has none on record).",
+                                    "tags_missing"))
+        if not title.strip():
+            problems.append(Problem("title", "Give the song a title (it has none on record).", "title_missing"))
+        ensure(problems)
+        body: dict[str, Any] = {
+            "taskId": source.source_task_id,
+            "audioId": source.id,
+            "prompt": request.lyrics,
+            "tags": tags,
+            "title": title[: limits.title_max],
+            "infillStartS": round(request.start, 2),
+            "infillEndS": round(request.end, 2),
+            # Listed as required by one catalog: the whole song's words with the new part in place.
+            "fullLyrics": request.full_lyrics or source.lyrics or request.lyrics,
+            "callBackUrl": CALLBACK_URL,
+        }
+        if request.negative_tags:
+            body["negativeTags"] = request.negative_tags
+        return await self._submit("/api/v1/generate/replace-section", body)
+
+    async def add_layer(self, request: AddLayerRequest) -> SubmitResult:
+        source, caps, params = request.source, self.capabilities, request.params
+        op = EditOp.ADD_VOCALS if request.vocals else EditOp.ADD_INSTRUMENTAL
+        info = caps.edit(op)
+        problems = model_problems(info, caps, params.model)
+        if not source.audio_url:
+            problems.append(Problem("source", "This clip has no link at sunoapi.org to send.", "no_link"))
+        if request.start is not None or request.end is not None:
+            problems.append(Problem("range", f"sunoapi.org cannot {op.label.lower()} over a part of the clip only; "
+                                    "clear the range.", "range_not_offered"))
+        title = params.title or source.title
+        if request.vocals and not params.lyrics.strip():
+            problems.append(Problem("lyrics", "Type the lyrics to sing.", "lyrics_missing"))
+        if not params.tags.strip():
+            problems.append(Problem("tags", "Describe the style.", "tags_missing"))
+        if not title.strip():
+            problems.append(Problem("title", "Give the result a title.", "title_missing"))
+        if not problems:
+            layer = replace(params, title=title, custom_mode=True, instrumental=not request.vocals)
+            problems += check_params(layer, caps)
+        ensure(problems)
+        body: dict[str, Any] = {
+            "uploadUrl": source.audio_url,
+            "title": title,
+            # Listed as required on both pages: sent even when there is nothing to exclude.
+            "negativeTags": params.negative_tags,
+            "callBackUrl": CALLBACK_URL,
+            "model": params.model,
+        }
+        if request.vocals:
+            body.update(prompt=params.lyrics, style=params.tags)
+        else:
+            body["tags"] = params.tags  # add-instrumental names the style "tags", add-vocals "style"
+        optional = {
+            "vocalGender": params.vocal_gender,
+            "styleWeight": _weight(params.style_weight),
+            "weirdnessConstraint": _weight(params.weirdness),
+            "audioWeight": _weight(params.audio_weight),
+        }
+        body.update({k: v for k, v in optional.items() if v is not None and v != ""})
+        return await self._submit(f"/api/v1/generate/{op.value.replace('_', '-')}", body)
+
+    async def mashup(self, request: MashupRequest) -> SubmitResult:
+        caps, params = self.capabilities, request.params
+        info = caps.edit(EditOp.MASHUP)
+        problems = model_problems(info, caps, params.model) + self._check(params, "mashup")
+        if request.first.id == request.second.id:
+            problems.append(Problem("second", "A mashup needs two different clips.", "mashup_same_clip"))
+        urls = request.urls or (request.first.audio_url or "", request.second.audio_url or "")
+        for url in urls:
+            problems += check_source_url(url, "url")
+        ensure(problems)
+        body = {"uploadUrlList": list(urls), **self._generation_body(params)}
+        return await self._submit("/api/v1/generate/mashup", body)
+
     # ------------------------------------------------------------------ persona
     async def create_persona(self, request: PersonaRequest) -> Persona:
         source = request.source
@@ -380,6 +481,56 @@ class SunoApiProvider(Provider):
             vocal_start=start,
             vocal_end=end,
         )
+
+    # ------------------------------------------------------------------ writing helpers (Create tab)
+    async def write_lyrics(self, description: str) -> LyricsResult:
+        """generate-lyrics: ``{prompt, callBackUrl}`` -> ``taskId``; drafts come from lyrics/record-info."""
+        ensure(check_lyrics_prompt(description, self.capabilities))
+        body = {"prompt": description.strip(), "callBackUrl": CALLBACK_URL}
+        reply = await self._call("POST", self._api("/api/v1/lyrics"), GENERATE, json_body=body)
+        task_id = self._data_dict(reply).get("taskId")
+        if not isinstance(task_id, str) or not task_id:
+            raise self._malformed("reply has no taskId")
+        return LyricsResult(RemoteTaskState.PENDING, task_id=task_id, provider_status="PENDING")
+
+    async def lyrics_status(self, task_id: str) -> LyricsResult:
+        reply = await self._call("GET", self._api("/api/v1/lyrics/record-info"), GENERATE, params={"taskId": task_id})
+        data = reply.get("data")
+        if data is None:
+            raise NotFoundError(provider=self.id.value, code=200)
+        if not isinstance(data, dict):
+            raise self._malformed("lyrics task data is not an object")
+        status = _text(data.get("status")).strip().upper() or "PENDING"
+        response = data.get("response") if isinstance(data.get("response"), dict) else {}
+        items = response.get("data", response.get("lyricsData"))
+        drafts = [_lyrics_draft(item) for item in items] if isinstance(items, list) else []
+        drafts = [d for d in drafts if d is not None]
+        if status in _DONE:
+            if drafts:  # CALLBACK_EXCEPTION: our placeholder callback failed, the lyrics did not
+                return LyricsResult(RemoteTaskState.SUCCEEDED, task_id, drafts, status)
+            error = ServerError("sunoapi.org finished the lyrics without any text. You can ask again.",
+                                provider=self.id.value, provider_message=self._scrub(status))
+            return LyricsResult(RemoteTaskState.FAILED, task_id, [], status, error)
+        if status in _FAILED or status.endswith("_FAILED"):
+            return LyricsResult(RemoteTaskState.FAILED, task_id, [], status, self._task_error(status, data))
+        return LyricsResult(RemoteTaskState.PENDING if status == "PENDING" else RemoteTaskState.RUNNING,
+                            task_id, [], status)
+
+    async def boost_style(self, tags: str) -> str:
+        """style/generate: ``{content}`` -> ``data.result`` (synchronous; contract 1.3, M)."""
+        ensure(check_style_boost(tags, self.capabilities))
+        reply = await self._call("POST", self._api("/api/v1/style/generate"), GENERATE,
+                                 json_body={"content": tags.strip()})
+        data = self._data_dict(reply)
+        flag = _text(data.get("successFlag")).strip().upper()
+        result = data.get("result")
+        if isinstance(result, str) and result.strip():
+            return result.strip()
+        if flag and flag not in ("SUCCESS", "1"):  # the reply says it failed (successFlag, errorMessage)
+            raise ServerError("sunoapi.org could not boost this style. Nothing was changed; you can try again.",
+                              provider=self.id.value,
+                              provider_message=self._scrub(_text(data.get("errorMessage")) or flag))
+        raise self._malformed("the style reply has no result")
 
     # ------------------------------------------------------------------ derived assets
     async def request_asset(self, request: AssetRequest) -> AssetResult:
@@ -709,6 +860,18 @@ _ASSET_STATUS = {
     AssetKind.STEMS_FULL: "/api/v1/vocal-removal/record-info",
     AssetKind.MIDI: "/api/v1/midi/record-info",
 }
+
+
+def _lyrics_draft(item: Any) -> LyricsDraft | None:
+    """One ``{text, title, status}`` item of lyrics/record-info; failed or empty ones are skipped."""
+    if not isinstance(item, dict):
+        return None
+    text = item.get("text", item.get("lyrics"))
+    if not isinstance(text, str) or not text.strip():
+        return None
+    if _text(item.get("status")).strip().lower() in ("failed", "error"):
+        return None
+    return LyricsDraft(_text(item.get("title")).strip(), text.strip())
 
 
 def _snake(name: str) -> str:

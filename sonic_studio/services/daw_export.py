@@ -98,6 +98,17 @@ async def export_daw(studio, clip: int, folder: Path, progress: Progress | None 
     return result
 
 
+def fresh_daw_folder(studio, clip: int, parent: Path) -> Path:
+    """A new folder under ``parent`` named after the clip ("Night-Drive DAW", "Night-Drive DAW 2", ...),
+    so an export never mixes its files with an earlier one's."""
+    detail = studio.store.clips.detail(clip)
+    base = f"{_slug(detail.title or detail.clip_id)} DAW"
+    candidate, n = Path(parent) / base, 2
+    while candidate.exists():
+        candidate, n = Path(parent) / f"{base} {n}", n + 1
+    return candidate
+
+
 def _slug(title: str) -> str:
     return re.sub(r"[^\w\- ]+", "", title).strip().replace(" ", "-") or "clip"
 

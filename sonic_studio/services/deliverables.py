@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..audio import join, midi, tempo
-from ..audio.lyric_lines import lines_from_words, to_lrc
+from ..audio.lyric_lines import LyricLine, lines_from_words, to_lrc
 from ..audio.pcm import read_mono
 from ..core.capabilities import DeliverableInfo, ProviderCapabilities, capabilities
 from ..core.errors import ErrorKind, InsufficientCreditsError, StudioError, ValidationError
@@ -45,7 +45,7 @@ from ..store.assets import AssetRecord, AssetState
 from ..store.records import ClipDetail, ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file, partial_prefix
-from .events import ClipAdded
+from .events import ClipAdded, ClipUpdated
 from .media import probe_duration
 from .task_docs import request_doc
 from .tasks import TaskService
@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 ASSET_TASK_KINDS = [TaskKind(kind.value) for kind in AssetKind if kind is not AssetKind.WHOLE_SONG]
 _STEMS = (AssetKind.STEMS_BASIC, AssetKind.STEMS_FULL)
 _DAY = 86400.0
+ALREADY_WHOLE = "sunoapi.org already returned the whole song: this clip is it."
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,21 @@ class Quote:
             chain = " then ".join(step.label for step in self.steps)
             return f"{self.kind.label} needs {self.steps[0].label} first: {chain}, {cost} in all."
         return f"{self.kind.label}: {cost} ({self.note})."
+
+
+@dataclass(frozen=True)
+class Tempo:
+    bpm: float
+    estimated: bool  # worked out here from the audio (sunoapi.org has no tempo of its own)
+
+    @property
+    def text(self) -> str:
+        return f"{self.short} (estimated)" if self.estimated else self.short
+
+    @property
+    def short(self) -> str:
+        """For tight rows (the player bar): "≈" marks an estimate, the tooltip says it in words."""
+        return f"≈ {self.bpm:.0f} BPM" if self.estimated else f"{self.bpm:.0f} BPM"
 
 
 @dataclass(frozen=True)
@@ -116,6 +132,34 @@ class DeliverableService:
     def whole_songs(self, clip: int) -> list[ClipRow]:
         store = self._ctx.store
         return [store.clips.row(c) for c in store.assets.whole_songs(clip)]
+
+    def already_whole(self, clip: int) -> bool:
+        """sunoapi.org's extension was found to hold the whole song already (nothing to join)."""
+        return any(a.state is AssetState.READY and a.data.get("already_whole")
+                   for a in self._ctx.store.assets.for_clip(clip, AssetKind.WHOLE_SONG))
+    # What the stems view, the timed lyrics and the tempo readouts show (saved assets only).
+    def stem_files(self, clip: int) -> dict[str, str]:
+        """Stem name -> local file of the clip's saved stems (the full set when both exist)."""
+        for kind in (AssetKind.STEMS_FULL, AssetKind.STEMS_BASIC):
+            for asset in self._ctx.store.assets.for_clip(clip, kind):
+                files = {name: path for name, path in asset.files.items() if Path(path).is_file()}
+                if asset.state is AssetState.READY and files:
+                    return files
+        return {}
+
+    def lyric_lines(self, clip: int) -> list[LyricLine]:
+        """The clip's timed lyrics as lines (empty when none are saved)."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.LYRICS_TIMELINE):
+            if asset.state is AssetState.READY and asset.data.get("words"):
+                return lines_from_words(words_of(asset), self._ctx.store.clips.detail(clip).lyrics)
+        return []
+
+    def tempo(self, clip: int) -> Tempo | None:
+        """The clip's saved BPM, and whether it was estimated here rather than told by the provider."""
+        for asset in self._ctx.store.assets.for_clip(clip, AssetKind.BPM):
+            if asset.state is AssetState.READY and asset.data.get("avg"):
+                return Tempo(float(asset.data["avg"]), bool(asset.data.get("estimated", False)))
+        return None
 
     def lineage_label(self, asset: AssetRecord) -> str:
         detail = self._ctx.store.clips.detail(asset.clip)
@@ -218,6 +262,12 @@ class DeliverableService:
         existing = [row for row in self.whole_songs(clip) if row.audio_path]
         if existing:
             return Outcome(quote, clip=existing[0], message="The whole song is already in the library.")
+        if self.already_whole(clip):
+            return Outcome(quote, clip=self._ctx.store.clips.row(clip), message=ALREADY_WHOLE)
+        running = [t for t in self._ctx.store.tasks.for_source(clip, [TaskKind.CONCAT])
+                   if t.state.active or t.state is TaskState.STALLED]
+        if running:
+            return Outcome(quote, task=running[0], message="The whole song is already being made; following it.")
         if not self._caps(detail.provider).deliverable(AssetKind.WHOLE_SONG).local:
             return Outcome(quote, task=await self._tasks.submit_whole_song(clip))
         return await self._join_here(detail, quote)
@@ -235,8 +285,10 @@ class DeliverableService:
         result = await loop.run_in_executor(None, join.join_extension, parent.audio_path, detail.audio_path,
                                             lineage.continue_at, dest)
         if not result.joined:
-            return Outcome(quote, clip=store.clips.row(detail.id),
-                           message="sunoapi.org already returned the whole song: this clip is it.")
+            # Remembered, so the Deliverables section shows it as saved and nothing is compared again.
+            store.assets.create(detail.id, AssetKind.WHOLE_SONG, detail.provider, how="local",
+                                data={"already_whole": True}, state=AssetState.READY)
+            return Outcome(quote, clip=store.clips.row(detail.id), message=ALREADY_WHOLE)
         clip = Clip(id=detail.clip_id + "-whole", provider=detail.provider, origin=Origin.GENERATED,
                     title=detail.title, tags=detail.tags, lyrics=detail.lyrics, model=detail.model,
                     state=ClipState.SUCCEEDED, full_song_of=detail.clip_id)
@@ -261,6 +313,8 @@ class DeliverableService:
         store = self._ctx.store
         asset = store.assets.create(detail.id, AssetKind.BPM, detail.provider, how="local",
                                     data={"avg": bpm, "estimated": True}, state=AssetState.READY)
+        # No task tells the window about a tempo worked out here: the clip's own update does.
+        self._ctx.events.emit(ClipUpdated(store.clips.row(detail.id)))
         return asset
 
     # ------------------------------------------------------------------ following

@@ -1,10 +1,11 @@
 """Copy a finished clip's audio and cover art into the library, safely.
 
 Provider URLs expire (sunoapi.org keeps files 14 days), so results are copied at
-once.  A download either produces a complete, decodable file at its final path or
+once.  A download either produces a complete, playable file at its final path or
 nothing there: bytes go to a temporary file in the same folder, are size-capped,
-checked against Content-Length, decoded end to end with ffmpeg (audio), fsynced, and
-only then renamed into place.  Downloads are plain GETs on the shared client without
+checked against Content-Length, fsynced, checked to be audio that plays as long as the
+provider said (a structural check, not a full decode: see ``_verify_audio``), and only
+then renamed into place.  Downloads are plain GETs on the shared client without
 the API key (CDNs need none, and must not receive it), http(s) only.
 """
 
@@ -26,7 +27,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..core.validation import is_loopback
-from .media import NotPlayable, decode_check, probe_duration
+from .media import NotPlayable, structure_check
 from .procs import pid_alive
 from .redact import scrub
 
@@ -44,6 +45,10 @@ GRACE = 30.0
 # A clip this much shorter than the provider announced was cut off, even if it decodes.
 SHORT_FRACTION = 0.8
 SHORT_SECONDS = 3.0
+# The first seconds of each download that its check decodes (all of a shorter clip);
+# the rest is only demuxed (see _verify_audio).
+DECODE_SECONDS = 30.0
+CHECKS = 2
 MAX_REDIRECTS = 5
 PEEK_DRAIN = 16 * 1024 * 1024  # a link's file read whole when its server ignores Range (see ``peek``)
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
@@ -83,17 +88,31 @@ class Downloader:
         self._attempts = attempts
         self._retry_delay = retry_delay
         self._check_audio = check_audio
+        # Checks of finished files, at most this many at once: on 2 cores, 200 downloads
+        # finishing together must not become 200 checks competing with the UI.
+        self._checks = asyncio.Semaphore(CHECKS)
 
     async def fetch(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None = None) -> Path:
         """Download ``url`` to ``dest`` (retrying transient failures); raises DownloadError.
 
         ``expected_seconds`` is the provider's duration: audio much shorter than that
         was cut off and is refused (transient, so a later "check again" fetches it).
+        The check runs after the download slot is given back: the network keeps
+        going while a file is looked at.
         """
         for attempt in range(1, self._attempts + 1):
             try:
                 async with self._slots:
-                    return await self._fetch_once(url, dest, audio=audio, expected_seconds=expected_seconds)
+                    tmp = await self._fetch_once(url, dest, audio=audio)
+                try:
+                    if audio and self._check_audio:
+                        async with self._checks:
+                            await asyncio.get_running_loop().run_in_executor(
+                                None, _verify_audio, tmp, expected_seconds)
+                    os.replace(tmp, dest)
+                finally:
+                    tmp.unlink(missing_ok=True)
+                return dest
             except DownloadError as exc:
                 if not exc.transient or attempt == self._attempts:
                     raise
@@ -101,7 +120,8 @@ class Downloader:
                 await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
-    async def _fetch_once(self, url: str, dest: Path, *, audio: bool, expected_seconds: float | None) -> Path:
+    async def _fetch_once(self, url: str, dest: Path, *, audio: bool) -> Path:
+        """The body in a fsynced temporary file next to ``dest``; the caller renames or removes it."""
         parts = urlsplit(url or "")
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
@@ -109,26 +129,18 @@ class Downloader:
         dest.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=partial_prefix(), suffix=dest.suffix, dir=dest.parent)
         tmp = Path(tmp_name)
-        loop = asyncio.get_running_loop()
         try:
             with os.fdopen(fd, "wb") as handle:
                 await self._stream(url, handle, limit)
                 handle.flush()
                 # fsync can take tens of milliseconds on a busy disk: not on the UI loop.
-                await loop.run_in_executor(None, os.fsync, handle.fileno())
-            if audio and self._check_audio:
-                try:
-                    await loop.run_in_executor(None, decode_check, tmp)
-                except NotPlayable as exc:
-                    raise DownloadError(f"The downloaded file is not playable audio ({exc}).",
-                                        transient=False) from None
-                await loop.run_in_executor(None, _check_length, tmp, expected_seconds)
-            elif tmp.stat().st_size == 0:
+                await asyncio.get_running_loop().run_in_executor(None, os.fsync, handle.fileno())
+            if tmp.stat().st_size == 0:
                 raise DownloadError("The provider sent an empty file.", transient=True)
-            os.replace(tmp, dest)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
-        return dest
+            raise
+        return tmp
 
     async def _stream(self, url: str, handle, limit: int) -> None:
         loop = asyncio.get_running_loop()
@@ -259,13 +271,27 @@ def _too_slow(received: int, seconds: float) -> DownloadError:
     )
 
 
-def _check_length(path: Path, expected_seconds: float | None) -> None:
+def _verify_audio(path: Path, expected_seconds: float | None) -> None:
+    """Refuse a file that is not audio, or audio cut off on the way; runs in an executor.
+
+    A structural check, not a full decode (media.structure_check: every packet demuxed,
+    the first DECODE_SECONDS decoded - all of a short clip) tells a song from an error
+    page, a truncated body or a broken codec at a tenth of a full decode's cost; with
+    200 downloads at once the full decode made the app CPU-bound (issue 16).
+    """
+    try:
+        seconds = structure_check(path, DECODE_SECONDS)
+    except NotPlayable as exc:
+        raise DownloadError(f"The downloaded file is not playable audio ({exc}).", transient=False) from None
+    _check_length(seconds, expected_seconds)
+
+
+def _check_length(seconds: float | None, expected_seconds: float | None) -> None:
     """Refuse audio that decodes but is much shorter than the provider said (cut without a Content-Length)."""
     if not expected_seconds or expected_seconds <= SHORT_SECONDS:
         return
-    seconds = probe_duration(path)
     if seconds is None:
-        return  # no ffmpeg: decode_check already said so in the log
+        return  # ffmpeg could not run: logged by media._run; the file is kept
     if seconds < expected_seconds * SHORT_FRACTION and expected_seconds - seconds > SHORT_SECONDS:
         raise DownloadError(
             f"The download is only {seconds:.0f} s of the {expected_seconds:.0f} s song; it was cut off "

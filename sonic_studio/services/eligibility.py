@@ -9,12 +9,15 @@ the catalog) live here.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from ..core.capabilities import ProviderCapabilities, capabilities, task_type_text
-from ..core.models import ClipState, Origin, ProviderId, TaskKind
-from ..core.validation import Problem, older_than_v4
-from ..store.records import ClipDetail, TaskRecord
+from ..core.capabilities import EditInfo, ProviderCapabilities, capabilities, task_type_text
+from ..core.edit_checks import model_problems, range_problems
+from ..core.edits import EditOp
+from ..core.models import ClipState, GenerationParams, Origin, ProviderId, TaskKind
+from ..core.validation import Problem, check_params, older_than_v4
+from ..store.records import ClipDetail, PersonaRecord, TaskRecord
 
 _PERSONA_REQUEST = {ProviderId.SONIC: "persona", ProviderId.SUNOAPI: "generate-persona"}
 
@@ -151,3 +154,123 @@ def remix_source(caps: ProviderCapabilities, detail: ClipDetail, kind: TaskKind,
         caps.estimated_cost(kind),
     )
 
+
+
+# ----------------------------------------------------------------------------- Create tab
+
+
+def create_request(caps: ProviderCapabilities, params: GenerationParams,
+                   persona: PersonaRecord | None = None) -> Preflight:
+    """Can this new song (from a description, or lyrics + style + title) be sent, and at what cost?
+
+    The Create tab shows the answer next to its fields and on its button; the CLI refuses
+    with it; ``CreateService.submit`` checks it before anything is sent.
+    """
+    problems = check_params(params, caps, "generate")
+    if params.persona_id:
+        if persona is not None and persona.provider is not caps.id:
+            where = capabilities(persona.provider).display_name
+            problems.append(Problem("persona_id", f"The persona “{persona.name}” lives at {where}; switch to "
+                                    f"{where} in Settings to sing with it.", "persona_wrong_provider"))
+        elif caps.id is ProviderId.SUNOAPI and not params.custom_mode:
+            problems.append(Problem("persona_id", "sunoapi.org sings with a persona only from your own lyrics and "
+                                    "style: switch to Lyrics & style, or choose no persona.", "persona_needs_custom"))
+    task_type = task_type_text(caps.id, TaskKind.GENERATE, persona=bool(params.persona_id))
+    cost = caps.estimated_cost(TaskKind.GENERATE)
+    return Preflight(tuple(problems), task_type, cost, terms=f"Making the song costs {_credits(cost)}.")
+
+
+def helper_terms(caps: ProviderCapabilities, helper: str) -> str:
+    """The cost of a writing helper ("lyrics" or "boost_style"), said before it is spent."""
+    cost = caps.estimated_cost(helper)
+    if cost is None:
+        return f"{caps.display_name} does not publish the price of this; it is charged to your account."
+    return f"Costs {_credits(cost)}."
+# ----------------------------------------------------------------------------- edit operations
+
+
+def edit_source(caps: ProviderCapabilities, op: EditOp, detail: ClipDetail, task: TaskRecord | None = None, *,
+                start: float | None = None, end: float | None = None, model: str | None = None,
+                second: ClipDetail | None = None, second_task: TaskRecord | None = None,
+                now: float | None = None) -> Preflight:
+    """Can ``op`` run on ``detail`` at ``caps``' provider with this range / model / second clip?
+
+    Every refusal is a sentence with a ``Problem.code``; nothing is sent while any stands.
+    ``terms`` says what else happens first and what it costs (a mashup's uploads).
+    """
+    info = caps.edit(op)
+    found = _edit_problems(caps, info, detail, task, start, end, model, second, second_task)
+    terms = ""
+    if not found and op is EditOp.MASHUP and second is not None:
+        uploads = mashup_uploads(caps, (detail, second), now)
+        missing = [d for d in uploads if not d.audio_path]
+        if missing:
+            found.append(Problem("second", f"“{missing[0].title or missing[0].clip_id}” has no link at "
+                                 f"{caps.display_name} any more and no local copy to upload again.",
+                                 "mashup_no_audio"))
+        elif uploads:
+            names = " and ".join(f"“{d.title or d.clip_id}”" for d in uploads)
+            upload = caps.estimated_cost("upload")
+            terms = (f"The link{'s' if len(uploads) > 1 else ''} of {names} at {caps.display_name} expired, so "
+                     f"Sonic Studio uploads the library's copy first ({_credits(upload or 0)}), then sends the "
+                     f"mashup ({_credits(caps.estimated_cost(op.task_kind))}).")
+    uploaded = detail.origin is Origin.UPLOADED
+    return Preflight(tuple(found), task_type_text(caps.id, op.task_kind, uploaded_source=uploaded),
+                     caps.estimated_cost(op.task_kind), (start, end) if start is not None and end is not None else None,
+                     terms)
+
+
+def _edit_problems(caps: ProviderCapabilities, info: EditInfo, detail: ClipDetail, task: TaskRecord | None,
+                   start: float | None, end: float | None, model: str | None,
+                   second: ClipDetail | None, second_task: TaskRecord | None) -> list[Problem]:
+    op, name = info.op, caps.display_name
+    offered = model_problems(info, caps, None)
+    if offered:
+        return offered
+    wrong = _wrong_provider(detail, caps, "edit") or _unfinished(detail, task, "edit")
+    if wrong is not None:
+        return [wrong]
+    if info.uploads_only and detail.origin is not Origin.UPLOADED:
+        return [Problem("source", f"{name} can {op.label.lower()} only on clips you uploaded, and this one it "
+                        "generated. Upload the audio first (Upload tab), then use that clip.", "uploads_only")]
+    if info.generated_only and (detail.origin is not Origin.GENERATED or not detail.source_task_id):
+        return [Problem("source", f"{name} can {op.label.lower()} only in songs it generated; this clip was "
+                        "uploaded.", "generated_only")]
+    found = model_problems(info, caps, model)
+    if op.ranged or info.range_optional:
+        found += range_problems(info, caps, start, end, detail.duration, optional=info.range_optional)
+    if op is EditOp.MASHUP:
+        found += _second_problems(caps, detail, second, second_task)
+    return found
+
+
+def _second_problems(caps: ProviderCapabilities, first: ClipDetail, second: ClipDetail | None,
+                     task: TaskRecord | None) -> list[Problem]:
+    if second is None:
+        return [Problem("second", "Pick the second clip of the mashup.", "mashup_needs_second")]
+    if second.id == first.id:
+        return [Problem("second", "A mashup needs two different clips; this is the same clip twice.",
+                        "mashup_same_clip")]
+    if second.provider is not first.provider:
+        here, there = (capabilities(c.provider).display_name for c in (first, second))
+        return [Problem("second", f"The first clip lives at {here} and the second at {there}; a mashup needs "
+                        "both at the same provider.", "mashup_across_providers")]
+    return [p for p in (_unfinished(second, task, "edit"),) if p is not None]
+
+
+def mashup_uploads(caps: ProviderCapabilities, clips: tuple[ClipDetail, ...], now: float | None = None) -> list[ClipDetail]:
+    """The clips whose link the provider may no longer serve, so they are uploaded again first.
+
+    Only providers that take links (sunoapi.org) care: a generated song's link lasts the
+    retention period, an upload's much less (3 days); sonic takes clip ids.
+    """
+    if not caps.edit(EditOp.MASHUP).by_link:
+        return []  # sonic names clips by id: nothing to upload
+    moment = time.time() if now is None else now
+    stale = []
+    for clip in clips:
+        days = caps.upload_retention_days if clip.origin is Origin.UPLOADED else caps.retention_days
+        expired = days is not None and moment - clip.created_at > days * 86400 * 0.9  # a margin before the cut-off
+        if not clip.audio_url or expired:
+            stale.append(clip)
+    return stale

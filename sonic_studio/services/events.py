@@ -29,6 +29,13 @@ class TaskChanged(Event):
 
 
 @dataclass(frozen=True)
+class Notice(Event):
+    """Something done in the background that a person should hear about (the window's status bar)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class ClipAdded(Event):
     clip: ClipRow
 

@@ -17,7 +17,6 @@ from ..audio.tags import DEFAULT_ARTIST, ClipTags, TagError, cover_bytes
 from ..core.capabilities import capabilities
 from ..core.errors import ValidationError
 from ..core.models import ProviderId
-from ..core.takes import TaskClip, take_label
 from ..store.records import ClipDetail, ClipQuery, ClipRow
 from .context import ServiceContext
 from .events import ClipAdded, ClipRemoved, ClipUpdated
@@ -53,6 +52,12 @@ class LibraryService:
 
     def rename(self, clip: int, title: str) -> ClipRow:
         row = self._ctx.store.clips.rename(clip, title.strip())
+        self._ctx.events.emit(ClipUpdated(row))
+        return row
+
+    def set_keeper(self, clip: int, keeper: bool) -> ClipRow:
+        """Mark the take the user chose (★), or take the mark away."""
+        row = self._ctx.store.clips.set_keeper(clip, keeper)
         self._ctx.events.emit(ClipUpdated(row))
         return row
 
@@ -105,10 +110,7 @@ class LibraryService:
         detail = store.clips.detail(clip)
         lineage = detail.lineage
         task = store.tasks.get(lineage.task) if lineage and lineage.task is not None else None
-        take = ""
-        if task is not None:
-            siblings = [store.clips.detail(c) for c in task.clip_ids]
-            take = take_label(clip, [TaskClip(c.id, c.clip_id, c.full_song_of) for c in siblings])
+        take = detail.take
         persona = None
         if lineage and lineage.persona_id:
             persona = store.personas.find(detail.provider, lineage.persona_id)

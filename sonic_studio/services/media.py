@@ -1,8 +1,11 @@
-"""Two ffmpeg questions the services ask about local files: is it playable, how long is it.
+"""The ffmpeg questions the services ask about local files: is it playable, how long is it.
 
-Decoding and playback are the audio layer's job; here we only need a yes/no before a
-download is accepted into the library, and a duration before a local file is sent
-for upload (validate before spending).  Both block, so callers use an executor.
+Decoding and playback are the audio layer's job; here we only need a yes/no (and how
+long it really plays) before a download is accepted into the library, and a duration
+before a local file is sent for upload (validate before spending).  All block, so
+callers use an executor.  ffmpeg runs in its own process at low priority: in-process
+decoding (PyAV) was tried for download checks and its Python loops held the GIL
+against the UI loop (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -46,12 +49,31 @@ def _background_priority(pid: int) -> None:
         pass
 
 
-def decode_check(path: Path) -> None:
-    """Decode the whole first audio stream; raise NotPlayable if ffmpeg reports an error."""
-    result = _run(["-v", "error", "-xerror", "-i", str(path), "-map", "0:a:0", "-f", "null", "-"], 180)
-    if result is not None and result.returncode != 0:
+def structure_check(path: Path, decode_seconds: float) -> float | None:
+    """How long the file plays by its packets; raise NotPlayable if it is not decodable audio.
+
+    One ffmpeg run with two outputs: every packet of the first audio stream is copied
+    to nowhere (demuxed, not decoded: the timestamps say how long it really plays, so a
+    body cut off on the way is caught even when its header announces the whole song),
+    and the first ``decode_seconds`` are decoded (the whole of a short clip; the start
+    of a long one proves its codec).  An 8-minute MP3 costs ~0.1 s of CPU instead of
+    the ~1 s of a full decode.  None when ffmpeg could not run at all.
+    """
+    result = _run(["-hide_banner", "-v", "error", "-xerror", "-nostats", "-progress", "pipe:1", "-i", str(path),
+                   "-map", "0:a:0", "-c", "copy", "-f", "null", "-",
+                   "-map", "0:a:0", "-t", f"{decode_seconds:g}", "-f", "null", "-"], 180)
+    if result is None:
+        return None
+    if result.returncode != 0:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NotPlayable(lines[-1][:120] if lines else "unknown decoder error")
+    # Progress lines carry the furthest timestamp written: the demuxed output's is the length.
+    times = [int(value) for key, _, value in (line.partition("=") for line in
+             result.stdout.decode("ascii", "replace").splitlines())
+             if key == "out_time_us" and value.strip().isdigit()]
+    if not times or max(times) <= 0:
+        raise NotPlayable("no audio frames in the file")
+    return max(times) / 1e6
 
 
 def probe_duration(path: Path) -> float | None:

@@ -1,4 +1,4 @@
-"""User settings: provider, server addresses, default models, library folder, poll interval.
+"""User settings: provider, server addresses, default models, library folder, poll interval, auto-fetch.
 
 Stored as JSON in the user config dir (platformdirs), or in ``--data-dir`` when one is
 given so a scripted or test run is self-contained.  The API key is never a setting: it
@@ -20,10 +20,19 @@ from pathlib import Path
 import platformdirs
 
 from ..core.capabilities import capabilities
-from ..core.models import ProviderId
+from ..core.models import AssetKind, ProviderId
 from ..core.validation import is_loopback
 
 log = logging.getLogger(__name__)
+
+# What the window can fetch by itself after a result arrives (Settings › After a result arrives).
+AUTO_FETCH_KINDS = (AssetKind.WHOLE_SONG, AssetKind.WAV, AssetKind.LYRICS_TIMELINE)
+# On by default: the whole song after an extend on the AI Music API - its extend returns only
+# the new part, and the whole song is what people mean by "extend" (2 credits).  Off on
+# sunoapi.org: there it is a free join of files already on this computer, so nothing is lost
+# by doing it later, and its extension usually is the whole song already.  WAV and timed
+# lyrics cost credits on every result, so they wait until someone turns them on.
+AUTO_FETCH_DEFAULTS = {ProviderId.SONIC: {AssetKind.WHOLE_SONG}}
 
 APP_NAME = "sonic-studio"
 SETTINGS_FILENAME = "settings.json"
@@ -48,6 +57,8 @@ class Settings:
     poll_interval: float | None = None  # None: the provider's cadence (fast on loopback)
     demo: bool = False
     demo_base_url: str | None = None  # the local emulator, e.g. http://127.0.0.1:8787
+    # After a result arrives, also fetch these (per provider; see ``auto_fetch_on`` for the defaults).
+    auto_fetch: dict[str, dict[str, bool]] = field(default_factory=dict)
     path: Path | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -85,6 +96,12 @@ class Settings:
                 or self.poll_interval <= 0):
             self.poll_interval = None
         self.demo = bool(self.demo)
+        kinds = {k.value for k in AUTO_FETCH_KINDS}
+        self.auto_fetch = {
+            provider: {k: v for k, v in chosen.items() if k in kinds and isinstance(v, bool)}
+            for provider, chosen in (self.auto_fetch.items() if isinstance(self.auto_fetch, dict) else [])
+            if provider in {p.value for p in ProviderId} and isinstance(chosen, dict)
+        }
 
     def save(self) -> None:
         """Atomic write (temp file + rename) so a crash never leaves half a file."""
@@ -130,6 +147,17 @@ class Settings:
         chosen = self.default_models.get(pid.value)
         caps = capabilities(pid)
         return chosen if chosen in caps.model_names() else caps.default_model
+
+    def auto_fetch_on(self, provider: ProviderId | str, kind: AssetKind) -> bool:
+        """Whether the window fetches ``kind`` by itself once a result arrives at ``provider``."""
+        pid = ProviderId(provider)
+        chosen = self.auto_fetch.get(pid.value, {}).get(AssetKind(kind).value)
+        if chosen is None:
+            return AssetKind(kind) in AUTO_FETCH_DEFAULTS.get(pid, set())
+        return chosen
+
+    def set_auto_fetch(self, provider: ProviderId | str, kind: AssetKind, on: bool) -> None:
+        self.auto_fetch.setdefault(ProviderId(provider).value, {})[AssetKind(kind).value] = bool(on)
 
     def library_path(self, data_dir: Path) -> Path:
         return Path(self.library_dir).expanduser() if self.library_dir else Path(data_dir) / "library"

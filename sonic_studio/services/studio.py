@@ -30,10 +30,14 @@ from ..providers import make_provider
 from ..providers.base import DEFAULT_TIMEOUT, Provider
 from ..store import Store
 from ..store.records import TaskRecord
+from .audition import AuditionService
+from .autofetch import AutoFetch
 from .cadence import DEFAULT_MAX_WAIT, Cadence, cadence_for, usable_interval
+from .create import CreateService
 from .credits import CreditsService
 from .deliverables import DeliverableService
 from .downloads import Downloader, sweep_partials
+from .edits import EditService
 from .events import EventHub, KeyStatusChanged, ProviderChanged
 from .keys import KEY_ENV, KeyStatus, KeyStore
 from .library import LibraryService
@@ -61,8 +65,12 @@ class Studio:
         max_wait: float = DEFAULT_MAX_WAIT,
         poll_timeout: float = 45.0,
         download_retry_delay: float = 1.0,
+        auto_fetch: bool = False,
     ) -> None:
-        """``poll_interval`` (the CLI's --poll-interval) beats the env var, which beats the setting."""
+        """``poll_interval`` (the CLI's --poll-interval) beats the env var, which beats the setting.
+
+        ``auto_fetch``: fetch what Settings › After a result arrives asks for (the window
+        turns it on; the CLI does what its flags say)."""
         self.data_dir = Path(data_dir).expanduser() if data_dir else default_data_dir()
         self.settings = settings if settings is not None else Settings.load(Path(data_dir) if data_dir else None)
         self.events = EventHub()
@@ -88,7 +96,12 @@ class Studio:
         self.library = LibraryService(self)
         self.deliverables = DeliverableService(self, self.tasks)
         self.personas = PersonaService(self, self.deliverables)  # some providers need a vocal extraction first
+        self.edits = EditService(self, self.tasks)  # replace section, add vocals, remaster, mashup, sample
         self.credits = CreditsService(self)
+        self.auto_fetch = auto_fetch
+        self.autofetch = AutoFetch(self, self.deliverables)
+        self.create = CreateService(self, self.tasks)  # new songs (Create tab) and the writing helpers
+        self.audition = AuditionService(self)
 
     # ------------------------------------------------------------------ lifecycle
     async def start(self, *, resume: bool = True) -> None:
@@ -289,6 +302,9 @@ class Studio:
     def task_finished(self, task: TaskRecord) -> None:
         if task.provider is self.provider_id and not self._closed:
             self.spawn(self.credits.refresh_quietly(), name="credits-after-task")
+            wanted = self.autofetch.claim(task) if self.auto_fetch else []
+            if wanted:
+                self.spawn(self.autofetch.fetch(wanted), name=f"auto-fetch-after-{task.id}")
 
     async def _key_for(self, pid: ProviderId) -> str | None:
         if pid not in self._key_cache:

@@ -19,6 +19,8 @@ from .redact import scrub
 KEY_PARAMS = (
     "model", "continue_at", "audio_weight", "style_weight", "weirdness", "auto_concat",
     "instrumental", "custom_mode", "persona_id", "persona_model",
+    # edit operations: the range, the remaster strength, a mashup's second clip
+    "range_start", "range_end", "strength", "second_title",
 )
 
 

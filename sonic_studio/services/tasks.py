@@ -155,7 +155,10 @@ class TaskService:
     async def submit_generate(self, params: GenerationParams) -> TaskRecord:
         provider = await self._ctx.active_provider()
         ensure(check_params(params, provider.capabilities))
-        title = f"generate “{params.title or params.description[:40] or 'new song'}”"
+        if params.custom_mode:
+            title = f"create “{params.title or 'new song'}”"
+        else:
+            title = f"create from a description “{_short_text(params.description, 40) or 'new song'}”"
         if params.persona_id:
             persona = self._ctx.store.personas.find(provider.id, params.persona_id)
             title += f" with persona “{persona.name if persona else params.persona_id}”"
@@ -321,6 +324,11 @@ class TaskService:
             log.error("the recovery journal could not be adopted yet (%s); it is kept",
                       storage_problem(exc, self._ctx.store.path.parent) or exc)
             return adopted
+        try:
+            store.db.sync()  # the journal is the ids' only durable copy until the library's is
+        except OSError as exc:
+            log.error("the recovery journal is kept: the library could not be flushed to disk (%s)", exc)
+            return adopted
         store.journal.clear(size)
         return adopted
 
@@ -442,6 +450,23 @@ class TaskService:
                 raise wire.exception() from None  # a clear answer (refused, ...) is still an answer
             return wire.result(), True
 
+    async def _flush_before_sending(self, rec: TaskRecord) -> None:
+        """Make the SUBMITTING row survive a power cut before anything is sent.
+
+        Commits do not fsync (store.database): without this, a power cut after the
+        provider accepted but before the id was saved could lose the row itself, and
+        with it the "may have been submitted, check your account" warning.  In the
+        executor: the fsync delays this submit, never the UI loop.
+        """
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, self._ctx.store.db.sync)
+        except OSError as exc:  # the commit stands; only its power-cut safety is in doubt
+            log.warning("task %s: the library could not be flushed to disk (%s); sending anyway", rec.id, exc)
+        except asyncio.CancelledError:
+            self._update(rec.id, state=TaskState.FAILED, finished_at=time.time(),
+                         error=StudioError("Not sent: the app was closing."), detail="not sent: the app was closing")
+            raise
+
     async def _save_accepted(self, rec: TaskRecord, provider_task_id: str) -> TaskRecord:
         """Record the id the provider just gave us, or make sure it survives somewhere else."""
         changes = dict(provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(),
@@ -449,8 +474,9 @@ class TaskService:
         loop = asyncio.get_running_loop()
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             # In a thread: a library locked by another process makes a write wait up to
-            # the busy timeout, which must not freeze the window.
-            write = loop.run_in_executor(None, functools.partial(self._ctx.store.tasks.update, rec.id, **changes))
+            # the busy timeout, and the fsync that makes the id survive a power cut takes
+            # what the disk takes; neither may freeze the window.
+            write = loop.run_in_executor(None, functools.partial(_save_durably, self._ctx.store, rec.id, changes))
             try:
                 saved = await asyncio.shield(write)
             except sqlite3.IntegrityError:
@@ -546,6 +572,7 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
+        await self._flush_before_sending(rec)
         settled = asyncio.get_running_loop().create_future()
         self._open_submits[rec.id] = settled
         self._submitters[rec.id] = asyncio.current_task()
@@ -681,13 +708,20 @@ class TaskService:
         return rec
 
 
+def _save_durably(store: Store, task: int, changes: dict) -> TaskRecord:
+    """Write an accepted task id and fsync it (commits alone survive a crash, not a power cut)."""
+    saved = store.tasks.update(task, **changes)
+    store.db.sync()
+    return saved
+
+
 def _save_late(store: Store, task: int, provider_task_id: str) -> TaskRecord:
     current = store.tasks.get(task)
     if current.provider_task_id == provider_task_id:
         return current
-    return store.tasks.update(task, provider_task_id=provider_task_id, state=TaskState.PENDING,
-                              submitted_at=time.time(), error=None, finished_at=None, progress=0.05,
-                              detail="queued at the provider (the id was saved late)")
+    return _save_durably(store, task, dict(
+        provider_task_id=provider_task_id, state=TaskState.PENDING, submitted_at=time.time(), error=None,
+        finished_at=None, progress=0.05, detail="queued at the provider (the id was saved late)"))
 
 
 def _finite_time(seconds: float) -> list[Problem]:
@@ -725,6 +759,12 @@ def _local_path(source: str | Path) -> Path | None:
 
 def _name(clip: Clip) -> str:
     return clip.title or clip.id
+
+
+def _short_text(text: str, limit: int) -> str:
+    """The start of a typed text on one line, for a task title."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _short(text: str | None) -> str:

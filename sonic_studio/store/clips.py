@@ -21,9 +21,11 @@ import json
 import sqlite3
 import threading
 import time
+from dataclasses import replace
 from typing import Any
 
 from ..core.models import Clip, ClipState, Origin, ProviderId, TaskKind
+from ..core.takes import TaskClip, take_labels
 from .database import Database
 from .records import ClipDetail, ClipQuery, ClipRow, Lineage
 
@@ -32,7 +34,7 @@ from .records import ClipDetail, ClipQuery, ClipRow, Lineage
 _ROW_COLUMNS = """
     c.id, c.provider, c.clip_id, c.origin, c.title, c.tags, c.duration, c.model, c.state,
     c.created_at, c.audio_path, c.image_path, c.download_error, c.deleted_at, c.full_song_of,
-    l.task_kind, l.persona_id, l.clip AS has_lineage, l.task AS l_task, l.parent_clip,
+    c.keeper, c.task AS c_task, l.task_kind, l.persona_id, l.clip AS has_lineage, l.task AS l_task, l.parent_clip,
     l.parent_clip_id, l.source_url, l.params_json, p.title AS parent_title
 """
 _FILTER_FROM = "FROM clips c LEFT JOIN lineage l ON l.clip = c.id"  # what the filters (and count) need
@@ -165,6 +167,12 @@ class ClipRepo:
         )
         return self.row(clip)
 
+    def set_keeper(self, clip: int, keeper: bool) -> ClipRow:
+        """Mark (or unmark) the clip as a keeper (★); the user's choice, never a provider's."""
+        self._db.execute("UPDATE clips SET keeper = ?, updated_at = ? WHERE id = ?",
+                         (int(keeper), time.time(), clip))
+        return self.row(clip)
+
     def purge_deleted(self) -> list[tuple[int, str | None, str | None]]:
         """Drop soft-deleted clips; returns (id, audio_path, image_path) so files can go too."""
         with self._db.transaction() as conn:
@@ -177,13 +185,36 @@ class ClipRepo:
         found = self._db.query_one(f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.id = ?", (clip,))
         if found is None:
             raise KeyError(f"no clip {clip}")
-        return _row(found)
+        return self._with_takes([_row(found)])[0]
 
     def find(self, provider: ProviderId, clip_id: str) -> ClipRow | None:
         found = self._db.query_one(
             f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.provider = ? AND c.clip_id = ?", (provider.value, clip_id)
         )
-        return _row(found) if found else None
+        return self._with_takes([_row(found)])[0] if found else None
+
+    def takes(self, task: int) -> list[ClipRow]:
+        """Every live clip the task made, in take order (full songs after the takes)."""
+        rows = self._db.query(f"SELECT {_ROW_COLUMNS} {_FROM} WHERE c.task = ? AND c.deleted_at IS NULL "
+                              "ORDER BY c.full_song_of IS NOT NULL, c.id", (task,))
+        return self._with_takes([_row(r) for r in rows])
+
+    def _with_takes(self, rows: list[ClipRow]) -> list[ClipRow]:
+        """The rows with their take labels (core.takes), from one query over their tasks' clips.
+
+        Deleted siblings are counted too, so take 2 stays take 2 when take 1 is deleted.
+        """
+        tasks = sorted({r.task for r in rows if r.task is not None})
+        if not tasks:
+            return rows
+        siblings: dict[int, list[TaskClip]] = {}
+        for r in self._db.query("SELECT id, clip_id, full_song_of, task FROM clips "
+                                "WHERE task IN (SELECT value FROM json_each(?))", (json.dumps(tasks),)):
+            siblings.setdefault(r["task"], []).append(TaskClip(r["id"], r["clip_id"], r["full_song_of"]))
+        labels: dict[int, str] = {}
+        for clips in siblings.values():
+            labels.update(take_labels(clips))
+        return [replace(r, take=labels[r.id]) if r.id in labels else r for r in rows]
 
     def detail(self, clip: int) -> ClipDetail:
         found = self._db.query_one(
@@ -194,7 +225,7 @@ class ClipRepo:
         )
         if found is None:
             raise KeyError(f"no clip {clip}")
-        base = _row(found)
+        base = self._with_takes([_row(found)])[0]
         return ClipDetail(
             **base.__dict__,
             lyrics=found["lyrics"],
@@ -212,7 +243,7 @@ class ClipRepo:
             f"SELECT {_ROW_COLUMNS} {_FROM} {where} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, q.limit, q.offset),
         )
-        return [_row(r) for r in rows]
+        return self._with_takes([_row(r) for r in rows])
 
     def count(self, q: ClipQuery) -> int:
         """How many clips match ``q`` (its limit and offset aside)."""
@@ -311,7 +342,8 @@ def _phrase(text: str) -> str:
 
 
 def _only_text(q: ClipQuery) -> bool:
-    return q.origin is None and q.provider is None and not q.persona_id and q.since is None and q.until is None
+    return (q.origin is None and q.provider is None and not q.persona_id and q.since is None and q.until is None
+            and not q.keepers_only)
 
 
 def _where(q: ClipQuery, *, text_clause: tuple[str, list[Any]] | None = None) -> tuple[str, list[Any]]:
@@ -333,6 +365,8 @@ def _where(q: ClipQuery, *, text_clause: tuple[str, list[Any]] | None = None) ->
     if q.provider is not None:
         clauses.append("c.provider = ?")
         params.append(ProviderId(q.provider).value)
+    if q.keepers_only:
+        clauses.append("c.keeper = 1")
     if q.persona_id:
         clauses.append("l.persona_id = ?")
         params.append(q.persona_id)
@@ -365,6 +399,8 @@ def _row(r) -> ClipRow:
         deleted=r["deleted_at"] is not None,
         full_song_of=r["full_song_of"],
         lineage=_lineage(r),
+        keeper=bool(r["keeper"]),
+        task=r["c_task"],
     )
 
 

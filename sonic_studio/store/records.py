@@ -121,6 +121,9 @@ class ClipRow:
     # row so painting a row never needs a query.
     full_song_of: str | None = None
     lineage: Lineage | None = None
+    keeper: bool = False  # the take the user chose (★)
+    take: str = ""  # "take 1", "take 2 · full song"; "" for a clip with no sibling takes
+    task: int | None = None  # the local task that made it (its takes share it)
 
 
 @dataclass(frozen=True)
@@ -181,5 +184,6 @@ class ClipQuery:
     sort: str = "created"  # created | title | duration
     descending: bool = True
     include_deleted: bool = False
+    keepers_only: bool = False  # only clips marked as the keeper (★)
     limit: int = 500
     offset: int = 0

@@ -177,6 +177,12 @@ MIGRATIONS: list[str] = [
     CREATE UNIQUE INDEX assets_provider_task ON assets(provider, provider_task_id)
         WHERE provider_task_id IS NOT NULL;
     """,
+    # 5: the keeper of a set of takes (the one the user chose, shown with a star).  A
+    # partial index: keepers are few, and "keepers only" lists them without a scan.
+    """
+    ALTER TABLE clips ADD COLUMN keeper INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX clips_keeper ON clips(keeper) WHERE keeper = 1;
+    """,
 ]
 
 LATEST_VERSION = len(MIGRATIONS)

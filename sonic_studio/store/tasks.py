@@ -99,6 +99,14 @@ class TaskRepo:
         params.append(limit)
         return [_record(r) for r in self._db.query(sql, params)]
 
+    def for_source(self, clip: int, kinds: list[TaskKind] | None = None) -> list[TaskRecord]:
+        """Tasks asked for about ``clip`` (its WAV, stems, whole song...), newest first."""
+        sql, params = _SELECT + " WHERE t.source_clip = ?", [clip]
+        if kinds:
+            sql += f" AND t.kind IN ({','.join('?' * len(kinds))})"
+            params += [k.value for k in kinds]
+        return [_record(r) for r in self._db.query(sql + " ORDER BY t.id DESC", params)]
+
     def in_states(self, *states: TaskState) -> list[TaskRecord]:
         values = [s.value for s in states]
         sql = _SELECT + f" WHERE t.state IN ({','.join('?' * len(values))}) ORDER BY t.id"

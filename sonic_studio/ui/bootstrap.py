@@ -144,7 +144,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
             demo_server = await start_demo()
             settings.demo = True
             settings.demo_base_url = demo_server.base_url
-        studio = Studio(settings, data_dir=args.data_dir)
+        studio = Studio(settings, data_dir=args.data_dir, auto_fetch=True)  # Settings › After a result arrives
         await studio.start()
     except Exception as exc:  # a corrupt database and the like: say so, keep the window
         log.exception("studio failed to start")

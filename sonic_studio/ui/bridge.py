@@ -45,6 +45,8 @@ class StudioBridge(QObject):
     keyStatusChanged = Signal(object)  # KeyStatus
     # UI-level: a clip was chosen in the library (local id; -1 = none).
     clipSelected = Signal(int)
+    # The library's selection when it is exactly two clips (A/B compares them); [] otherwise.
+    comparePairChanged = Signal(list)
     # Ask the window to show a short, non-modal notice in the status bar.
     notify = Signal(str)
     # Cross-page requests (a page never imports another page; the window routes these).
@@ -69,6 +71,7 @@ class StudioBridge(QObject):
             ev.CreditsChanged: lambda e: self.creditsChanged.emit(e.provider, e.credits),
             ev.ProviderChanged: lambda e: self.providerChanged.emit(e.provider, e.demo),
             ev.KeyStatusChanged: lambda e: self.keyStatusChanged.emit(e.status),
+            ev.Notice: lambda e: self.notify.emit(e.text),
         }
         self._unsubscribe = [studio.events.subscribe(kind, fn) for kind, fn in routes.items()]
 

@@ -32,11 +32,16 @@ from PySide6.QtWidgets import (
 
 from . import theme
 from .icons import app_icon, icon
+from .shortcuts import MENUS, SHORTCUTS
 from .tasks_runner import TaskRunner, cancel_under
 
 log = logging.getLogger(__name__)
 
-TAB_NAMES = ("Upload", "Extend / Cover", "Persona")
+# The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
+# Their View-menu entries (Alt+1…) are rows of ui/shortcuts.py.
+TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
+TAB_NAMES = tuple(name for name, _icon in TABS)
+EDIT_TAB_NAME = "Edit"
 _TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
 
 
@@ -61,6 +66,7 @@ class MainWindow(QMainWindow):
         self._quitting = False  # waiting for submits on the wire before closing
         self._ready_to_close = False
         self.quit_question: QMessageBox | None = None
+        self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
         self.setMinimumSize(1100, 700)
@@ -70,8 +76,11 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self.tabs.setObjectName("workTabs")
-        for name, icon_name in zip(TAB_NAMES, ("upload", "extend", "persona")):
+        for name, icon_name in TABS:
             self.tabs.addTab(_placeholder("Starting…"), icon(icon_name), name)
+        # ---- Edit tab (issue 13): after the fixed tabs; library "Edit ›" entries route here.
+        self.edit_placeholder = _placeholder("Starting…")
+        self.tabs.addTab(self.edit_placeholder, icon("edit"), EDIT_TAB_NAME)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(theme.SPACING, theme.SPACING, theme.SPACING, 0)
@@ -123,47 +132,65 @@ class MainWindow(QMainWindow):
             bar.addPermanentWidget(widget)
 
     def _build_menus(self) -> None:
-        menu = self.menuBar()
-        self.file_menu = menu.addMenu("&File")
-        self.view_menu = menu.addMenu("&View")
-        self.playback_menu = menu.addMenu("&Playback")
-        self.help_menu = menu.addMenu("&Help")
-
-        self.action_settings = QAction(icon("settings"), "&Settings…", self)
-        self.action_settings.setShortcut(QKeySequence("Ctrl+,"))
-        self.action_quit = QAction("&Quit", self)
-        self.action_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        """The menus, built from the one shortcut table (``ui/shortcuts.py``) that
+        Help › Keyboard shortcuts lists too."""
+        bar = self.menuBar()
+        self.menus = {name: bar.addMenu(f"&{name}") for name in MENUS}
+        self.file_menu, self.view_menu, self.playback_menu, self.help_menu = (self.menus[n] for n in MENUS)
+        docks = {"toggle_library": self.library_dock, "toggle_tasks": self.tasks_dock}
+        self.actions: dict[str, QAction] = {}
+        for shortcut in SHORTCUTS:
+            if shortcut.menu is None:
+                continue
+            if shortcut.name in docks:
+                action = docks[shortcut.name].toggleViewAction()
+            else:
+                action = QAction(shortcut.text, self)
+                action.setCheckable(shortcut.checkable)
+            action.setShortcut(QKeySequence(shortcut.keys))
+            if shortcut.separator:
+                self.menus[shortcut.menu].addSeparator()
+            self.menus[shortcut.menu].addAction(action)
+            self.actions[shortcut.name] = action
+        for index, name in enumerate(("tab_create", "tab_upload", "tab_extend", "tab_persona")):
+            self.actions[name].triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
+        self.actions["tab_edit"].triggered.connect(
+            lambda: self.tabs.setCurrentIndex(self.tabs.indexOf(self.edit_tab_page())))
+        self.action_settings = self.actions["settings"]
+        self.action_settings.setIcon(icon("settings"))
+        self.action_quit = self.actions["quit"]
         self.action_quit.triggered.connect(self.close)
-        self.file_menu.addAction(self.action_settings)
-        self.file_menu.addSeparator()
-        self.file_menu.addAction(self.action_quit)
-
-        for index, name in enumerate(TAB_NAMES):
-            action = QAction(name, self)
-            action.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
-            action.triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
-            self.view_menu.addAction(action)
-        self.view_menu.addSeparator()
-        library_toggle = self.library_dock.toggleViewAction()
-        library_toggle.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        tasks_toggle = self.tasks_dock.toggleViewAction()
-        tasks_toggle.setShortcut(QKeySequence("Ctrl+Shift+T"))
-        self.view_menu.addAction(library_toggle)
-        self.view_menu.addAction(tasks_toggle)
-        self.action_focus_search = QAction("Search library", self)
-        self.action_focus_search.setShortcut(QKeySequence.StandardKey.Find)
-        self.view_menu.addAction(self.action_focus_search)
-
-        self.action_play = QAction(icon("play"), "Play / Pause", self)
-        self.action_play.setShortcut(QKeySequence("Ctrl+P"))
+        self.action_focus_search = self.actions["search"]
+        self.action_beat_grid = self.actions["beat_grid"]
+        self.action_beat_grid.setToolTip("Bar and beat lines on the player's waveform, when the clip's BPM is known")
+        self.action_play = self.actions["play"]
+        self.action_play.setIcon(icon("play"))
         self.action_play.setToolTip("Play or pause the selected clip (Space)")
-        self.playback_menu.addAction(self.action_play)
+        self.actions["shortcuts"].triggered.connect(self.open_shortcuts)
+        for name in ("ab", "blind", "keeper", "marker", "previous_marker", "next_marker", "loop", "clear_loop",
+                     "zoom_in", "zoom_fit", "zoom_out", "mute"):
+            self.actions[name].setEnabled(False)  # until the player bar exists (attach)
 
         self.action_log = QAction(icon("info"), "What &happened (log)", self)
         self.action_log.setToolTip("The app's log: tasks, downloads, errors (no secrets)")
         self.help_menu.addAction(self.action_log)
         self.action_about = QAction("&About Sonic Studio", self)
         self.help_menu.addAction(self.action_about)
+
+    def _connect_player_actions(self) -> None:
+        bar, act = self.player_bar, self.actions
+        for name, slot in (("ab", bar.ab_switch), ("keeper", bar.toggle_keeper), ("marker", bar.add_marker),
+                           ("previous_marker", bar.previous_marker), ("next_marker", bar.next_marker),
+                           ("clear_loop", bar.clear_loop), ("zoom_in", bar.zoom_in), ("zoom_fit", bar.zoom_fit),
+                           ("zoom_out", bar.zoom_out)):
+            act[name].triggered.connect(slot)
+        # Checkable ones mirror the bar's buttons both ways.
+        for name, button in (("blind", bar.blind_button), ("loop", bar.loop_button), ("mute", bar.volume_button)):
+            act[name].setChecked(button.isChecked())
+            act[name].toggled.connect(button.setChecked)
+            button.toggled.connect(act[name].setChecked)
+        for action in act.values():
+            action.setEnabled(True)
 
     def set_demo(self, demo: bool) -> None:
         self.demo_badge.setVisible(demo)
@@ -177,20 +204,32 @@ class MainWindow(QMainWindow):
         from .panels.player_bar import PlayerBar
         from .panels.tasks import TasksPanel
         from .status import StatusController
+        from .tabs.create import CreateTab
         from .tabs.extend_cover import ExtendCoverTab
         from .tabs.persona import PersonaTab
         from .tabs.upload import UploadTab
 
         self.ctx = ctx
         current = self.tabs.currentIndex()
-        pages = (UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
-        for index, page in enumerate(pages):
+        pages = (CreateTab(ctx), UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
+        for index, (page, (name, icon_name)) in enumerate(zip(pages, TABS)):
             old = self.tabs.widget(index)
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, page, icon(("upload", "extend", "persona")[index]), TAB_NAMES[index])
+            self.tabs.insertTab(index, page, icon(icon_name), name)
             old.deleteLater()
         self.tabs.setCurrentIndex(current)
-        self.upload_tab, self.extend_tab, self.persona_tab = pages
+        self.create_tab, self.upload_tab, self.extend_tab, self.persona_tab = pages
+
+        # ---- Edit tab (issue 13)
+        from .tabs.edit import EditTab
+
+        self.edit_tab = EditTab(ctx)
+        index = self.tabs.indexOf(self.edit_placeholder)
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, self.edit_tab, icon("edit"), EDIT_TAB_NAME)
+        self.edit_placeholder.deleteLater()
+        self.tabs.setCurrentIndex(current)
+        ctx.bridge.editRequested.connect(self.open_edit)
 
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
@@ -209,14 +248,28 @@ class MainWindow(QMainWindow):
         self.player_bar = PlayerBar(ctx)
         self.player_toolbar.addWidget(self.player_bar)
         self.action_play.triggered.connect(self.player_bar.toggle)
+        self.action_beat_grid.toggled.connect(self.player_bar.set_beat_grid_visible)
+        self._connect_player_actions()
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
+        ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
+
+    def edit_tab_page(self) -> QWidget:
+        """The Edit tab (its placeholder before the studio has started)."""
+        return getattr(self, "edit_tab", self.edit_placeholder)
+
+    def open_edit(self, clip: int, op: str) -> None:
+        """A library "Edit ›" entry: that operation on that clip, in the Edit tab."""
+        self.ctx.select_clip(clip)
+        self.edit_tab.set_op(op)
+        self.edit_tab.use_clip(clip)
+        self.tabs.setCurrentWidget(self.edit_tab)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""
@@ -226,6 +279,35 @@ class MainWindow(QMainWindow):
         from .dialogs.settings import SettingsDialog
 
         SettingsDialog(self.ctx, self).open()
+
+    def open_deliverable_view(self, clip_id: int, kind: str) -> None:
+        """The stems view or the timed lyrics of a clip, in their own window (one per clip and kind)."""
+        from shiboken6 import isValid
+
+        from .dialogs.deliverable_window import DeliverableWindow
+
+        views = self._deliverable_views
+        window = views.get((clip_id, kind))
+        if window is None or not isValid(window) or not window.isVisible():
+            window = DeliverableWindow(self.ctx, clip_id, kind, self)
+            views[(clip_id, kind)] = window
+            window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def _close_deliverable_views(self) -> None:
+        """Their previews and decoders end with the window (a child dialog is otherwise just deleted)."""
+        from shiboken6 import isValid
+
+        for window in self._deliverable_views.values():
+            if isValid(window) and window.isVisible():
+                window.reject()
+        self._deliverable_views.clear()
+
+    def open_shortcuts(self) -> None:
+        from .dialogs.shortcuts import ShortcutsDialog
+
+        ShortcutsDialog(self).open()
 
     def open_log(self) -> None:
         from .dialogs.log_view import LogViewDialog
@@ -347,6 +429,7 @@ class MainWindow(QMainWindow):
         """Begin quitting; True when the window may close at once (no submit is on the wire)."""
         self._quitting = True
         self.save_state()
+        self._close_deliverable_views()
         cancel_under(self)  # nothing started by a page may run on into the shutdown
         if not self.ctx.studio.tasks.submitting():
             self._ready_to_close = True
@@ -375,6 +458,7 @@ class MainWindow(QMainWindow):
     def _finish_close(self) -> None:
         if not self._quitting:
             self.save_state()
+        self._close_deliverable_views()
         QApplication.instance().removeEventFilter(self)
         cancel_under(self)
         self.closed.emit()

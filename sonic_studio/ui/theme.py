@@ -84,6 +84,7 @@ QCheckBox::indicator:disabled {{ border-color: #2f3440; }}
 QLabel[role="hint"] {{ color: {TEXT_DIM}; }}
 QLabel[role="error"] {{ color: {ERROR}; }}
 QLabel[role="warning"] {{ color: {WARNING}; }}
+QLabel[role="success"] {{ color: {SUCCESS}; }}
 QLabel[role="title"] {{ font-size: 16pt; font-weight: 600; }}
 QLabel[role="badge"] {{ background: {PANEL_RAISED}; border: 1px solid {BORDER}; border-radius: 9px; padding: 1px 8px; }}
 QLabel[role="demo"] {{ background: {DEMO}; color: #14101c; border-radius: 9px; padding: 1px 8px; font-weight: 700; }}

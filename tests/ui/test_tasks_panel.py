@@ -67,7 +67,8 @@ async def test_task_runs_ticks_and_finishes(ctx, ui_emulator, qtbot):
     frozen = cell(panel, task.id, COL_ELAPSED)
     await asyncio.sleep(1.2)
     assert cell(panel, task.id, COL_ELAPSED) == frozen  # stops when the task ends
-    assert notices[-1] == "Cover of “Night Drive” finished: 2 clips added"
+    assert notices[-1] == ("Cover of “Night Drive” finished: 2 takes added (take 1, take 2); "
+                           "A in the player compares them")
 
     # Open result selects the first clip app-wide.
     panel.select_task(task.id)

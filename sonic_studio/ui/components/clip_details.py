@@ -1,4 +1,5 @@
-"""The details of the selected clip: cover, facts, lineage in words, tags, lyrics, problems.
+"""The details of the selected clip: cover, facts, lineage in words, tags, lyrics, problems,
+and its Deliverables (``deliverables_section``: WAV, stems, MIDI, ... and Send to DAW).
 
 It follows the app-wide selection (``bridge.clipSelected``), not only the library
 table's, so a clip picked anywhere (a task's "Open result", a tab) is explained here.
@@ -39,6 +40,7 @@ from ..format import clip_name, duration_text, full_date_text, lineage_sentence,
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from .clip_model import ThumbnailCache
+from .deliverables_section import DeliverablesSection
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,8 @@ class ClipDetailsPane(QWidget):
         self.lyrics.setToolTip("Lyrics as the provider returned them")
         form.addRow("Lyrics", self.lyrics)
         column.addLayout(form)
+        self.deliverables = DeliverablesSection(self.ctx)
+        column.addWidget(self.deliverables)
         column.addStretch(1)
 
         scroll = QScrollArea()
@@ -175,6 +179,7 @@ class ClipDetailsPane(QWidget):
         if detail is None or detail.deleted:
             self.clip = None
             self.stack.setCurrentIndex(0)
+            self.deliverables.show_clip(None)
             return
         self.clip = detail
         self.stack.setCurrentIndex(1)
@@ -192,6 +197,7 @@ class ClipDetailsPane(QWidget):
         self.lyrics.setPlaceholderText("No lyrics (instrumental, or none returned)")
         self._show_cover(detail)
         self._show_problem(detail)
+        self.deliverables.show_clip(detail.id)
 
     def _parent_uploaded(self, detail: ClipDetail) -> bool:
         parent = detail.lineage.parent_clip if detail.lineage else None

@@ -36,6 +36,7 @@ from ...core.capabilities import ProviderCapabilities
 from ...core.models import GenerationParams
 from ...core.validation import Problem, check_params
 from .. import theme
+from ..widgets.lyrics_editor import LyricsEditor, count_text
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.weight_slider import WeightSlider
 
@@ -104,9 +105,8 @@ class GenerationForm(QWidget):
                 ("description", "Describe it", "Describe the song in a sentence; the provider writes the lyrics"),
             ]
         )
-        self.lyrics = QPlainTextEdit()
+        self.lyrics = LyricsEditor()  # section tags from a menu, highlighted
         self.lyrics.setPlaceholderText("[Verse]\nYour lyrics, sung as written…\n\n[Chorus]\n…")
-        self.lyrics.setToolTip("Lyrics, sung verbatim. Section tags like [Verse] and [Chorus] help.")
         self.description = QPlainTextEdit()
         self.description.setPlaceholderText("e.g. a dreamy synthwave song about driving through the city at night")
         self.description.setToolTip("A short description; the provider writes lyrics and arrangement from it.")
@@ -152,6 +152,11 @@ class GenerationForm(QWidget):
         vocals_row.setSpacing(theme.SPACING)
         vocals_row.addWidget(self.vocal_gender, 1)
         vocals_row.addWidget(self.instrumental)
+        # Says why the voice choice is off for models that take no vocal gender.
+        self.vocal_note = QLabel()
+        self.vocal_note.setWordWrap(True)
+        theme.set_role(self.vocal_note, "hint")
+        self.vocal_note.hide()
 
         self.audio_weight = WeightSlider(
             optional=True,
@@ -184,7 +189,8 @@ class GenerationForm(QWidget):
         self._rows: dict[str, QWidget] = {}
         for field, text, widget in rows:
             self._errors[field] = _error_label()
-            self._rows[field] = _with_error(widget, self._errors[field])
+            extra = self.vocal_note if field == "vocal_gender" else None
+            self._rows[field] = _with_error(widget, self._errors[field], extra)
             form.addRow(text, self._rows[field])
         self._inputs = {
             "lyrics": self.lyrics, "description": self.description, "tags": self.tags,
@@ -256,7 +262,7 @@ class GenerationForm(QWidget):
             problem = slider.text_problem()
             if problem:
                 problems.append(Problem(field, f"{label}: {problem}"))
-        return problems + check_params(self.params(), self._caps)
+        return problems + check_params(self.params(), self._caps, self.limits_endpoint)
 
     def show_problems(self, problems: Iterable[Problem], *, reveal: bool = False) -> list[Problem]:
         """Put each message under its field; returns the problems about fields this form does not have.
@@ -341,6 +347,22 @@ class GenerationForm(QWidget):
         self._left.insertWidget(self._left_inserts, widget)
         self._left_inserts += 1
 
+    def add_above_editor(self, widget: QWidget) -> None:
+        """Put a widget between the mode switch and the lyrics/description box (e.g. a helper row)."""
+        self._left.insertWidget(self._left.indexOf(self.text_stack), widget)
+
+    def add_below_field(self, field: str, widget: QWidget) -> None:
+        """Put a widget under ``field``'s input, above its message (e.g. a helper button)."""
+        self._rows[field].layout().insertWidget(1, widget)
+
+    def add_row(self, label: str, widget: QWidget) -> None:
+        """One more labelled row at the end of the settings column."""
+        self._form_layout.addRow(label, widget)
+
+    def mark_edited(self, field: str) -> None:
+        """A field changed from outside (a helper filled it): it counts as touched."""
+        self._edited(field)
+
     def set_audio_weight(self, visible: bool, required: bool = False) -> None:
         """Audio weight exists only when a source audio shapes the result (extend, cover).
 
@@ -355,8 +377,11 @@ class GenerationForm(QWidget):
     def audio_weight_visible(self) -> bool:
         return self._audio_weight_on
 
+    # The endpoint whose own caps apply (catalog endpoint_limits), e.g. "generate"; None = the model's.
+    limits_endpoint: str | None = None
+
     def current_limit(self) -> int:
-        info = self._caps.model(self.model.currentData())
+        info = self._caps.limits_for(self.model.currentData(), self.limits_endpoint)
         return info.lyrics_max if self.custom_mode() else info.description_max
 
     # ------------------------------------------------------------------ internals
@@ -390,16 +415,39 @@ class GenerationForm(QWidget):
         self.changed.emit()
 
     def _instrumental_toggled(self, on: bool) -> None:
-        self.vocal_gender.setEnabled(not on)
+        self._update_vocal_gender()
         self.lyrics.setPlaceholderText(
             "Instrumental: lyrics are optional here." if on else "[Verse]\nYour lyrics, sung as written…\n\n[Chorus]\n…"
         )
         self._edited("instrumental")
 
+    def vocal_gender_available(self) -> bool:
+        """Whether the chosen model takes a vocal gender at this provider (catalog)."""
+        return self._caps.model(self.model.currentData()).vocal_gender
+
+    def _update_vocal_gender(self) -> None:
+        """Off for instrumentals, and for models that take no vocal gender - then with a sentence why."""
+        available = self.vocal_gender_available()
+        if not available and self.vocal_gender.currentIndex() != 0:
+            self.vocal_gender.setCurrentIndex(0)  # "Any voice": never send what the model refuses
+        self.vocal_gender.setEnabled(available and not self.instrumental.isChecked())
+        if available:
+            self.vocal_note.hide()
+            return
+        label = self._caps.model(self.model.currentData()).label
+        takes = ", ".join(m.label for m in self._caps.models if m.vocal_gender)
+        self.vocal_note.setText(f"{label} does not take a voice choice; {takes} do." if takes
+                                else f"{label} does not take a voice choice.")
+        self.vocal_note.show()
+
     def _update_counter(self) -> None:
+        self._update_vocal_gender()
         editor = self.lyrics if self.custom_mode() else self.description
         used = len(editor.toPlainText())
         limit = self.current_limit()
         what = "lyrics" if self.custom_mode() else "description"
-        self.count_label.setText(f"{used:,} / {limit:,} characters of {what}")
+        self.lyrics.set_limit(self._caps.limits_for(self.model.currentData(), self.limits_endpoint).lyrics_max)
+        text = count_text(used, limit, what)
+        self.count_label.setText(text if used > limit else f"{text} of {what}")
+        self.count_label.setWordWrap(used > limit)
         theme.set_role(self.count_label, "error" if used > limit else "hint")

@@ -21,6 +21,7 @@ COMPONENTS = (
     ("ffmpeg (imageio-ffmpeg static build)", "GPL-3.0 — the Linux binary is built with GPL components; "
      "its source is available from the FFmpeg project"),
     ("httpx, httpcore", "BSD-3-Clause"),
+    ("sniffio", "MIT or Apache-2.0"),
     ("qasync", "BSD-2-Clause"),
     ("keyring", "MIT"),
     ("pydub", "MIT"),

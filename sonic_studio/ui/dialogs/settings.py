@@ -1,4 +1,4 @@
-"""Settings: provider, API key (OS keyring), demo mode, server addresses, model, library folder.
+"""Settings: provider, API key (OS keyring), demo mode, server addresses, model, library folder, auto-fetch.
 
 The key field is masked and never pre-filled with the stored key: we only say whether
 one is stored and where ("Stored in SecretService Keyring", or why it cannot be).
@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from ...core.capabilities import capabilities
 from ...core.errors import StudioError
-from ...core.models import ProviderId
+from ...core.models import AssetKind, ProviderId
 from ...core.validation import check_api_base_url
+from ...services.settings import AUTO_FETCH_KINDS
 from .. import theme
 from ..icons import icon
 from ..tasks_runner import TaskRunner
@@ -45,6 +46,13 @@ PROVIDER_BLURB = {
     "one-stop upload-extend can join it to the original. Personas take an optional vocal range up to 30 s.",
     ProviderId.SUNOAPI: "Accepts audio files from this computer (kept 3 days on its upload host). Personas need a "
     "generated V4+ clip and a 10–30 s vocal range. Note: its code 429 means 'no credits'.",
+}
+
+AUTO_FETCH_WHY = {
+    ProviderId.SONIC: "An extend here returns only the new part, so the whole song (what people mean by "
+    "“extend”) is fetched by default. WAV and timed lyrics are fetched for the whole song when it comes.",
+    ProviderId.SUNOAPI: "The whole song is joined on this computer from files already saved (and the extension "
+    "is usually whole already), so nothing is lost by waiting: it is off until you want it.",
 }
 
 
@@ -139,6 +147,21 @@ class SettingsDialog(QDialog):
         form.addRow("Default model", self.model)
         form.addRow("Library folder", lib_row)
 
+        self.auto_fetch = QGroupBox("After a result arrives, also fetch")
+        self.auto_fetch.setToolTip("Provider files expire: fetching at once keeps a copy on this computer. "
+                                   "Each is asked for once per new clip, with the cost shown here.")
+        auto_column = QVBoxLayout(self.auto_fetch)
+        self.auto_boxes: dict[AssetKind, QCheckBox] = {}
+        for kind in AUTO_FETCH_KINDS:
+            box = QCheckBox()
+            box.toggled.connect(lambda on, k=kind: self._auto_toggled(k, on))
+            self.auto_boxes[kind] = box
+            auto_column.addWidget(box)
+        self.auto_hint = _hint()
+        auto_column.addWidget(self.auto_hint)
+        # Choices per provider, kept while the dialog switches between them; saved on Save.
+        self._auto_choice = {pid: {k: settings.auto_fetch_on(pid, k) for k in AUTO_FETCH_KINDS} for pid in ProviderId}
+
         self.error = _hint()
         theme.set_role(self.error, "error")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -151,6 +174,7 @@ class SettingsDialog(QDialog):
         layout.setContentsMargins(20, 20, 20, 16)
         layout.setSpacing(theme.SPACING * 2)
         layout.addLayout(form)
+        layout.addWidget(self.auto_fetch)
         layout.addWidget(advanced)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -180,13 +204,36 @@ class SettingsDialog(QDialog):
         self.upload_base_url.setPlaceholderText(caps.upload_base_url or "(not used by this provider)")
         self.upload_base_url.setEnabled(caps.upload_base_url is not None)
         self.test_result.setText("")
+        self._show_auto_fetch(pid)
         self.runner.run("key-status", self._show_key_status(), what="Checking the keyring")
         self._demo_toggled(self.demo.isChecked())
 
+    def _show_auto_fetch(self, pid: ProviderId) -> None:
+        caps = capabilities(pid)
+        for kind, box in self.auto_boxes.items():
+            info = caps.deliverable(kind)
+            name = "Whole song after an extend" if kind is AssetKind.WHOLE_SONG else kind.label[0].upper() + kind.label[1:]
+            if info.local or info.credits == 0:
+                cost = "free, made here" if info.local else "free"
+            elif info.credits is None:
+                cost = "price unknown"
+            else:
+                about = "about " if info.note.startswith("estimate") else ""
+                cost = f"{about}{info.credits:g} credit{'s' if info.credits != 1 else ''} per clip"
+            box.blockSignals(True)
+            box.setText(f"{name} — {cost}")
+            box.setChecked(self._auto_choice[pid][kind])
+            box.blockSignals(False)
+            box.setToolTip(theme.plain_tip(info.note))
+        self.auto_hint.setText(AUTO_FETCH_WHY[pid])
+
+    def _auto_toggled(self, kind: AssetKind, on: bool) -> None:
+        self._auto_choice[self._pid()][kind] = on
+
     def _fit_hints(self) -> None:
         """Word-wrapped labels in a form get too little height from Qt; give each what it needs."""
-        for hint in (self.provider_blurb, self.key_status, self.test_result, self.base_url_error, self.error,
-                     self.demo_result):
+        for hint in (self.provider_blurb, self.key_status, self.test_result, self.base_url_error, self.auto_hint,
+                     self.error, self.demo_result):
             width = max(hint.width(), 540)
             hint.setMinimumHeight(hint.heightForWidth(width) if hint.text() else 0)
         self.adjustSize()
@@ -311,6 +358,10 @@ class SettingsDialog(QDialog):
         demo = self.demo.isChecked()
         settings.default_models[pid.value] = self.model.currentData()
         settings.library_dir = self.library_dir.text().strip() or None
+        for provider, chosen in self._auto_choice.items():
+            for kind, on in chosen.items():
+                if on != settings.auto_fetch_on(provider, kind):
+                    settings.set_auto_fetch(provider, kind, on)
         if self.advanced.isChecked():
             for mapping, widget in ((settings.base_urls, self.base_url), (settings.upload_base_urls, self.upload_base_url)):
                 text = widget.text().strip()

@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from ...core.capabilities import capabilities
+from ...core.edits import EditOp
 from ...core.models import Origin, ProviderId
 from ...store.records import ClipQuery, ClipRow
 from .. import theme
@@ -79,7 +80,7 @@ from ..components.clip_model import (
     status_of,
 )
 from ..components.notice_bar import NoticeBar, NoticeKind
-from ..format import clip_name
+from ..format import KEEPER_STAR, clip_label, clip_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 
@@ -158,7 +159,7 @@ class _ClipDelegate(QStyledItemDelegate):
         half = rect.height() // 2
         painter.setFont(title_font)
         painter.setPen(QPen(QColor(theme.TEXT)))
-        title = painter.fontMetrics().elidedText(clip_name(clip), Qt.TextElideMode.ElideRight, rect.width())
+        title = painter.fontMetrics().elidedText(clip_label(clip), Qt.TextElideMode.ElideRight, rect.width())
         painter.drawText(QRect(rect.x(), rect.y(), rect.width(), half), Qt.AlignmentFlag.AlignVCenter, title)
         painter.setFont(small)
         painter.setPen(QPen(QColor(theme.TEXT_DIM)))
@@ -230,6 +231,7 @@ class LibraryPanel(QWidget):
         self._personas_loaded = False
         self._sort = SORTS[0]
         self._scroll = 0  # the list's scroll position before a live refresh
+        self._pair: list[int] = []  # the two selected clips A/B compares, if two are selected
         self.setMinimumWidth(300)
 
         self.model = ClipTableModel(ctx, self)
@@ -275,6 +277,14 @@ class LibraryPanel(QWidget):
         self.filter_button.setToolTip("Filter by origin, provider, persona and date")
         self.filter_button.toggled.connect(self._toggle_filters)
         top.addWidget(self.filter_button)
+
+        self.keepers_button = QToolButton()
+        self.keepers_button.setText(KEEPER_STAR)
+        self.keepers_button.setCheckable(True)
+        self.keepers_button.setToolTip("Show only keepers: the takes you marked with ★ (K marks one)")
+        self.keepers_button.setAccessibleName("Keepers only")
+        self.keepers_button.toggled.connect(self.apply_filters)
+        top.addWidget(self.keepers_button)
 
         self.sort_button = QToolButton()
         self.sort_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
@@ -345,6 +355,7 @@ class LibraryPanel(QWidget):
         self.table.deleteRequested.connect(lambda: self.delete_clips(self._selected_ids()))
         self.table.customContextMenuRequested.connect(self._context_menu)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
 
         self.empty = QWidget()
         empty_layout = QVBoxLayout(self.empty)
@@ -464,6 +475,10 @@ class LibraryPanel(QWidget):
         self.action_reveal = action("Show in file manager", "folder", None,
                                     lambda: self.reveal_clip(self._current_id()),
                                     "Open the folder that holds the clip's file")
+        # No key here: K (Playback menu) marks what the player plays, which follows the selection.
+        self.action_keeper = action("Mark as keeper ★", "check", None,
+                                    lambda: self.toggle_keeper(self._selected_ids()),
+                                    "Mark the selected takes as the ones you chose (again to unmark)")
         self.action_copy_id = action("Copy clip id", "link", None, lambda: self.copy_clip_id(self._current_id()),
                                      "Copy the provider's clip id")
 
@@ -479,6 +494,7 @@ class LibraryPanel(QWidget):
             origin=Origin(origin) if origin else None,
             provider=ProviderId(provider) if provider else None,
             persona_id=self.persona_combo.currentData() or None,
+            keepers_only=self.keepers_button.isChecked(),
             since=since,
             until=until,
             sort=key,
@@ -496,6 +512,7 @@ class LibraryPanel(QWidget):
             self.provider_combo.currentIndex() > 0,
             self.persona_combo.currentIndex() > 0,
             self.date_combo.currentIndex() > 0,
+            self.keepers_button.isChecked(),
         ))
 
     def _show_filter_count(self) -> None:
@@ -531,11 +548,13 @@ class LibraryPanel(QWidget):
         self.search.selectAll()
 
     def clear_filters(self) -> None:
-        widgets = (self.search, self.origin_combo, self.provider_combo, self.persona_combo, self.date_combo)
+        widgets = (self.search, self.keepers_button, self.origin_combo, self.provider_combo, self.persona_combo,
+                   self.date_combo)
         for widget in widgets:
             widget.blockSignals(True)
         self.search.clear()
-        for combo in widgets[1:]:
+        self.keepers_button.setChecked(False)
+        for combo in widgets[2:]:
             combo.setCurrentIndex(0)
         for widget in widgets:
             widget.blockSignals(False)
@@ -710,6 +729,25 @@ class LibraryPanel(QWidget):
             self.ctx.select_clip(clip.id)  # the player bar loads what is selected
         player.play()
 
+    def toggle_keeper(self, clip_ids: list[int]) -> None:
+        """Mark the clips as keepers (★), or unmark them when every one already is."""
+        clips = [c for c in (self._clip(i) for i in clip_ids) if c is not None]
+        if not clips:
+            return
+        keep = not all(c.keeper for c in clips)
+        for clip in clips:
+            self.studio.library.set_keeper(clip.id, keep)
+        what = f"“{clip_label(clips[0]).removeprefix(KEEPER_STAR + ' ')}”" if len(clips) == 1 else f"{len(clips)} clips"
+        self.ctx.bridge.notify.emit(f"Marked {what} as a keeper ★." if keep else f"{what[0].upper()}{what[1:]} "
+                                    "is no longer marked as a keeper.")
+
+    def _on_selection_changed(self, *_args) -> None:
+        """Two selected clips are what A/B compares; tell the player bar."""
+        ids = self._selected_ids() if len(self.table.selectionModel().selectedRows()) == 2 else []
+        if ids != self._pair:
+            self._pair = ids
+            self.ctx.bridge.comparePairChanged.emit(ids)
+
     def rename_clip(self, clip_id: int | None) -> None:
         """Start editing the title in place (Enter stores it, Esc cancels)."""
         row = self.model.row_of(clip_id) if clip_id is not None else None
@@ -762,7 +800,7 @@ class LibraryPanel(QWidget):
                                      kind=NoticeKind.WARNING, seconds=8)
             return
         folder = QSettings().value("library/export_dir", str(Path.home()))
-        name = _safe_file_name(clip_name(clip)) + f".{fmt}"
+        name = export_file_name(clip) + f".{fmt}"
         dialog = QFileDialog(self, f"Export “{clip_name(clip)}” as {fmt.upper()}", str(Path(folder) / name))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setFileMode(QFileDialog.FileMode.AnyFile)
@@ -836,15 +874,36 @@ class LibraryPanel(QWidget):
         menu = QMenu(self)
         menu.addAction(self.action_play)
         menu.addSeparator()
+        self.action_keeper.setText("Unmark keeper ★" if clip is not None and clip.keeper else "Mark as keeper ★")
+        menu.addAction(self.action_keeper)
         menu.addAction(self.action_rename)
         menu.addAction(self.action_export_mp3)
         menu.addAction(self.action_export_wav)
         menu.addAction(self.action_reveal)
+        # Exports the clip the details show, which is this row now (the click selected it).
+        self.details.deliverables.action_daw.setEnabled(has_file)
+        menu.addAction(self.details.deliverables.action_daw)
         menu.addAction(self.action_copy_id)
+        self._edit_menu(menu, clip)
         menu.addSeparator()
         menu.addAction(self.action_delete)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _edit_menu(self, menu: QMenu, clip) -> None:
+        """"Edit ›": each operation the active provider offers, sent to the Edit tab
+        (``editRequested``); one it does not offer is greyed, its reason in the tooltip."""
+        if clip is None:
+            return
+        caps = self.ctx.studio.capabilities
+        edit = menu.addMenu(icon("edit"), "Edit")
+        edit.setToolTipsVisible(True)
+        for op in EditOp:
+            info = caps.edit(op)
+            action = edit.addAction(op.label + "…")
+            action.setEnabled(info.available)
+            action.setToolTip(info.note if info.available else f"{caps.display_name} cannot do this: {info.note}.")
+            action.triggered.connect(lambda _=False, c=clip.id, o=op.value: self.ctx.bridge.editRequested.emit(c, o))
 
     # ------------------------------------------------------------------ persistence
     def _restore_state(self) -> None:
@@ -880,6 +939,12 @@ def _set_text(widget, text: str) -> None:
 def _safe_file_name(title: str) -> str:
     cleaned = "".join(ch if ch.isalnum() or ch in " -_.()" else "_" for ch in title).strip(" .")
     return cleaned[:80] or "clip"
+
+
+def export_file_name(clip: ClipRow) -> str:
+    """The suggested file name (no suffix): "Night Drive (take 2)", so two takes never collide."""
+    take = f" ({clip.take.replace(' · ', ' - ')})" if clip.take else ""
+    return _safe_file_name(clip_name(clip)[: 80 - len(take)] + take)
 
 
 def _open_folder(folder: Path) -> None:

@@ -389,10 +389,18 @@ class TasksPanel(QWidget):
             self._ticker.stop()
         self._update_buttons()
 
+    def _take_rows(self, task: TaskRecord) -> list:
+        """The task's clips still in the library, labelled "take 1", "take 2"…"""
+        rows = (self.studio.library.get_or_none(c) for c in task.clip_ids)
+        return [r for r in rows if r is not None and not r.deleted]
+
     def finish_message(self, task: TaskRecord) -> str:
         """The notice when a task ends: "Extend of “Night Drive” finished: 2 clips added"."""
         subject = self._subject(task)
         if task.state is TaskState.SUCCEEDED:
+            takes = [c.take for c in self._take_rows(task) if c.take]
+            if len(takes) > 1:
+                return f"{subject} finished: {len(takes)} takes added ({', '.join(takes)}); A in the player compares them"
             n = len(task.clip_ids)
             return f"{subject} finished: {n} clip{'s' if n != 1 else ''} added"
         if task.state is TaskState.PARTIAL:
@@ -492,9 +500,15 @@ class TasksPanel(QWidget):
         self.table.setCurrentIndex(index)
         task = self.model.task_at(index.row())
         menu = QMenu(self)
-        open_action = menu.addAction(icon("library"), "Open result")
-        open_action.setEnabled(bool(task.clip_ids))
-        open_action.triggered.connect(lambda: self.open_result(task.id))
+        takes = self._take_rows(task)
+        if len(takes) > 1:  # one entry per take: "Open take 1", "Open take 2 · full song"
+            for clip in takes:
+                action = menu.addAction(icon("library"), f"Open {clip.take}")
+                action.triggered.connect(lambda _=False, c=clip.id: self.ctx.select_clip(c))
+        else:
+            open_action = menu.addAction(icon("library"), "Open result")
+            open_action.setEnabled(bool(task.clip_ids))
+            open_action.triggered.connect(lambda: self.open_result(task.id))
         check_action = menu.addAction(icon("refresh"), "Check again")
         check_action.setEnabled(bool(task.provider_task_id))
         check_action.triggered.connect(lambda: self._spawn_check(task.id))

@@ -12,6 +12,8 @@
   being moved stops where the length would leave ``[min_len, max_len]``, and nothing
   leaves ``[0, duration]``; when only the anchored edge can give way (a new region
   drawn against the clip's end) it is pushed, so the region is always valid.
+  With snap points (:meth:`WaveformView.set_snap_points`: lyric-line ends, bar lines) a
+  dragged edge within a few pixels of one jumps onto it; holding Alt moves it freely.
 
 Keyboard (the widget takes focus on click): ←/→ nudge by 0.1 s, with Shift by 1 s.
 In RANGE mode the nudge moves *the part grabbed last*: the start edge, the end edge,
@@ -25,6 +27,16 @@ Ctrl+wheel zooms around the cursor (the time under it stays put), Ctrl+=/Ctrl+- 
 Ctrl+0 zoom from the keyboard; when zoomed, the plain wheel, a horizontal wheel or a
 middle-button drag scrolls, and a thin bar at the bottom shows where the view is.
 
+A beat grid can be laid over any mode: :meth:`WaveformView.set_beat_grid` takes the beat
+times as data (the widget knows nothing of tempo); bar lines (every ``per_bar``-th
+beat) are drawn stronger than beats; when lines would be closer than a few pixels only
+bars are drawn, then only every fourth bar (a phrase).  :meth:`WaveformView.set_beat_grid_visible` toggles it.
+
+PREVIEW extras for the player: a click (not a drag) also asks to play from there
+(``playFromRequested``); Shift+drag draws a loop region whose edges and body can then be
+dragged (``loopChanged``, None when cleared); markers (``set_markers``) are drawn as
+small flags, and :meth:`WaveformView.next_marker` / ``previous_marker`` find them.
+
 Painting stays cheap: the panel, ruler and waveform are rendered once per
 size/view/peaks into two device-pixel-ratio aware pixmaps (the waveform in its resting
 colour, and in its highlight colour; one bar per device pixel column, a few ms even
@@ -36,6 +48,7 @@ column, and may be partial: the waveform fills in as a loader decodes.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import asdict, dataclass
 from enum import Enum
@@ -87,8 +100,10 @@ TOP_STRIP = 26  # labels above the waveform
 RULER = 24  # time ruler below it (and the zoom overview bar)
 HIT = 8  # grab zone on each side of an edge or marker line
 DRAG_THRESHOLD = 3  # a press that moves less than this is a click
+SNAP_RADIUS = 10  # px: a dragged range edge this close to a snap point jumps onto it
 ZOOM_STEP = 1.25  # per wheel notch
 MIN_SPAN = 1.0  # seconds visible at the deepest zoom
+GRID_MIN_GAP = 6  # pixels: grid lines closer than this are left out
 DISPLAY_GAMMA = 0.7  # amplitude ** gamma on screen
 
 
@@ -126,7 +141,7 @@ def _clamp(value: int, lo: int, hi: int) -> int:
 
 @dataclass
 class _Drag:
-    kind: str  # START, END, BODY, "new", "pending", "marker", "seek", "pan"
+    kind: str  # START, END, BODY, "new", "pending", "marker", "seek", "pan", "loop-new", "loop-start", "loop-end"
     press_x: float
     press_time: float
     offset: float = 0.0  # grab point minus the grabbed line, seconds (no jump on grab)
@@ -142,6 +157,8 @@ class WaveformView(QWidget):
     markerChanged = Signal(float)
     rangeChanged = Signal(float, float)
     viewChanged = Signal(float, float)  # visible start, end (zoom/scroll)
+    playFromRequested = Signal(float)  # PREVIEW: a click (no drag) at this time
+    loopChanged = Signal(object)  # PREVIEW: (start, end) of the loop region, or None
 
     def __init__(self, parent: QWidget | None = None, *, mode: WaveformMode = WaveformMode.PREVIEW,
                  colors: WaveformColors | None = None) -> None:
@@ -160,14 +177,20 @@ class WaveformView(QWidget):
         self._marker: int | None = None
         self._range: tuple[int, int] | None = None
         self._rules: tuple[int, int | None] = (1, None)
+        self._snaps: list[int] = []  # centiseconds the range edges snap to (Alt held: free)
         self._active = BODY
         self._playhead: float | None = None
         self._hover_x: float | None = None
         self._hover_part: str | None = None
         self._drag: _Drag | None = None
         self._marker_caption = "Extend from"
+        self._beats: list[float] = []
+        self._per_bar = 4
+        self._grid_visible = False
         self._layers: tuple[QPixmap, QPixmap] | None = None
         self._layers_key: tuple | None = None
+        self._loop: tuple[int, int] | None = None  # PREVIEW loop region, centiseconds
+        self._markers: list[int] = []  # PREVIEW markers, centiseconds, sorted
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumHeight(120)
@@ -249,7 +272,37 @@ class WaveformView(QWidget):
         self._marker = None
         self._range = None
         self._playhead = None
+        self._loop = None
+        self._markers = []
         self._invalidate()
+
+    def set_beat_grid(self, beats: list[float], per_bar: int = 4) -> None:
+        """Beat times (seconds, the first one a downbeat); every ``per_bar``-th starts a bar."""
+        self._beats = sorted(float(b) for b in beats)
+        self._per_bar = max(1, per_bar)
+        self.update()
+
+    def set_beat_grid_visible(self, visible: bool) -> None:
+        self._grid_visible = bool(visible)
+        self.update()
+
+    def beat_grid_visible(self) -> bool:
+        return self._grid_visible
+
+    def beat_grid_lines(self) -> list[tuple[float, bool]]:
+        """(x, is a bar line) of each grid line drawn now (empty when the grid is hidden).
+        When beats would crowd, only bars are drawn; when bars would, every fourth bar."""
+        if not self._grid_visible or not self._beats or self._duration <= 0:
+            return []
+        rect = self.wave_rect()
+        lines = [(self.x_for_time(t), i % self._per_bar == 0) for i, t in enumerate(self._beats)]
+        for keep in (1, self._per_bar, 4 * self._per_bar):
+            kept = [(x, bar) for i, (x, bar) in enumerate(lines) if i % keep == 0]
+            shown = [(x, bar) for x, bar in kept if rect.left() <= x <= rect.right()]
+            gap = min((b[0] - a[0] for a, b in zip(kept, kept[1:])), default=GRID_MIN_GAP)
+            if gap >= GRID_MIN_GAP:
+                return shown
+        return []
 
     def status(self) -> WaveformStatus:
         """Empty, loading (partial peaks), error or ready."""
@@ -318,6 +371,25 @@ class WaveformView(QWidget):
     def range_rules(self) -> tuple[float | None, float | None]:
         lo, hi = self._rules
         return (lo / 100 if lo > 1 else None, None if hi is None else hi / 100)
+
+    def set_snap_points(self, seconds) -> None:
+        """Times a dragged range edge snaps to (lyric-line ends, bar lines); Alt moves freely."""
+        self._snaps = sorted({_cs(t) for t in seconds if t >= 0})
+        self.update()
+
+    def snap_points(self) -> list[float]:
+        return [t / 100 for t in self._snaps]
+
+    def _snapped(self, cs: int, modifiers) -> int:
+        """``cs`` moved onto the nearest snap point within SNAP_RADIUS pixels (unless Alt is held)."""
+        if not self._snaps or modifiers & Qt.KeyboardModifier.AltModifier:
+            return cs
+        width = self.wave_rect().width() or 1.0
+        radius = self._view()[1] / width * SNAP_RADIUS * 100
+        i = bisect.bisect_left(self._snaps, cs)
+        near = [self._snaps[j] for j in (i - 1, i) if 0 <= j < len(self._snaps)]
+        best = min(near, key=lambda v: abs(v - cs))
+        return best if abs(best - cs) <= radius else cs
 
     def active_part(self) -> str:
         """What the arrow keys move in RANGE mode: "start", "end" or "body"."""
@@ -414,6 +486,110 @@ class WaveformView(QWidget):
         self._view_start, self._view_span = start, span
         self._invalidate()
         self.viewChanged.emit(*self.visible_range())
+
+    # loop region and markers (PREVIEW) ----------------------------------------------
+
+    def loop_region(self) -> tuple[float, float] | None:
+        return None if self._loop is None else (self._loop[0] / 100, self._loop[1] / 100)
+
+    def set_loop_region(self, start: float | None, end: float | None = None) -> None:
+        """Show a loop region ``[start, end]`` (None clears it); emits ``loopChanged``."""
+        if start is None or end is None:
+            value = None
+        else:
+            hi = self._duration_cs if self._duration_cs > 0 else _cs(end)
+            a, b = sorted((_clamp(_cs(start), 0, hi), _clamp(_cs(end), 0, hi)))
+            value = (a, b) if b - a >= 10 else None  # under 0.1 s is a slip, not a loop
+        if value != self._loop:
+            self._loop = value
+            self.update()
+            self.loopChanged.emit(self.loop_region())
+
+    def markers(self) -> list[float]:
+        return [m / 100 for m in self._markers]
+
+    def set_markers(self, seconds: list[float]) -> None:
+        self._markers = sorted({_cs(t) for t in seconds if t >= 0})
+        self.update()
+
+    def add_marker(self, seconds: float) -> None:
+        self.set_markers([*self.markers(), seconds])
+
+    def next_marker(self, after: float) -> float | None:
+        """The first marker later than ``after`` (by more than 0.05 s), or None."""
+        return next((m / 100 for m in self._markers if m / 100 > after + 0.05), None)
+
+    def previous_marker(self, before: float) -> float | None:
+        """The last marker earlier than ``before`` (by more than 0.3 s, so a press while
+        playing past a marker goes to the one before it), or None."""
+        return next((m / 100 for m in reversed(self._markers) if m / 100 < before - 0.3), None)
+
+    def _loop_hit(self, x: float) -> str | None:
+        if self._loop is None:
+            return None
+        xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
+        ds, de = abs(x - xs), abs(x - xe)
+        if min(ds, de) > HIT / 2 + 2:
+            return None
+        if ds == de:  # a narrow loop: the side of the middle decides
+            return "loop-start" if x < (xs + xe) / 2 else "loop-end"
+        return "loop-start" if ds < de else "loop-end"
+
+    def _loop_press(self, x: float, t: float, shift: bool) -> bool:
+        """A press that grabs a loop edge, or draws a new loop with Shift; False otherwise."""
+        part = self._loop_hit(x)
+        if part is not None:
+            self._drag = _Drag(part, x, t, orig=self._loop)
+            return True
+        if shift:
+            self._drag = _Drag("loop-new", x, t, anchor=_clamp(_cs(t), 0, self._duration_cs))
+            return True
+        return False
+
+    def _loop_move(self, drag: _Drag, t: float) -> None:
+        here = _clamp(_cs(t), 0, self._duration_cs)
+        if drag.kind == "loop-new":
+            self.set_loop_region(min(here, drag.anchor) / 100, max(here, drag.anchor) / 100)
+        elif drag.kind == "loop-start":
+            self.set_loop_region(min(here, drag.orig[1] - 10) / 100, drag.orig[1] / 100)
+        else:
+            self.set_loop_region(drag.orig[0] / 100, max(here, drag.orig[0] + 10) / 100)
+
+    def _paint_loop(self, p: QPainter, rect: QRectF) -> None:
+        if self._loop is None:
+            return
+        c = self._c
+        xs, xe = self.x_for_time(self._loop[0] / 100), self.x_for_time(self._loop[1] / 100)
+        band = QRectF(xs, rect.top(), xe - xs, rect.height()).intersected(rect)
+        if band.width() > 0:
+            fill = QColor(c.range_accent)
+            fill.setAlpha(40)
+            p.fillRect(band, fill)
+        edge = QColor(c.range_accent)
+        for x in (xs, xe):
+            if rect.left() - 1 <= x <= rect.right() + 1:
+                p.setPen(QPen(edge, 2))
+                p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(edge)
+                p.drawRect(QRectF(x - 3, rect.top(), 6, 5))
+
+    def _paint_markers(self, p: QPainter, rect: QRectF) -> None:
+        colour = QColor(self._c.text)
+        for m in self._markers:
+            x = self.x_for_time(m / 100)
+            if not rect.left() - 1 <= x <= rect.right() + 1:
+                continue
+            p.setPen(QPen(colour, 1, Qt.PenStyle.DotLine))
+            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+            flag = QPainterPath()
+            flag.moveTo(x, rect.top())
+            flag.lineTo(x + 6, rect.top() + 3)
+            flag.lineTo(x, rect.top() + 6)
+            flag.closeSubpath()
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(colour)
+            p.drawPath(flag)
 
     # geometry -------------------------------------------------------------------
 
@@ -567,6 +743,9 @@ class WaveformView(QWidget):
                 self._paint_marker(p, rect, high)
             else:
                 self._paint_played(p, rect, high)
+                self._paint_loop(p, rect)
+                self._paint_markers(p, rect)
+            self._paint_beat_grid(p, rect)
             self._paint_loading_edge(p, rect)
             self._paint_playhead(p, rect)
             self._paint_hover(p, rect)
@@ -630,6 +809,13 @@ class WaveformView(QWidget):
         if self._range is None:
             return
         c = self._c
+        if self._snaps:  # where the edges snap: short ticks along the bottom
+            tick = QColor(c.range_accent)
+            tick.setAlpha(110)
+            for t in self._snaps:
+                x = self.x_for_time(t / 100)
+                if rect.left() <= x <= rect.right():
+                    p.fillRect(QRectF(x, rect.bottom() - 7, 1, 7), tick)
         start, end = self._range[0] / 100, self._range[1] / 100
         xs, xe = self.x_for_time(start), self.x_for_time(end)
         fill = QColor(c.range_accent)
@@ -730,6 +916,13 @@ class WaveformView(QWidget):
         self._chip(p, self.width() - PAD_X, f"Loading waveform… {pct}%", QColor(255, 255, 255, 20),
                    self._c.text_dim, "right")
 
+    def _paint_beat_grid(self, p: QPainter, rect: QRectF) -> None:
+        bar_pen = QPen(QColor(255, 255, 255, 70), 1)
+        beat_pen = QPen(QColor(255, 255, 255, 26), 1, Qt.PenStyle.DotLine)
+        for x, bar in self.beat_grid_lines():
+            p.setPen(bar_pen if bar else beat_pen)
+            p.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
+
     def _paint_playhead(self, p: QPainter, rect: QRectF) -> None:
         if self._playhead is None:
             return
@@ -750,8 +943,25 @@ class WaveformView(QWidget):
         p.setPen(QPen(QColor(255, 255, 255, 60), 1, Qt.PenStyle.DashLine))
         p.drawLine(QPointF(self._hover_x, rect.top()), QPointF(self._hover_x, rect.bottom()))
         if self._mode == WaveformMode.PREVIEW:
-            self._chip(p, self._hover_x, format_time(self.time_at(self._hover_x)), QColor(255, 255, 255, 28),
-                       self._c.text)
+            self._paint_hover_time(p, rect)
+
+    def _paint_hover_time(self, p: QPainter, rect: QRectF) -> None:
+        """The time under the cursor on an opaque chip beside the cursor line, inside the
+        waveform: readable over loud passages and in the player's short strip."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))
+        font.setFeature(QFont.Tag("tnum"), 1)
+        p.setFont(font)
+        fm = QFontMetricsF(font)
+        text = format_time(self.time_at(self._hover_x))
+        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
+        left = self._hover_x + 6 if self._hover_x + 6 + w <= rect.right() else self._hover_x - 6 - w
+        box = QRectF(left, rect.top() + 1, w, h)
+        p.setPen(QPen(QColor(255, 255, 255, 50), 1))
+        p.setBrush(QColor(14, 16, 21, 235))
+        p.drawRoundedRect(box, 4, 4)
+        p.setPen(self._c.text)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_overview(self, p: QPainter) -> None:
         """When zoomed: a thin bar along the bottom showing the visible part."""
@@ -795,6 +1005,10 @@ class WaveformView(QWidget):
             return super().mousePressEvent(event)
         self.setFocus(Qt.FocusReason.MouseFocusReason)
         part = self._hit(x)
+        if self._mode == WaveformMode.PREVIEW and self._loop_press(
+                x, t, bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)):
+            self.update()
+            return
         if self._mode == WaveformMode.PREVIEW:
             self._drag = _Drag("seek", x, t)
             self._seek(t)
@@ -820,11 +1034,16 @@ class WaveformView(QWidget):
         if drag is None:
             self._hover_x = x
             self._hover_part = self._hit(x)
-            self._update_cursor(self._hover_part)
+            if self._mode == WaveformMode.PREVIEW and self._loop_hit(x):
+                self.setCursor(Qt.CursorShape.SizeHorCursor)
+            else:
+                self._update_cursor(self._hover_part)
             self.update()
             return
         t = self.time_at(x, clamp=False)
-        if drag.kind == "pan":
+        if drag.kind.startswith("loop-"):
+            self._loop_move(drag, t)
+        elif drag.kind == "pan":
             span = self._view()[1]
             self.scroll_to(drag.view_start - (x - drag.press_x) / self.wave_rect().width() * span)
         elif drag.kind == "seek":
@@ -832,9 +1051,9 @@ class WaveformView(QWidget):
         elif drag.kind == "marker":
             self._set_marker_cs(_clamp(_cs(t - drag.offset), 0, self._duration_cs))
         elif drag.kind == START:
-            self._apply_range(_cs(t - drag.offset), drag.orig[1], START)
+            self._apply_range(self._snapped(_cs(t - drag.offset), event.modifiers()), drag.orig[1], START)
         elif drag.kind == END:
-            self._apply_range(drag.orig[0], _cs(t - drag.offset), END)
+            self._apply_range(drag.orig[0], self._snapped(_cs(t - drag.offset), event.modifiers()), END)
         elif drag.kind == BODY:
             shift = _cs(t - drag.press_time)
             self._apply_range(drag.orig[0] + shift, drag.orig[1] + shift, BODY)
@@ -842,7 +1061,7 @@ class WaveformView(QWidget):
             if drag.kind == "pending" and abs(x - drag.press_x) < DRAG_THRESHOLD:
                 return
             drag.kind = "new"
-            here = _cs(min(max(t, 0.0), self._duration))
+            here = self._snapped(_cs(min(max(t, 0.0), self._duration)), event.modifiers())
             if here >= drag.anchor:
                 self._active = END
                 self._apply_range(drag.anchor, here, END)
@@ -857,6 +1076,8 @@ class WaveformView(QWidget):
         self._drag = None
         if drag.kind == "pending":  # a click on empty space: audition from there
             self._seek(drag.press_time)
+        elif drag.kind == "seek" and abs(event.position().x() - drag.press_x) < DRAG_THRESHOLD:
+            self.playFromRequested.emit(round(drag.press_time, 2))
         self._update_cursor(self._hit(event.position().x()))
         self.update()
 
