@@ -572,11 +572,12 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
-        await self._flush_before_sending(rec)
+        # Registered before the flush: from the row's first moment, closing knows it is on its way.
         settled = asyncio.get_running_loop().create_future()
         self._open_submits[rec.id] = settled
         self._submitters[rec.id] = asyncio.current_task()
         try:
+            await self._flush_before_sending(rec)
             self._ctx.events.emit(TaskChanged(rec))
             try:
                 result, interrupted = await self._answer(rec, provider, call)
