@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.bootstrap import run_studio
 
     def request_stop(*_: object) -> None:
-        QTimer.singleShot(0, window.close)
+        # A signal means "quit": no question, but the same bounded path as the window's Quit.
+        QTimer.singleShot(0, lambda: window.quit(ask=False))
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)

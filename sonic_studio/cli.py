@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--speed", choices=["demo", "fast", "instant"], default="demo")
     demo.add_argument("--key", action="append", help="accept only this API key (repeatable)")
     demo.add_argument("--credits", type=float, default=500.0)
+    demo.add_argument("--state-dir", type=Path, help="remember clips, tasks, personas, uploads and credits here")
     demo.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)  # the app's demo mode
     return parser
 
@@ -183,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             extra += ["--key", key]
         if args.parent_pid:
             extra += ["--parent-pid", str(args.parent_pid)]
+        if args.state_dir:
+            extra += ["--state-dir", str(args.state_dir)]
         return emulator_main(extra)
     _setup_logging(args)
     try:

@@ -380,7 +380,7 @@ async def hostile_window(window_ctx, qtbot):
     import shiboken6
 
     if shiboken6.isValid(win):  # pytest-qt may already have closed and deleted it
-        win.close()
+        win.quit(ask=False)
 
 
 def renders_as_markup(tip: str) -> bool:

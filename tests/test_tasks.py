@@ -372,6 +372,9 @@ async def test_extend_and_cover_record_lineage(make_studio, world):
 async def test_upload_extend_stores_the_uploaded_source_and_its_url(make_studio, world):
     studio = await make_studio()
     url = "https://files.example.com/demo/night-drive.mp3"
+    from sonic_studio.emulator import synth
+
+    world.media["/demo/night-drive.mp3"] = synth.song_mp3(seed=3, seconds=4.0, vocal=False)  # checked before sending
     task = await studio.tasks.submit_upload_extend(url, 30.0, params(), auto_concat=True)
     assert task.source_clip is not None
     source = studio.library.get(task.source_clip)

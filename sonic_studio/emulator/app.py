@@ -153,10 +153,13 @@ class Emulator:
         self.lock = threading.RLock()
         # Providers keep their own state objects here (by provider id).
         self.state: dict[str, Any] = {}
+        # Set on every change worth saving (a POST, a finished render); a StateKeeper clears it.
+        self.dirty = False
         from . import cdn, deliverables, edits, sonic, sunoapi, writing  # the route modules (they import http, not us)
 
         cdn.register(self)
         sonic_api, suno_api = sonic.register(self), sunoapi.register(self)
+        self.state["sonic_api"] = sonic_api  # a state folder re-renders clips through it
         deliverables.register_sonic(self, sonic_api)
         deliverables.register_sunoapi(self, suno_api)
         writing.register_sonic(self, sonic_api)  # the Create tab's lyrics and style helpers
@@ -199,6 +202,8 @@ class Emulator:
 
     async def handle(self, request: Request) -> Response:
         self._record(request)
+        if request.method not in ("GET", "HEAD"):
+            self.dirty = True
         fault = self.faults.pick(request.method, request.path)
         if fault is not None:
             response = await self._apply_fault(fault, request)

@@ -6,6 +6,7 @@ and tests check that the app never sends its key here.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from .http import Request, Response, json_response
@@ -23,19 +24,30 @@ SAMPLES = {
 }
 
 
+def _ranged(request: Request, data: bytes, content_type: str) -> Response:
+    """The file, or the part a ``Range: bytes=a-b`` header asks for (206), as CDNs answer."""
+    match = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("range", "").strip())
+    if match is None or int(match[1]) >= len(data):
+        return Response(status=200, body=data, content_type=content_type)
+    start = int(match[1])
+    end = min(int(match[2]) if match[2] else len(data) - 1, len(data) - 1)
+    return Response(status=206, body=data[start:end + 1], content_type=content_type,
+                    headers={"Content-Range": f"bytes {start}-{end}/{len(data)}", "Accept-Ranges": "bytes"})
+
+
 def register(emu: Emulator) -> None:
     async def cdn(request: Request) -> Response:
         item = emu.media.get(request.path)
         if item is None:
             return Response(status=404, body=b"Not found", content_type="text/plain")
-        return Response(status=200, body=item.data, content_type=item.content_type)
+        return _ranged(request, item.data, item.content_type)
 
     async def sample(request: Request) -> Response:
         spec = SAMPLES.get(request.params["name"])
         if spec is None:
             return Response(status=404, body=b"Not found", content_type="text/plain")
         data = synth.song_mp3(**spec)
-        return Response(status=200, body=data, content_type="audio/mpeg")
+        return _ranged(request, data, "audio/mpeg")
 
     async def health(request: Request) -> Response:
         return json_response({"ok": True, "emulator": "sonic-studio"})

@@ -254,6 +254,7 @@ def register_sunoapi(emu: Emulator, svc: Any) -> None:
     jobs: dict[str, DerivedTask] = {}
     wav_by_audio: dict[str, str] = {}
     state.derived = jobs
+    state.wav_by_audio = wav_by_audio  # a state folder saves and restores both
 
     def track_of(body: dict) -> tuple[Any, Any]:
         task_id, audio_id = _text(body, "taskId"), _text(body, "audioId")

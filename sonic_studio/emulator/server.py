@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from .app import Emulator, Request
 
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
+_REASONS = {200: "OK", 202: "Accepted", 206: "Partial Content", 400: "Bad Request", 401: "Unauthorized", 402: "Payment Required",
             403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 409: "Conflict", 410: "Gone",
             413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests", 430: "Too Frequent",
             451: "Unavailable For Legal Reasons", 455: "Maintenance", 500: "Internal Server Error",

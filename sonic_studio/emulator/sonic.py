@@ -115,6 +115,9 @@ class ClipRecord:
     extends: tuple[str, float] | None = None  # (source clip id, continue_at): concat input
     samples: np.ndarray | None = None  # decoded audio, cached for covers/concats
     wav_path: str | None = None
+    # How to render it again (a state folder does when the app closed mid-render):
+    # ["song", seed, seconds] | ["cover", source id, seed, seconds, weight] | ["concat", source id, extension id, at]
+    recipe: list | None = None
 
 
 @dataclass
@@ -403,8 +406,10 @@ class _SonicApi:
             # A cover keeps the source's length (within the generated-song range).
             length = min(max(source.audio.result().duration, 30.0), 150.0)
             audio = self._render(clip_id, seed, _render_cover, source, seed, length, weight)
+            recipe = ["cover", source.id, seed, length, weight]
         else:
             audio = self._render(clip_id, seed, _render_song, seed, seconds)
+            recipe = ["song", seed, seconds]
         clip = ClipRecord(
             id=clip_id,
             uploaded=False,
@@ -414,6 +419,7 @@ class _SonicApi:
             art_seed=seed,
             start_at=start,
             ready_at=ready,
+            recipe=recipe,
         )
         if task_type in _EXTEND_TYPES:
             clip.extends = (source.id, continue_at)
@@ -433,17 +439,19 @@ class _SonicApi:
             art_seed=extension.art_seed,
             start_at=now,
             ready_at=ready,
+            recipe=["concat", source.id, extension.id, continue_at],
         )
 
     def _render(self, clip_id: str, art_seed: int, render: Callable[..., Audio], *args: Any) -> Future:
         """Start a render; the future completes only after the files are on the CDN, so a
         clip never reports URLs that do not answer yet."""
-        media = self.emu.media
+        emu = self.emu
 
         def job() -> Audio:
             audio = render(*args)
-            media.put(audio.data, "audio/mpeg", "mp3", name=clip_id)
-            media.put(synth.cover_png(art_seed), "image/png", "png", name=clip_id)
+            emu.media.put(audio.data, "audio/mpeg", "mp3", name=clip_id)
+            emu.media.put(synth.cover_png(art_seed), "image/png", "png", name=clip_id)
+            emu.dirty = True  # its duration is now known: worth saving
             return audio
 
         return _RENDER.submit(job)

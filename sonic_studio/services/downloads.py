@@ -20,6 +20,7 @@ import re
 import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,9 +50,19 @@ SHORT_SECONDS = 3.0
 DECODE_SECONDS = 30.0
 CHECKS = 2
 MAX_REDIRECTS = 5
+PEEK_DRAIN = 16 * 1024 * 1024  # a link's file read whole when its server ignores Range (see ``peek``)
 _AUDIO_EXTS = {".mp3", ".wav", ".m4a", ".ogg", ".flac", ".aac"}
 _IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 _PARTIAL = ".partial-"
+
+
+@dataclass(frozen=True)
+class Peek:
+    """The start of what a link serves: HTTP status, Content-Type (lower case, no parameters), bytes."""
+
+    status: int
+    content_type: str
+    data: bytes
 
 
 class DownloadError(Exception):
@@ -171,8 +182,37 @@ class Downloader:
             raise DownloadError(f"The download was cut short ({wire} of {expected} bytes).", transient=True)
 
 
+    async def peek(self, url: str, limit: int) -> Peek:
+        """The first ``limit`` bytes behind a link (a partial GET), with its status and Content-Type.
+
+        Used to check a link before a provider is charged for it; raises DownloadError when
+        the link cannot be reached at all.
+        """
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise DownloadError("The link is not an http(s) link.", transient=False)
+        data = bytearray()
+        try:
+            async with self._open(url, {"Range": f"bytes=0-{limit - 1}"}) as response:
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code < 400:
+                    # Read to the end when the server honoured the range (206) or the file is
+                    # small: httpx's stream iterators left half-read are finalised by the garbage
+                    # collector outside any loop (qasync installs no async-generator hooks),
+                    # which prints errors.  Only a large file sent whole is cut short.
+                    declared = response.headers.get("content-length", "")
+                    drain = response.status_code == 206 or (declared.isdigit() and int(declared) <= PEEK_DRAIN)
+                    async for chunk in response.aiter_bytes():
+                        if len(data) < limit:
+                            data += chunk
+                        elif not drain:
+                            break
+                return Peek(response.status_code, kind, bytes(data[:limit]))
+        except httpx.HTTPError as exc:
+            raise DownloadError(f"the connection failed ({type(exc).__name__})", transient=True) from None
+
     @asynccontextmanager
-    async def _open(self, url: str) -> AsyncIterator[httpx.Response]:
+    async def _open(self, url: str, headers: dict[str, str] | None = None) -> AsyncIterator[httpx.Response]:
         """GET with redirects followed by hand, so none can lead into this machine or its network.
 
         CDNs redirect to signed URLs on other hosts, which is fine; a redirect to
@@ -183,7 +223,7 @@ class Downloader:
             # Explicitly no auth: the key belongs to the API host only.  Identity encoding:
             # audio does not compress, and Content-Length then counts the bytes we get.
             request = self._client.build_request("GET", url, timeout=TIMEOUT,
-                                                 headers={"Accept-Encoding": "identity"})
+                                                 headers={"Accept-Encoding": "identity", **(headers or {})})
             response = await self._client.send(request, stream=True)
             try:
                 if not response.is_redirect:

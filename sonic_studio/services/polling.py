@@ -346,6 +346,10 @@ class Poller:
             self._update(task_id, state=TaskState.SUCCEEDED if before.error is None else TaskState.PARTIAL,
                          detail=f"A later check said: {detail} The clips saved earlier are unaffected.")
             return
+        if error is not None:
+            log.warning("task %s ended %s: %s", task_id, state.value, error)
+        else:
+            log.info("task %s succeeded: %s", task_id, detail)
         rec = self._update(task_id, state=state, error=error, detail=detail, progress=1.0,
                            finished_at=time.time())
         self._ctx.task_finished(rec)
@@ -365,7 +369,7 @@ class Poller:
                 provider=error.provider, provider_message=error.provider_message,
                 http_status=error.http_status, code=error.code,
             )
-        log.warning("task %s failed: %s", task_id, error.kind.value)
+        log.warning("task %s failed (%s): %s", task_id, error.kind.value, error)
         rec = self._update(task_id, state=TaskState.FAILED, error=error, detail=str(error),
                            finished_at=time.time())
         self._ctx.task_finished(rec)

@@ -124,6 +124,8 @@ class Studio:
         # Before orphans are judged: a journaled id turns a would-be UNKNOWN row into a followed task.
         self.tasks.adopt_journal()
         self.tasks.recover_orphans()
+        if self.settings.demo and self.settings.demo_base_url:
+            self.tasks.move_to_demo_server(self.settings.base_url(self.provider_id))
         if resume:
             self.tasks.resume_all()
 

@@ -47,6 +47,7 @@ from ..core.validation import (
     check_upload_duration,
     ensure,
     fmt_time,
+    is_loopback,
 )
 from ..providers.base import ProgressCallback, Provider
 from ..store import Store, storage_problem
@@ -59,6 +60,7 @@ from .media import probe_duration
 from .polling import Poller, scrub_clip
 from .procs import pid_alive
 from .redact import scrub_changes
+from .source_check import check_audio_link
 from .task_docs import request_doc
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,8 @@ class TaskService:
         # Task -> a future resolved once its submit's outcome is recorded: closing waits for
         # these (bounded), and ``wait`` too (the id is saved before polling starts).
         self._open_submits: dict[int, asyncio.Future] = {}
+        self._submitters: dict[int, asyncio.Task] = {}  # the coroutine sending each open submit
+        self._closing = False  # set by shutdown: the grace for answers on the wire was given already
 
     # ------------------------------------------------------------------ submits
     async def submit_extend(self, clip: int, continue_at: float, params: GenerationParams) -> TaskRecord:
@@ -196,6 +200,7 @@ class TaskService:
             clip = await provider.upload_file(path, progress=progress)
         else:
             ensure(check_source_url(str(source)))
+            await check_audio_link(self._ctx.downloader, str(source).strip())
             clip = await provider.upload_url(str(source).strip())
         row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
         return await self._keep_local_copy(row.id, path, None if path is not None else str(source).strip())
@@ -272,6 +277,8 @@ class TaskService:
             if not _owner_alive(store.tasks.owner_pid(rec.id), rec.created_at):
                 self._update(rec.id, state=TaskState.UNKNOWN, error=StudioError(UNKNOWN_MESSAGE),
                              detail="may have been submitted; check your account", finished_at=time.time())
+                log.warning("task %s (%s): its submit was cut off when an earlier run ended; recorded as UNKNOWN",
+                            rec.id, rec.kind.value)
                 orphans.append(rec.id)
         return orphans
 
@@ -324,6 +331,23 @@ class TaskService:
         """Accepted task ids this process holds only in memory (and the journal): task -> provider task id."""
         return dict(self._unsaved)
 
+    def move_to_demo_server(self, base_url: str) -> list[int]:
+        """Unfinished demo tasks follow the demo emulator to its new address.
+
+        The emulator remembers its tasks across restarts and prefers its old port, but when
+        that port is taken it listens elsewhere; its tasks would otherwise wait for "the
+        server they were sent to" forever.  Only loopback addresses are moved.
+        """
+        moved = []
+        for rec in self._ctx.store.tasks.in_states(TaskState.SUBMITTING, TaskState.PENDING, TaskState.RUNNING,
+                                                   TaskState.DOWNLOADING, TaskState.STALLED):
+            if rec.base_url and rec.base_url != base_url and is_loopback(rec.base_url):
+                self._ctx.store.tasks.update(rec.id, base_url=base_url)
+                log.info("task %s: the demo server moved from %s to %s; following it there",
+                         rec.id, rec.base_url, base_url)
+                moved.append(rec.id)
+        return moved
+
     def resume_all(self) -> list[int]:
         """Poll every unfinished task that has a provider task id (start-up, "tasks resume").
 
@@ -334,7 +358,11 @@ class TaskService:
         for rec in store.tasks.in_states(TaskState.PENDING, TaskState.RUNNING, TaskState.DOWNLOADING,
                                          TaskState.STALLED):
             if rec.provider_task_id:
-                (resumed if self._poller.start(rec.id, immediate=True) else elsewhere).append(rec.id)
+                mine = self._poller.start(rec.id, immediate=True)
+                (resumed if mine else elsewhere).append(rec.id)
+                log.info("task %s (%s, provider task id %s, was %s): %s", rec.id, rec.kind.value,
+                         rec.provider_task_id, rec.state.value,
+                         "resumed" if mine else "followed by another Sonic Studio process")
         if resumed:
             log.info("resuming %d unfinished task(s)", len(resumed))
         if elsewhere:
@@ -345,10 +373,40 @@ class TaskService:
         """The adapter or key changed: let waiting sessions try again now."""
         self._poller.wake_all()
 
+    def submitting(self) -> int:
+        """How many submits are on the wire, waiting for the provider's answer (and task id)."""
+        return len(self._open_submits)
+
+    async def settle_submits(self, timeout: float = SUBMIT_GRACE,
+                             progress: Callable[[int, float], None] | None = None) -> int:
+        """Wait, at most ``timeout`` s, for submits on the wire to learn and save their task id.
+
+        ``progress(count, seconds_left)`` is called a few times a second so a closing
+        window can say what it waits for.  Returns how many still have no answer.
+        """
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while self._open_submits and (left := end - loop.time()) > 0:
+            if progress is not None:
+                progress(len(self._open_submits), left)
+            await asyncio.wait(set(self._open_submits.values()), timeout=min(left, 0.25),
+                               return_when=asyncio.FIRST_COMPLETED)
+        return len(self._open_submits)
+
     async def shutdown(self, timeout: float) -> None:
-        if self._open_submits:
-            # Submits whose answer is on the way: let them learn (and save) their task id.
-            await asyncio.wait(set(self._open_submits.values()), timeout=min(timeout, SUBMIT_GRACE))
+        """Stop following tasks; submits on the wire get a bounded grace, then are recorded UNKNOWN.
+
+        Nothing may write to the library after this returns (the store is closed next):
+        that was the "Cannot operate on a closed database" after closing mid-submit.
+        """
+        if await self.settle_submits(min(timeout, SUBMIT_GRACE)):
+            self._closing = True
+            for task, submitter in list(self._submitters.items()):
+                log.warning("task %s: closing before the provider answered; recorded as UNKNOWN", task)
+                submitter.cancel()
+            if self._open_submits:
+                await asyncio.wait(set(self._open_submits.values()), timeout=2.0)
+        self._closing = True
         for task, provider_task_id in self._unsaved.items():
             log.error("closing with task %s (provider task id %s) not in the library; "
                       "it is in the recovery journal", task, provider_task_id)
@@ -372,12 +430,15 @@ class TaskService:
         try:
             return await asyncio.shield(wire), False
         except asyncio.CancelledError:
-            if not wire.done():
+            if not wire.done() and not self._closing:
                 self._update(rec.id, detail=f"closing: waiting up to {SUBMIT_GRACE:g} s for the provider's answer")
                 try:
                     await asyncio.wait({wire}, timeout=SUBMIT_GRACE)
                 finally:
                     wire.cancel()  # no-op once answered
+            if not wire.done():  # shutdown already gave it its grace
+                wire.cancel()
+                raise
             if wire.cancelled():
                 raise
             if wire.exception() is not None:
@@ -506,15 +567,19 @@ class TaskService:
         store = self._ctx.store
         rec = store.tasks.create(provider.id, kind, title=title, request=request, base_url=provider.base_url,
                                  source_clip=source_clip, source_url=source_url)
-        await self._flush_before_sending(rec)
+        # Registered before the flush: from the row's first moment, closing knows it is on its way.
         settled = asyncio.get_running_loop().create_future()
         self._open_submits[rec.id] = settled
+        self._submitters[rec.id] = asyncio.current_task()
         try:
+            await self._flush_before_sending(rec)
             self._ctx.events.emit(TaskChanged(rec))
             try:
                 result, interrupted = await self._answer(rec, provider, call)
             except StudioError as exc:
                 maybe = isinstance(exc, _MAYBE_SUBMITTED)
+                log.warning("task %s (%s): submit %s: %s", rec.id, kind.value,
+                            "may have gone out (UNKNOWN)" if maybe else "refused", exc)
                 self._update(
                     rec.id,
                     state=TaskState.UNKNOWN if maybe else TaskState.FAILED,
@@ -525,8 +590,10 @@ class TaskService:
                     finished_at=time.time(),
                 )
                 raise
-            except BaseException:
+            except BaseException as exc:
                 # Cancelled (app closing) or a bug: we cannot know whether it went out.
+                log.warning("task %s (%s): submit interrupted (%s); recorded as UNKNOWN", rec.id, kind.value,
+                            type(exc).__name__)
                 self._update(rec.id, state=TaskState.UNKNOWN, error=StudioError(UNKNOWN_MESSAGE),
                              detail="may have been submitted; check your account", finished_at=time.time())
                 raise
@@ -549,6 +616,7 @@ class TaskService:
             return rec
         finally:
             del self._open_submits[rec.id]
+            self._submitters.pop(rec.id, None)
             settled.set_result(None)
 
     def _source_clip(self, clip: int, provider: Provider) -> Clip:
@@ -566,6 +634,7 @@ class TaskService:
         path = _local_path(source)
         if path is None:
             ensure(problems + check_source_url(str(source)))
+            await check_audio_link(self._ctx.downloader, str(source).strip())
             return str(source).strip(), None
         ensure(problems + await self._local_file_problems(provider.capabilities, path, model))
         clip = await provider.upload_file(path)

@@ -21,7 +21,7 @@ from .records import TaskRecord, TaskState
 
 _UPDATABLE = {
     "provider_task_id", "state", "title", "detail", "progress", "error", "source_clip",
-    "source_url", "submitted_at", "finished_at", "attempts", "owner_pid",
+    "source_url", "submitted_at", "finished_at", "attempts", "owner_pid", "base_url",
 }
 
 _SELECT = """

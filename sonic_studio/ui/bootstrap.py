@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import re
 import subprocess
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -32,19 +34,34 @@ class DemoServer:
     of this process competes with the UI for the GIL (measured stalls of ~370 ms).  It
     is stopped on close and watches our pid, so it cannot outlive a killed app.  If it
     cannot start, a thread of this process serves instead.
+
+    It remembers what it made in ``state_dir`` (``<data-dir>/demo/``), so the demo
+    survives closing the app; ``message`` says when an unusable folder was set aside.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, state_dir: Path | None = None) -> None:
+        from ..emulator.state_folder import prepare
+
+        self.state_dir = state_dir
         self._proc: subprocess.Popen | None = None
         self._thread_server = None
+        self._keeper = None
+        self.message = prepare(state_dir) if state_dir is not None else None
+        self._start()
+
+    def _start(self) -> None:
         try:
             self.base_url = self._spawn()
         except (OSError, RuntimeError, ValueError) as exc:
             log.warning("demo emulator process did not start (%s); running it in a thread", exc)
             from ..emulator.app import Emulator, Timing
             from ..emulator.server import EmulatorServer
+            from ..emulator.state_folder import StateKeeper
 
-            self._thread_server = EmulatorServer(Emulator(timing=Timing.demo()))
+            emulator = Emulator(timing=Timing.demo())
+            if self.state_dir is not None:
+                self._keeper = StateKeeper(emulator, self.state_dir)
+            self._thread_server = EmulatorServer(emulator)
             self.base_url = self._thread_server.start_in_thread()
 
     def _spawn(self) -> str:
@@ -53,6 +70,8 @@ class DemoServer:
         else:
             cmd = [sys.executable, "-m", "sonic_studio.emulator"]
         cmd += ["--port", "0", "--speed", "demo", "--parent-pid", str(os.getpid())]
+        if self.state_dir is not None:
+            cmd += ["--state-dir", str(self.state_dir)]
         self._proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                       stderr=subprocess.DEVNULL, text=True)
         line = self._proc.stdout.readline()  # "Sonic Studio emulator listening on http://127.0.0.1:PORT"
@@ -64,7 +83,7 @@ class DemoServer:
 
     def stop(self) -> None:
         if self._proc is not None:
-            self._proc.terminate()
+            self._proc.terminate()  # the emulator saves its state on SIGTERM
             try:
                 self._proc.wait(5)
             except subprocess.TimeoutExpired:
@@ -74,11 +93,30 @@ class DemoServer:
         if self._thread_server is not None:
             self._thread_server.stop_thread()
             self._thread_server = None
+            if self._keeper is not None:
+                self._keeper.save()
+                self._keeper = None
+
+    def reset(self) -> None:
+        """Forget everything the demo made (Settings › Reset demo): stop, clear the folder, start again."""
+        self.stop()
+        if self.state_dir is not None:
+            from ..emulator.state_folder import clear
+
+            clear(self.state_dir)
+        self._start()
 
 
-async def start_demo_server() -> DemoServer:
+def demo_state_dir(data_dir: Path | None) -> Path:
+    """Where demo mode keeps the emulator's memory: ``<data-dir>/demo/``."""
+    from ..services.settings import default_data_dir
+
+    return Path(data_dir).expanduser() / "demo" if data_dir else default_data_dir() / "demo"
+
+
+async def start_demo_server(state_dir: Path | None = None) -> DemoServer:
     """Start the demo emulator off the UI thread (the child takes a moment to import)."""
-    return await asyncio.get_running_loop().run_in_executor(None, DemoServer)
+    return await asyncio.get_running_loop().run_in_executor(None, DemoServer, state_dir)
 
 
 async def run_studio(window, args: argparse.Namespace) -> None:
@@ -97,11 +135,13 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     log_file = setup_logging(args.data_dir)
     if args.provider:
         settings.provider = ProviderId(args.provider).value
+    state_dir = demo_state_dir(args.data_dir)
+    start_demo = functools.partial(start_demo_server, state_dir)
     demo_server: DemoServer | None = None
     _install_excepthook(window)
     try:
         if args.demo or settings.demo:
-            demo_server = await start_demo_server()
+            demo_server = await start_demo()
             settings.demo = True
             settings.demo_base_url = demo_server.base_url
         studio = Studio(settings, data_dir=args.data_dir, auto_fetch=True)  # Settings › After a result arrives
@@ -118,16 +158,18 @@ async def run_studio(window, args: argparse.Namespace) -> None:
     if first_run:
         # No key yet: start in demo mode so everything works at once; the welcome
         # dialog explains it and offers to enter a key.
-        demo_server = await start_demo_server()
+        demo_server = await start_demo()
         studio.settings.demo_base_url = demo_server.base_url
         await studio.configure(demo=True)
 
     bridge = StudioBridge(studio)
     player = Player()
     ctx = UiContext(studio=studio, bridge=bridge, player=player, log_file=log_file, demo_server=demo_server,
-                    start_demo_server=start_demo_server)
+                    start_demo_server=start_demo, demo_state_dir=state_dir)
     window.attach(ctx)
     window.set_demo(studio.demo)
+    if demo_server is not None and demo_server.message:
+        window.show_notice(demo_server.message)
     window.runner.run("credits", _refresh_credits(studio))
     if getattr(args, "self_test", False):
         window.runner.run("self-test", _self_test(window))
@@ -135,6 +177,8 @@ async def run_studio(window, args: argparse.Namespace) -> None:
         QTimer.singleShot(0, lambda: _offer_welcome(window, ctx))
 
     await closed.wait()
+    started = time.monotonic()
+    log.info("closing: %d task(s) still on their way continue next time", len(studio.tasks.list(active_only=True)))
 
     try:
         window.player_bar.shutdown()  # stops waveform decoding too
@@ -143,11 +187,16 @@ async def run_studio(window, args: argparse.Namespace) -> None:
         log.exception("player stop failed")
     bridge.detach()
     try:
-        await asyncio.wait_for(studio.aclose(), timeout=6)
+        # The window has already let submits on the wire learn their id; this bound only
+        # covers what is left (a submit that never answered is recorded UNKNOWN inside).
+        await asyncio.wait_for(studio.aclose(timeout=5), timeout=20)
     except (asyncio.TimeoutError, Exception):
         log.exception("studio did not close cleanly")
+    closed_at = time.monotonic()
     if ctx.demo_server is not None:
-        ctx.demo_server.stop()
+        ctx.demo_server.stop()  # the emulator saves its state as it stops
+    log.info("closed: library and network in %.2f s, demo server in %.2f s",
+             closed_at - started, time.monotonic() - closed_at)
 
 
 async def _self_test(window) -> None:

@@ -8,6 +8,7 @@ receives: the started studio, the bridge, the shared player and the selected cli
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ class DemoServer(Protocol):
     base_url: str
 
     def stop(self) -> None: ...
+
+    def reset(self) -> None: ...
 
 
 class StudioBridge(QObject):
@@ -89,6 +92,7 @@ class UiContext:
     log_file: Path | None = None  # what Help › What happened shows
     demo_server: DemoServer | None = None  # the running demo emulator, if any
     start_demo_server: Callable[[], Awaitable[DemoServer]] | None = None
+    demo_state_dir: Path | None = None  # where the demo emulator keeps what it made
     _peak_cache: PeakCache | None = field(default=None, repr=False)
 
     def select_clip(self, clip: int | None) -> None:
@@ -103,6 +107,21 @@ class UiContext:
 
             self._peak_cache = PeakCache()
         return self._peak_cache
+
+    async def reset_demo(self) -> None:
+        """Forget every clip, task, persona and credit the demo emulator remembers (Settings › Reset demo).
+
+        The library keeps its own files; the emulator restarts empty with fresh credits.
+        """
+        loop = asyncio.get_running_loop()
+        if self.demo_server is not None:
+            await loop.run_in_executor(None, self.demo_server.reset)
+            if self.studio.demo:
+                await self.studio.configure(demo_base_url=self.demo_server.base_url)
+        elif self.demo_state_dir is not None:
+            from ..emulator.state_folder import clear
+
+            await loop.run_in_executor(None, clear, self.demo_state_dir)
 
     async def demo_base_url(self) -> str:
         """The demo emulator's address, starting it first when it is not running yet."""

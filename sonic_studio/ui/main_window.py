@@ -8,6 +8,9 @@ started.  Panels talk to each other only through the bridge's signals.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMessageBox,
     QPlainTextEdit,
     QTabWidget,
     QTextEdit,
@@ -30,6 +34,8 @@ from . import theme
 from .icons import app_icon, icon
 from .shortcuts import MENUS, SHORTCUTS
 from .tasks_runner import TaskRunner, cancel_under
+
+log = logging.getLogger(__name__)
 
 # The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
 # Their View-menu entries (Alt+1…) are rows of ui/shortcuts.py.
@@ -56,6 +62,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = None
         self.runner = TaskRunner(self, report=self.show_notice)
+        self._ask_on_close = True  # once the person said Quit (or a signal asked), never again
+        self._quitting = False  # waiting for submits on the wire before closing
+        self._ready_to_close = False
+        self.quit_question: QMessageBox | None = None
         self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
@@ -355,10 +365,100 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         settings.setValue("window/tab", self.tabs.currentIndex())
 
+    # ------------------------------------------------------------------ closing
+    def quit(self, *, ask: bool = True) -> None:
+        """Close the app; ``ask=False`` (SIGTERM, Ctrl+C in the terminal) skips the question."""
+        if not ask:
+            self._ask_on_close = False
+            if self.quit_question is not None:
+                self.quit_question.close()
+        self.close()
+
+    def running_tasks(self) -> int:
+        """Tasks still on their way (submitting, queued, generating, downloading)."""
+        if self.ctx is None:
+            return 0
+        return len(self.ctx.studio.tasks.list(active_only=True))
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Closing never costs a result: ask once when tasks run, let submits on the wire
+        learn their task id (bounded, with progress), then shut down."""
+        if self.ctx is None or self._ready_to_close:
+            event.accept()
+            self._finish_close()
+            return
+        event.ignore()
+        if self._quitting:
+            return  # already waiting for the provider's answers
+        running = self.running_tasks()
+        if running and self._ask_on_close:
+            self._ask_before_quitting(running)
+            return
+        if self._start_quit():
+            event.accept()  # (a close() from inside closeEvent would be ignored by Qt)
+            self._finish_close()
+
+    def _ask_before_quitting(self, running: int) -> None:
+        if self.quit_question is not None:
+            self.quit_question.raise_()
+            return
+        if running == 1:
+            text = ("1 task is still running: it continues at the provider and finishes here "
+                    "next time you open Sonic Studio.")
+        else:
+            text = (f"{running} tasks are still running: they continue at the provider and finish here "
+                    "next time you open Sonic Studio.")
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit Sonic Studio?", text, parent=self)
+        quit_button = box.addButton("Quit", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("Keep open", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+
+        def answered(_: int) -> None:
+            self.quit_question = None
+            if box.clickedButton() is quit_button:
+                self._ask_on_close = False
+                if self._start_quit():
+                    self._close_anyway()
+
+        box.finished.connect(answered)
+        self.quit_question = box
+        box.open()
+
+    def _start_quit(self) -> bool:
+        """Begin quitting; True when the window may close at once (no submit is on the wire)."""
+        self._quitting = True
         self.save_state()
         self._close_deliverable_views()
-        QApplication.instance().removeEventFilter(self)
         cancel_under(self)  # nothing started by a page may run on into the shutdown
-        event.accept()
+        if not self.ctx.studio.tasks.submitting():
+            self._ready_to_close = True
+            return True
+        self.centralWidget().setEnabled(False)
+        self.runner.run("quit", self._settle_then_close(), on_error=lambda _: self._close_anyway())
+        return False
+
+    async def _settle_then_close(self) -> None:
+        def show(count: int, left: float) -> None:
+            what = "1 request" if count == 1 else f"{count} requests"
+            self.statusBar().showMessage(
+                f"Closing: waiting for the provider to answer {what} just sent, so the result is not lost "
+                f"(at most {left:.0f} s)…")
+
+        started = time.monotonic()
+        left = await self.ctx.studio.tasks.settle_submits(progress=show)
+        log.info("closing: waited %.2f s for the provider's answer to submits on the wire (%d still without one)",
+                 time.monotonic() - started, left)
+        self._close_anyway()
+
+    def _close_anyway(self) -> None:
+        self._ready_to_close = True
+        self.close()
+
+    def _finish_close(self) -> None:
+        if not self._quitting:
+            self.save_state()
+        self._close_deliverable_views()
+        QApplication.instance().removeEventFilter(self)
+        cancel_under(self)
         self.closed.emit()

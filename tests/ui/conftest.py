@@ -79,7 +79,7 @@ async def _open_window(context, qtbot):
 
 def _close_window(win) -> None:
     if shiboken6.isValid(win):  # pytest-qt may already have closed and deleted it
-        win.close()
+        win.quit(ask=False)
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ async def suno_window(suno_ctx, qapp):
     win.show()
     yield win
     suno_ctx.bridge.detach()  # no service events into a window that is going away
-    win.close()
+    win.quit(ask=False)  # no "tasks still running" question at teardown
     win.deleteLater()
     QSettings().clear()
 

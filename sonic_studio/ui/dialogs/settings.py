@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -78,6 +79,15 @@ class SettingsDialog(QDialog):
 
         self.demo = QCheckBox("Demo mode — use the built-in emulator (no key, no network, no costs)")
         self.demo.setChecked(self.studio.demo)
+        self.reset_demo_button = QPushButton(icon("trash"), "&Reset demo…")
+        self.reset_demo_button.setToolTip("The demo remembers its clips, personas and credits between runs; "
+                                          "this makes it start again from nothing.")
+        self.reset_demo_button.setEnabled(ctx.demo_server is not None or ctx.demo_state_dir is not None)
+        self.reset_demo_button.clicked.connect(self._confirm_reset_demo)
+        self.demo_result = _hint()
+        demo_row = QHBoxLayout()
+        demo_row.addWidget(self.demo, 1)
+        demo_row.addWidget(self.reset_demo_button)
 
         self.key = QLineEdit()
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
@@ -129,7 +139,8 @@ class SettingsDialog(QDialog):
         form.setVerticalSpacing(theme.SPACING)
         form.addRow("Provider", self.provider)
         form.addRow("", self.provider_blurb)
-        form.addRow("", self.demo)
+        form.addRow("", demo_row)
+        form.addRow("", self.demo_result)
         form.addRow("API key", key_row)
         form.addRow("", self.key_status)
         form.addRow("", self.test_result)
@@ -222,7 +233,7 @@ class SettingsDialog(QDialog):
     def _fit_hints(self) -> None:
         """Word-wrapped labels in a form get too little height from Qt; give each what it needs."""
         for hint in (self.provider_blurb, self.key_status, self.test_result, self.base_url_error, self.auto_hint,
-                     self.error):
+                     self.error, self.demo_result):
             width = max(hint.width(), 540)
             hint.setMinimumHeight(hint.heightForWidth(width) if hint.text() else 0)
         self.adjustSize()
@@ -276,6 +287,33 @@ class SettingsDialog(QDialog):
 
     def _start_forget_key(self) -> None:
         self.runner.run("forget-key", self._forget_key(), what="Forgetting the key")
+
+    def _confirm_reset_demo(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Reset the demo?",
+                          "The demo forgets every clip, task, persona and upload it made, and its credits go back "
+                          "to 500. Demo clips already in your library stay there, but can no longer be extended "
+                          "or used for personas in the demo.", parent=self)
+        reset = box.addButton("Reset demo", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.finished.connect(lambda _: box.clickedButton() is reset and self._start_reset_demo())
+        self.reset_question = box
+        box.open()
+
+    def _start_reset_demo(self) -> None:
+        self.demo_result.setText("Resetting the demo…")
+        self.runner.run("reset-demo", self._reset_demo(), what="Resetting the demo",
+                        busy=lambda busy: self.reset_demo_button.setEnabled(not busy),
+                        on_error=self.demo_result.setText)
+
+    async def _reset_demo(self) -> None:
+        await self.ctx.reset_demo()
+        self.demo_result.setText("The demo was reset: it starts again from nothing, with 500 credits.")
+        self._fit_hints()
+        try:
+            await self.studio.credits.refresh()
+        except StudioError as exc:
+            log.info("credits after the demo reset: %s", exc)
 
     def _start_save(self) -> None:
         self.runner.run("save", self._save(), what="Saving the settings", busy=self._saving)
