@@ -814,9 +814,7 @@ class LibraryPanel(QWidget):
         dialog.open()
 
     async def export_clip(self, clip_id: int, path: str | Path, fmt: str | None = None) -> Path | None:
-        """Export the clip's local file to ``path`` (MP3 or WAV) in an executor; progress in the notice bar."""
-        from ...audio import edit
-
+        """Export the clip's local file to ``path`` (MP3 or WAV), tagged, in an executor; progress in the notice bar."""
         clip = self._clip(clip_id)
         if clip is None or not clip.audio_path:
             return None
@@ -828,7 +826,7 @@ class LibraryPanel(QWidget):
         self.notice.show_message(f"Exporting “{clip_name(clip)}” as {fmt.upper()}…", busy=True)
         loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(None, edit.export, clip.audio_path, dest, fmt)
+            result = await loop.run_in_executor(None, self.studio.library.export, clip.id, dest, fmt)
         except Exception as exc:  # ffmpeg failed, disk full, no permission: say so in words
             log.warning("export failed: %s", exc)
             if isValid(self):
