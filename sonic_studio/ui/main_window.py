@@ -246,6 +246,10 @@ class MainWindow(QMainWindow):
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
         ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
+        ctx.bridge.clipShowRequested.connect(self.show_clip)
+        from .components.desktop_notifier import DesktopNotifier
+
+        self.notifier = DesktopNotifier(ctx, self)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
@@ -260,6 +264,12 @@ class MainWindow(QMainWindow):
         self.edit_tab.set_op(op)
         self.edit_tab.use_clip(clip)
         self.tabs.setCurrentWidget(self.edit_tab)
+
+    def show_clip(self, clip: int) -> None:
+        """Select ``clip`` in Library › Clips (opening the library if it was closed)."""
+        self.library_dock.show()
+        self.library_tabs.setCurrentWidget(self.library)
+        self.library.select_clip(clip)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""
