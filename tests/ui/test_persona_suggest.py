@@ -3,23 +3,28 @@
 Against the emulator's songs, whose sung sections are known from its synthesiser
 (``synth.sung_sections`` of the seed the emulator rendered the clip with).  The curve is
 computed by the tab itself off the UI thread; the test clicks Suggest like a person and
-reads the range the picker shows and the sentence under it.
+reads the range the picker shows and the sentence under it (and saves
+docs/screenshots/persona-suggest.png with SONIC_STUDIO_SCREENSHOT_DIR set).
 """
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from conftest import _make_ctx, wait_until
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from sonic_studio.audio.lyric_lines import LyricLine
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator import synth
 from sonic_studio.emulator.sunoapi import _song_seconds as sunoapi_seconds
 from sonic_studio.store import TaskState
+from sonic_studio.ui import theme
 from sonic_studio.ui.tabs.persona import PersonaTab
 
 
@@ -69,7 +74,7 @@ async def either_ctx(request, ui_emulator, tmp_path, qapp):
     await context.studio.aclose()
 
 
-async def test_suggest_sets_a_range_inside_the_singing_and_says_why(either_ctx, ui_emulator, qtbot):
+async def test_suggest_sets_a_range_inside_the_singing_and_says_why(either_ctx, ui_emulator, qtbot, tmp_path):
     ctx = either_ctx
     clip = await make_song(ctx)
     seed, seconds = rendered(ui_emulator, ctx, clip)
@@ -88,6 +93,12 @@ async def test_suggest_sets_a_range_inside_the_singing_and_says_why(either_ctx, 
     # The spin boxes follow, and the form accepts the window.
     assert ui.tab.start_spin.value() == pytest.approx(start) and ui.tab.end_spin.value() == pytest.approx(end)
     assert not ui.tab.range_error.isVisible()
+    if ctx.studio.capabilities.id == "sonic":  # docs/screenshots/persona-suggest.png
+        theme.apply(QApplication.instance())
+        ui.tab.resize(1100, 560)
+        out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "persona-suggest.png"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        assert ui.tab.grab().save(str(out))
 
 
 async def test_on_an_instrumental_it_says_so_and_leaves_the_range(ctx, ui_emulator, qtbot):
