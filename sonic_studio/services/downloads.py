@@ -17,7 +17,7 @@ import ipaddress
 import logging
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -127,8 +127,7 @@ class Downloader:
             raise DownloadError("The provider gave a link that is not http(s); not downloaded.", transient=False)
         limit = MAX_AUDIO_BYTES if audio else MAX_IMAGE_BYTES
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=partial_prefix(), suffix=dest.suffix, dir=dest.parent)
-        tmp = Path(tmp_name)
+        fd, tmp = _new_partial(dest)
         try:
             with os.fdopen(fd, "wb") as handle:
                 await self._stream(url, handle, limit)
@@ -314,6 +313,21 @@ def _status_error(status: int) -> DownloadError:
 def partial_prefix() -> str:
     """Temp files carry our pid, so a later start can tell a dead process's leftovers from live work."""
     return f"{_PARTIAL}{os.getpid()}-"
+
+
+def _new_partial(dest: Path) -> tuple[int, Path]:
+    """An open, new temp file beside ``dest`` with the user's umask mode (0644 typical).
+
+    ``tempfile.mkstemp`` creates 0600 files, and the renamed download kept that mode:
+    the library's songs were unreadable to the user's other accounts and tools (a
+    media server, a DAW run as another user), unlike any other file they save.
+    """
+    while True:
+        path = dest.parent / f"{partial_prefix()}{secrets.token_hex(6)}{dest.suffix}"
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), path
+        except FileExistsError:
+            continue
 
 
 def sweep_partials(library: Path) -> int:

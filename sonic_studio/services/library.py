@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import shutil
 from pathlib import Path
 
 from ..audio import edit
-from ..audio.tags import DEFAULT_ARTIST, ClipTags, TagError, cover_bytes
+from ..audio.tags import DEFAULT_ARTIST, ClipTags, TagError, cover_bytes, write_tags
 from ..core.capabilities import capabilities
 from ..core.errors import ValidationError
 from ..core.models import ProviderId
@@ -106,35 +107,62 @@ class LibraryService:
 
     def tags_for(self, clip: int) -> ClipTags:
         """What a saved or exported copy of ``clip`` is tagged with."""
-        store = self._ctx.store
-        detail = store.clips.detail(clip)
-        lineage = detail.lineage
-        task = store.tasks.get(lineage.task) if lineage and lineage.task is not None else None
-        take = detail.take
-        persona = None
-        if lineage and lineage.persona_id:
-            persona = store.personas.find(detail.provider, lineage.persona_id)
-        title = detail.title or "Untitled"
-        return ClipTags(
-            title=f"{title} ({take})" if take else title,
-            artist=persona.name if persona else DEFAULT_ARTIST,
-            album=self._lineage_root(detail).title or title,
-            lyrics=detail.lyrics,
-            comment=_made_with(detail, task.request if task else {}, task.provider_task_id if task else None),
-            created=detail.created_at,
-            cover=cover_bytes(detail.image_path),
-        )
+        return clip_tags(self._ctx.store, clip)
 
-    def _lineage_root(self, detail: ClipDetail) -> ClipDetail:
-        """The clip a chain of extends and covers started from (the song's "album")."""
-        seen = {detail.id}
-        while detail.lineage and detail.lineage.parent_clip is not None and detail.lineage.parent_clip not in seen:
-            try:
-                detail = self._ctx.store.clips.detail(detail.lineage.parent_clip)
-            except KeyError:  # the parent was purged
-                break
-            seen.add(detail.id)
-        return detail
+
+def clip_tags(store, clip: int) -> ClipTags:
+    """What a saved or exported copy of ``clip`` is tagged with (``store``: the library's Store)."""
+    detail = store.clips.detail(clip)
+    lineage = detail.lineage
+    task = store.tasks.get(lineage.task) if lineage and lineage.task is not None else None
+    take = detail.take
+    persona = None
+    if lineage and lineage.persona_id:
+        persona = store.personas.find(detail.provider, lineage.persona_id)
+    title = detail.title or "Untitled"
+    return ClipTags(
+        title=f"{title} ({take})" if take else title,
+        artist=persona.name if persona else DEFAULT_ARTIST,
+        album=_lineage_root(store, detail).title or title,
+        lyrics=detail.lyrics,
+        comment=_made_with(detail, task.request if task else {}, task.provider_task_id if task else None),
+        created=detail.created_at,
+        cover=cover_bytes(detail.image_path),
+    )
+
+
+def tag_library_copy(store, clip: int, path: Path) -> bool:
+    """Tag the library's own copy of ``clip`` at ``path`` (not yet recorded), atomically.
+
+    The tags go into a copy beside it that then replaces it, so a failure (a file
+    mutagen cannot parse, a full disk) leaves the downloaded audio as it was: the
+    audio is what was paid for, the tags are a courtesy.  False when not tagged.
+    """
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("mp3", "wav"):
+        return False
+    tmp = edit.new_file_beside(path, f".{fmt}.part")
+    try:
+        shutil.copyfile(path, tmp)
+        write_tags(tmp, clip_tags(store, clip), fmt)
+        os.replace(tmp, path)
+    except (OSError, TagError) as exc:
+        log.info("clip %s: library copy not tagged: %s", clip, exc)
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _lineage_root(store, detail: ClipDetail) -> ClipDetail:
+    """The clip a chain of extends and covers started from (the song's "album")."""
+    seen = {detail.id}
+    while detail.lineage and detail.lineage.parent_clip is not None and detail.lineage.parent_clip not in seen:
+        try:
+            detail = store.clips.detail(detail.lineage.parent_clip)
+        except KeyError:  # the parent was purged
+            break
+        seen.add(detail.id)
+    return detail
 
 
 def _made_with(detail: ClipDetail, request: dict, provider_task_id: str | None) -> str:

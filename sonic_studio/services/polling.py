@@ -29,6 +29,7 @@ from ..store.records import ClipRow, TaskRecord, TaskState
 from .context import ServiceContext
 from .downloads import DownloadError, library_file
 from .events import ClipAdded, ClipUpdated, TaskChanged
+from .library import tag_library_copy
 from .procs import pid_alive
 from .redact import contains_secret, scrub, scrub_changes
 from .task_docs import lineage_params
@@ -286,6 +287,14 @@ class Poller:
         ctx = self._ctx
         clip = ctx.store.clips.detail(clip_id)
         lib = ctx.library_dir
+        # The cover first: the audio's tags carry it as their art.
+        if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
+            dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
+            try:
+                await ctx.downloader.fetch(clip.image_url, dest, audio=False)
+                await self._set_files(clip_id, image_path=str(dest))
+            except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
+                log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         if not clip.audio_path or not Path(clip.audio_path).exists():
             if not clip.audio_url:
                 await self._set_files(clip_id, download_error="The provider gave no download link for this clip.")
@@ -293,6 +302,7 @@ class Poller:
                 dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.audio_url, audio=True)
                 try:
                     await ctx.downloader.fetch(clip.audio_url, dest, audio=True, expected_seconds=clip.duration)
+                    await asyncio.get_running_loop().run_in_executor(None, tag_library_copy, ctx.store, clip_id, dest)
                     await self._set_files(clip_id, audio_path=str(dest), clear_error=True)
                 except DownloadError as exc:
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, exc)
@@ -301,13 +311,6 @@ class Poller:
                     problem = storage_problem(exc, lib) or str(exc)
                     log.warning("clip %s: audio not saved: %s", clip.clip_id, problem)
                     await self._set_files(clip_id, download_error=f"Not saved because {problem}.")
-        if clip.image_url and (not clip.image_path or not Path(clip.image_path).exists()):
-            dest = library_file(lib, clip.provider.value, clip.clip_id, clip.title, clip.image_url, audio=False)
-            try:
-                await ctx.downloader.fetch(clip.image_url, dest, audio=False)
-                await self._set_files(clip_id, image_path=str(dest))
-            except (DownloadError, OSError) as exc:  # cover art is nice to have; the audio is what was paid for
-                log.info("clip %s: cover art not saved: %s", clip.clip_id, exc)
         ctx.events.emit(ClipUpdated(ctx.store.clips.row(clip_id)))
 
     async def _set_files(self, clip_id: int, **changes) -> None:

@@ -256,6 +256,11 @@ class MainWindow(QMainWindow):
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
         ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
+        ctx.bridge.clipShowRequested.connect(self.show_clip)
+        from .components.desktop_notifier import DesktopNotifier
+
+        self.notifier = DesktopNotifier(ctx, self)
+        self._publish_media_controls(ctx)
         self.action_settings.triggered.connect(self.open_settings)
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
@@ -270,6 +275,53 @@ class MainWindow(QMainWindow):
         self.edit_tab.set_op(op)
         self.edit_tab.use_clip(clip)
         self.tabs.setCurrentWidget(self.edit_tab)
+
+    def _publish_media_controls(self, ctx) -> None:
+        """MPRIS: media keys and the desktop's media widget drive the player (Linux)."""
+        from ..audio.player import PLAYING
+        from .components.mpris import MediaActions, MprisService
+
+        player = ctx.player
+        actions = MediaActions(
+            play_pause=self.player_bar.toggle,
+            play=lambda: player.state() != PLAYING and self.player_bar.toggle(),
+            pause=lambda: player.state() == PLAYING and player.pause(),
+            stop=player.stop,
+            next=lambda: self.step_clip(1),
+            previous=lambda: self.step_clip(-1),
+            raise_window=self.bring_forward,
+            clip=lambda: self.player_bar.clip_id,
+        )
+        self.mpris = MprisService(ctx, actions, self)
+        ctx.bridge.clipSelected.connect(self.mpris.announce)
+        self.mpris.publish()
+
+    def step_clip(self, delta: int) -> None:
+        """Select the next (1) or previous (-1) clip of the library list; playing goes on there."""
+        from ..audio.player import PLAYING
+
+        model = self.library.model
+        current = model.row_of(self.ctx.selected_clip) if self.ctx.selected_clip is not None else None
+        row = 0 if current is None else current + delta
+        clip = model.clip_at(row) if 0 <= row < model.rowCount() else None
+        if clip is None:
+            return
+        playing = self.ctx.player.state() == PLAYING
+        self.library.select_clip(clip.id)
+        if playing and self.ctx.player.source is not None:
+            self.ctx.player.play()  # the new file starts once loaded
+
+    def bring_forward(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def show_clip(self, clip: int) -> None:
+        """Select ``clip`` in Library › Clips (opening the library if it was closed)."""
+        self.library_dock.show()
+        self.library_tabs.setCurrentWidget(self.library)
+        self.library.select_clip(clip)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""
@@ -429,6 +481,8 @@ class MainWindow(QMainWindow):
         """Begin quitting; True when the window may close at once (no submit is on the wire)."""
         self._quitting = True
         self.save_state()
+        if getattr(self, "mpris", None) is not None:
+            self.mpris.unpublish()
         self._close_deliverable_views()
         cancel_under(self)  # nothing started by a page may run on into the shutdown
         if not self.ctx.studio.tasks.submitting():

@@ -62,6 +62,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("persona_generate", "New song with the persona", "Ctrl+G", where="Library › Personas"),
     Shortcut("persona_rename", "Rename / forget the persona", "F2 / Del", where="Library › Personas"),
     Shortcut("persona_audition", "Play the vocal range", "Shift+Space", where="Persona tab"),
+    Shortcut("persona_suggest", "Suggest the vocal range (most sustained singing)", "Alt+V", where="Persona tab"),
     Shortcut("submit", "Send the request (after the cost is shown)", "Ctrl+Return", where="Upload, Extend, Persona"),
     Shortcut("upload_open", "Choose a file", "Ctrl+O", where="Upload tab"),
     Shortcut("create_lyrics", "Write lyrics for me", "Ctrl+L", where="Create tab"),

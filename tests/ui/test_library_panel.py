@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import stat
 from pathlib import Path
 
 import pytest
 from conftest import wait_until
+from mutagen.wave import WAVE
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
@@ -244,6 +246,14 @@ async def test_export_reveal_and_copy(ctx, ui_emulator, qtbot, tmp_path, monkeyp
     info = probe(wav)
     source = ctx.studio.library.get(clip_id)
     assert info.codec.startswith("pcm") and abs(info.duration - source.duration) < 0.5
+    # Tagged like the CLI's export (title with the take, artist, album, lyrics), with the umask's mode.
+    tags = WAVE(wav).tags
+    expected = ctx.studio.library.tags_for(clip_id)
+    assert str(tags["TIT2"]) == expected.title and str(tags["TPE1"]) == expected.artist
+    assert str(tags["TALB"]) == expected.album and tags.getall("USLT")[0].text == source.lyrics
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE(wav.stat().st_mode) == 0o666 & ~mask
     assert panel.notice.button("Show in folder") is not None
 
     # Reveal opens the clip's folder in the file manager; Copy clip id fills the clipboard.

@@ -19,9 +19,10 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, QObject, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QApplication
 
@@ -368,6 +369,34 @@ class ClipTableModel(QAbstractTableModel):
         if index.column() == COL_TITLE:
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
+
+    # Drag payload: the clip id for the app's own tabs, file URLs for a file manager or a DAW.
+    def mimeTypes(self) -> list[str]:  # noqa: N802 - Qt
+        return [CLIP_MIME, "text/uri-list"]
+
+    def supportedDragActions(self) -> Qt.DropAction:  # noqa: N802 - Qt
+        return Qt.DropAction.CopyAction  # the library keeps its file; the target gets a copy
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData | None:  # noqa: N802 - Qt
+        """The clips of ``indexes`` (one per row, first row first) as a drag payload.
+
+        ``CLIP_MIME`` carries the first clip's local id (a tab takes one source); the
+        URLs are the local audio files of every clip that has one, so dropping several
+        takes on a file manager copies them all.  None when no index names a clip.
+        """
+        rows: list[int] = []
+        for index in indexes:
+            if index.isValid() and index.row() not in rows:
+                rows.append(index.row())
+        clips = [clip for clip in (self.clip_at(row) for row in rows) if clip is not None]
+        if not clips:
+            return None
+        mime = QMimeData()
+        mime.setData(CLIP_MIME, str(clips[0].id).encode("ascii"))
+        files = [clip.audio_path for clip in clips if clip.audio_path and Path(clip.audio_path).is_file()]
+        if files:
+            mime.setUrls([QUrl.fromLocalFile(str(Path(path).resolve())) for path in files])
+        return mime
 
     def data(self, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

@@ -17,7 +17,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QMimeData, QModelIndex, QRect, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QDate, QModelIndex, QRect, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -65,7 +65,6 @@ from ...store.records import ClipQuery, ClipRow
 from .. import theme
 from ..components.clip_details import ClipDetailsPane
 from ..components.clip_model import (
-    CLIP_MIME,
     COL_COVER,
     COL_CREATED,
     COL_DURATION,
@@ -194,18 +193,17 @@ class ClipTable(QTableView):
         super().keyPressEvent(event)
 
     def startDrag(self, actions) -> None:  # noqa: N802 - Qt
-        """Drag a clip onto a tab (its id) or out of the app (its local file)."""
-        index = self.currentIndex()
-        clip: ClipRow | None = index.data(ClipRole) if index.isValid() else None
-        if clip is None:
+        """Drag the selected clips onto a tab (the current one's id) or out of the app (their files)."""
+        current = self.currentIndex()
+        rows = [i for i in self.selectionModel().selectedRows() if i.row() != current.row()]
+        indexes = ([current] if current.isValid() else []) + rows
+        model = self.model()
+        mime = model.mimeData(indexes)
+        if mime is None:
             return
-        mime = QMimeData()
-        mime.setData(CLIP_MIME, str(clip.id).encode("ascii"))
-        if clip.audio_path:
-            mime.setUrls([QUrl.fromLocalFile(clip.audio_path)])
         drag = QDrag(self)
         drag.setMimeData(mime)
-        drag.setPixmap(self.model().cover(clip))
+        drag.setPixmap(model.cover(model.clip_at(indexes[0].row())))
         drag.exec(Qt.DropAction.CopyAction)
 
 
@@ -814,9 +812,7 @@ class LibraryPanel(QWidget):
         dialog.open()
 
     async def export_clip(self, clip_id: int, path: str | Path, fmt: str | None = None) -> Path | None:
-        """Export the clip's local file to ``path`` (MP3 or WAV) in an executor; progress in the notice bar."""
-        from ...audio import edit
-
+        """Export the clip's local file to ``path`` (MP3 or WAV), tagged, in an executor; progress in the notice bar."""
         clip = self._clip(clip_id)
         if clip is None or not clip.audio_path:
             return None
@@ -828,7 +824,7 @@ class LibraryPanel(QWidget):
         self.notice.show_message(f"Exporting “{clip_name(clip)}” as {fmt.upper()}…", busy=True)
         loop = asyncio.get_running_loop()
         try:
-            result = await loop.run_in_executor(None, edit.export, clip.audio_path, dest, fmt)
+            result = await loop.run_in_executor(None, self.studio.library.export, clip.id, dest, fmt)
         except Exception as exc:  # ffmpeg failed, disk full, no permission: say so in words
             log.warning("export failed: %s", exc)
             if isValid(self):

@@ -7,6 +7,10 @@ clip made at the other provider).  Its waveform is the range picker (``WaveformV
 in RANGE mode): the provider's length limits are enforced *while* dragging, the spin
 boxes and the picker are bound both ways, and "Play selection" auditions exactly the
 chosen range through the shared player, so you hear what the provider will analyse.
+Under the waveform, a strip shows where the clip sings (``audio.vocal_activity``, computed
+off the UI thread when the clip is shown); **Suggest** sets the range to
+``suggest_window``'s choice for the provider's rules, refined by the clip's timed lyrics
+when it has them, and says why in one line (or that there is no clear singing).
 
 The form maps to each provider's own fields (shown under it), validates with the same
 ``core.validation`` rules the services use, and submits ``studio.personas.create`` in
@@ -16,6 +20,7 @@ persona the clip already made is selected in the Personas panel when we know it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
@@ -37,6 +42,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...audio import vocal_activity
+from ...audio.decode import DecodeError
 from ...audio.loader import PeakLoader
 from ...audio.player import PlayState
 from ...core.capabilities import capabilities
@@ -52,6 +59,7 @@ from ..format import format_time
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from ..widgets.time_spin import TimeSpinBox
+from ..widgets.vocal_strip import VocalStrip
 from ..widgets.waveform import WaveformMode, WaveformView
 
 log = logging.getLogger(__name__)
@@ -89,6 +97,7 @@ class PersonaTab(QWidget):
         self.source_problem: str | None = None  # why this clip cannot make a persona
         self.existing: PersonaRecord | None = None  # the persona this clip already made
         self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
+        self.vocal_curve: vocal_activity.VocalCurve | None = None  # of the clip shown, when computed
         self._touched: set[str] = set()
 
         self.loader = PeakLoader(ctx.peak_cache, parent=self)
@@ -126,7 +135,12 @@ class PersonaTab(QWidget):
         self.waveform.setAccessibleDescription("Drag to choose the vocal range the persona is made from")
         self._waveform_tip = self.waveform.toolTip()
         layout.addWidget(self.waveform, 1)
+        self.vocal_strip = VocalStrip(self.waveform, threshold=vocal_activity.SINGING)
+        self.vocal_strip.setAccessibleName("Where the clip sings")
+        layout.addWidget(self.vocal_strip)
         layout.addLayout(self._build_range_row())
+        self.suggest_label = _label()
+        layout.addWidget(self.suggest_label)
         self.rules_label = _label()
         self.rules_label.setToolTip(
             "The provider's rule for the persona's analysis window; the picker enforces it while you drag."
@@ -202,6 +216,9 @@ class PersonaTab(QWidget):
         self.loop_button.setCheckable(True)
         self.loop_button.setToolTip("Loop the selection while auditioning")
         self.loop_button.setAccessibleName("Loop selection")
+        self.suggest_button = QPushButton(icon("persona", theme.PERSONA), "Suggest")
+        self.suggest_button.setToolTip(
+            "Set the range to the most sustained singing (Alt+V); found from the audio here, no credits")
 
         row = QHBoxLayout()
         row.setSpacing(theme.SPACING)
@@ -217,6 +234,7 @@ class PersonaTab(QWidget):
         row.addSpacing(theme.SPACING)
         row.addWidget(self.length_label)
         row.addStretch(1)
+        row.addWidget(self.suggest_button)
         row.addWidget(self.play_button)
         row.addWidget(self.loop_button)
         return row
@@ -332,6 +350,9 @@ class PersonaTab(QWidget):
 
         audition = QShortcut(QKeySequence("Shift+Space"), self, activated=self.toggle_audition)
         audition.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.suggest_button.clicked.connect(self.suggest)
+        suggest = QShortcut(QKeySequence("Alt+V"), self, activated=self.suggest)
+        suggest.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     # ------------------------------------------------------------------ provider
     def _apply_capabilities(self) -> None:
@@ -412,10 +433,19 @@ class PersonaTab(QWidget):
         self.audio_path = path
         self.waveform.clear()
         self.waveform.set_playhead(None)
+        self.vocal_curve = None
+        self.suggest_label.setText("")
         if path is None:
             self.loader.cancel()
+            self.runner.cancel("vocal-curve")
+            self.vocal_strip.set_message("")
             self.waveform.clear(placeholder="No local audio yet")
+            self._update_suggest_button()
             return
+        self.vocal_strip.set_message("Finding the singing…")
+        self._update_suggest_button()
+        self.runner.run("vocal-curve", self._analyse(path), what="Finding the singing",
+                        on_error=self.vocal_strip.set_message)
         if detail.duration:
             self.waveform.set_duration(detail.duration)
             self._restore_range()
@@ -514,6 +544,7 @@ class PersonaTab(QWidget):
         picker_on = self.source_problem is None and caps.persona_window.supported
         for widget in (self.waveform, self.start_spin, self.end_spin):
             widget.setEnabled(picker_on)
+        self._update_suggest_button()
         self.waveform.setToolTip(
             self._waveform_tip if picker_on else (self.source_problem or self.rules_label.text())
         )
@@ -607,6 +638,51 @@ class PersonaTab(QWidget):
         length = min(max(end - value[0], lo), hi)
         self.waveform.set_range(max(0.0, end - length), end)
         self._on_range_changed_from_widget()
+
+    # ------------------------------------------------------------------ vocal suggestion
+    async def _analyse(self, path: Path) -> None:
+        """The clip's vocal-activity curve, computed off the UI thread (decode + NumPy)."""
+        loop = asyncio.get_running_loop()
+        try:
+            curve = await loop.run_in_executor(None, vocal_activity.analyse_file, path)
+        except (DecodeError, OSError) as error:
+            log.info("vocal activity not computed for %s: %s", path, error)
+            self.vocal_strip.set_message("Could not read the audio to find the singing.")
+            return
+        if path != self.audio_path:
+            return  # another clip was picked meanwhile
+        self.vocal_curve = curve
+        self.vocal_strip.set_curve(curve.score.tolist(), curve.step)
+        self._update_suggest_button()
+
+    def _refined_curve(self) -> vocal_activity.VocalCurve | None:
+        """The curve, sharpened by the clip's timed lyrics when it has them (sung lines)."""
+        curve = self.vocal_curve
+        if curve is None or self.clip is None:
+            return curve
+        spans = [(line.start, line.end) for line in self.studio.deliverables.lyric_lines(self.clip.id)]
+        return vocal_activity.refine(curve, lyric_spans=spans) if spans else curve
+
+    def suggest(self) -> vocal_activity.Suggestion | None:
+        """Set the range to the best window for the provider's rules, and say why (or why not)."""
+        curve = self._refined_curve()
+        if curve is None or not self.suggest_button.isEnabled():
+            return None
+        suggestion = vocal_activity.suggest_window(curve, self.studio.capabilities.persona_window)
+        if suggestion.found:
+            self.waveform.set_range(suggestion.start, min(suggestion.end, self.waveform.duration()))
+            self._on_range_changed_from_widget()
+            self._edited("vocal_window", touch=False)
+            text = suggestion.explanation[0].upper() + suggestion.explanation[1:]
+        else:
+            text = suggestion.explanation
+        self.suggest_label.setText(text)
+        return suggestion
+
+    def _update_suggest_button(self) -> None:
+        ready = self.vocal_curve is not None
+        supported = self.studio.capabilities.persona_window.supported
+        self.suggest_button.setEnabled(ready and supported and self.source_problem is None)
 
     # ------------------------------------------------------------------ audition
     def _ours(self) -> bool:
