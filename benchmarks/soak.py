@@ -27,7 +27,8 @@ Figures (all must be 0 except the times; the exit code is 1 otherwise):
   stuck       a task still active or STALLED when the run ends
   crashed     unexpected exceptions: tracebacks / ERROR lines in the worker's log or
               stderr, non-StudioError exceptions from a submit, a worker that died on its own
-  corrupt     a library audio file whose bytes differ from what the server served
+  corrupt     a library audio file whose audio differs from what the server served (the library's
+              own ID3 tag aside)
 
 Reported alongside: tasks by final state; UNKNOWN ("may have been submitted") split into
 "sent" (the emulator did accept it: the submit's reply was lost, or the worker was killed
@@ -527,13 +528,15 @@ class Run:
         undelivered = [r["title"] for r in rows
                        if r["state"] == "failed" and (r["provider"], r["provider_task_id"]) in finished_at_provider]
 
+        from sonic_studio.audio.tags import untagged_mp3
+
         corrupt, saved, not_saved = [], 0, []
         for c in clips:
             if c["audio_path"]:
                 saved += 1
                 served = _served_bytes(emu, urlsplit(c["audio_url"] or "").path)
                 path = Path(c["audio_path"])
-                if not path.is_file() or served is None or path.read_bytes() != served:
+                if not path.is_file() or served is None or untagged_mp3(path.read_bytes()) != untagged_mp3(served):
                     corrupt.append(c["clip_id"])
                 if not path.resolve().is_relative_to(self.data.resolve()):
                     corrupt.append(c["clip_id"] + " (outside the data dir)")

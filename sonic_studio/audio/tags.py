@@ -73,6 +73,16 @@ def write_tags(path: str | os.PathLike[str], tags: ClipTags, fmt: str) -> None:
         raise TagError(f"Could not write tags to {Path(path).name}: {exc}") from None
 
 
+def untagged_mp3(data: bytes) -> bytes:
+    """An MP3's bytes without leading ID3v2 tags: what the provider served, before
+    ``write_tags`` tagged the library's copy (soak and download checks compare these)."""
+    while data[:3] == b"ID3" and len(data) >= 10:
+        size = (data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9]  # synchsafe
+        footer = 10 if data[5] & 0x10 else 0
+        data = data[10 + size + footer:]
+    return data.lstrip(b"\0")  # padding some writers leave after the tag
+
+
 def _frames(tags: ClipTags) -> list:
     frames = [TIT2(encoding=3, text=tags.title), TPE1(encoding=3, text=tags.artist or DEFAULT_ARTIST)]
     if tags.album:

@@ -278,14 +278,14 @@ class MainWindow(QMainWindow):
 
     def _publish_media_controls(self, ctx) -> None:
         """MPRIS: media keys and the desktop's media widget drive the player (Linux)."""
-        from ..audio.player import PLAYING
+        from ..audio.player import PlayState
         from .components.mpris import MediaActions, MprisService
 
         player = ctx.player
         actions = MediaActions(
             play_pause=self.player_bar.toggle,
-            play=lambda: player.state() != PLAYING and self.player_bar.toggle(),
-            pause=lambda: player.state() == PLAYING and player.pause(),
+            play=lambda: player.state() != PlayState.PLAYING and self.player_bar.toggle(),
+            pause=lambda: player.state() == PlayState.PLAYING and player.pause(),
             stop=player.stop,
             next=lambda: self.step_clip(1),
             previous=lambda: self.step_clip(-1),
@@ -298,7 +298,7 @@ class MainWindow(QMainWindow):
 
     def step_clip(self, delta: int) -> None:
         """Select the next (1) or previous (-1) clip of the library list; playing goes on there."""
-        from ..audio.player import PLAYING
+        from ..audio.player import PlayState
 
         model = self.library.model
         current = model.row_of(self.ctx.selected_clip) if self.ctx.selected_clip is not None else None
@@ -306,7 +306,7 @@ class MainWindow(QMainWindow):
         clip = model.clip_at(row) if 0 <= row < model.rowCount() else None
         if clip is None:
             return
-        playing = self.ctx.player.state() == PLAYING
+        playing = self.ctx.player.state() == PlayState.PLAYING
         self.library.select_clip(clip.id)
         if playing and self.ctx.player.source is not None:
             self.ctx.player.play()  # the new file starts once loaded

@@ -16,7 +16,7 @@ import pytest
 from conftest import wait_until
 from PySide6.QtDBus import QDBusConnection
 
-from sonic_studio.audio.player import PAUSED, PLAYING
+from sonic_studio.audio.player import PlayState
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.store import TaskState
 from sonic_studio.ui.components.mpris import OBJECT_PATH, SERVICE, MprisService
@@ -82,21 +82,21 @@ async def test_media_controls_play_pause_next_and_read_status_and_metadata(windo
         assert "'mpris:length'" in meta and "'mpris:artUrl': <'file://" in meta
 
         await call(address, "PlayPause")
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
         assert await get(address, "org.mpris.MediaPlayer2.Player", "PlaybackStatus") == "(<'Playing'>,)"
 
         # Next: the following clip of the list, still playing; Previous: back.
         await call(address, "Next")
         await wait_until(lambda: ctx.selected_clip == second and window.player_bar.clip_id == second
-                         and ctx.player.state() == PLAYING)
+                         and ctx.player.state() == PlayState.PLAYING)
         await call(address, "Previous")
-        await wait_until(lambda: ctx.selected_clip == first and ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.selected_clip == first and ctx.player.state() == PlayState.PLAYING)
 
         await call(address, "Pause")
-        await wait_until(lambda: ctx.player.state() == PAUSED)
+        await wait_until(lambda: ctx.player.state() == PlayState.PAUSED)
         assert await get(address, "org.mpris.MediaPlayer2.Player", "PlaybackStatus") == "(<'Paused'>,)"
         await call(address, "Play")
-        await wait_until(lambda: ctx.player.state() == PLAYING)
+        await wait_until(lambda: ctx.player.state() == PlayState.PLAYING)
     finally:
         service.unpublish()
         ctx.player.stop()

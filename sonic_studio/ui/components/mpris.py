@@ -25,7 +25,7 @@ from pathlib import Path
 from PySide6.QtCore import ClassInfo, Property, QObject, QUrl, Slot
 from PySide6.QtDBus import QDBusAbstractAdaptor, QDBusConnection, QDBusMessage
 
-from ...audio.player import PAUSED, PLAYING
+from ...audio.player import PlayState
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ SERVICE = "org.mpris.MediaPlayer2.sonic_studio"
 OBJECT_PATH = "/org/mpris/MediaPlayer2"
 ROOT_IFACE = "org.mpris.MediaPlayer2"
 PLAYER_IFACE = "org.mpris.MediaPlayer2.Player"
-_STATUS = {PLAYING: "Playing", PAUSED: "Paused"}
+_STATUS = {PlayState.PLAYING: "Playing", PlayState.PAUSED: "Paused"}
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,7 @@ class MprisService(QObject):
                                              "Metadata": self.metadata()}, []])
         self._bus.send(message)
 
-    def _on_state(self, _state: str) -> None:
+    def _on_state(self, _state: PlayState) -> None:
         status = self.playback_status()
         if status != self._last_status:
             self._last_status = status
