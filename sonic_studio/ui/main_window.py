@@ -9,7 +9,7 @@ started.  Panels talk to each other only through the bridge's signals.
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(1100, 700)
+        self.setMinimumSize(1024, 640)
         self.resize(1280, 800)
         self.setDockNestingEnabled(True)
 
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.library_tabs.addTab(_placeholder("Loading library…"), icon("library"), "Clips")
         self.library_tabs.addTab(_placeholder(""), icon("persona"), "Personas")
         self.library_dock.setWidget(self.library_tabs)
-        self.library_dock.setMinimumWidth(320)
+        self.library_dock.setMinimumWidth(280)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
 
         self.tasks_dock = QDockWidget("Tasks", self)
@@ -93,7 +93,8 @@ class MainWindow(QMainWindow):
         self.tasks_dock.setWidget(_placeholder("No tasks yet"))
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tasks_dock], [170], Qt.Orientation.Vertical)
+        # Short by default: the work tabs need the height more than an idle task list does.
+        self.resizeDocks([self.tasks_dock], [120], Qt.Orientation.Vertical)
 
         self.player_toolbar = QToolBar("Player", self)
         self.player_toolbar.setObjectName("playerBar")
@@ -334,6 +335,15 @@ class MainWindow(QMainWindow):
                 self.player_bar.toggle()
                 return True
         return super().eventFilter(obj, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The library keeps its share of the width: maximised, its titles are not cut at 360 px
+        while the tabs take all the rest (QMainWindow gives every extra pixel to the centre)."""
+        super().resizeEvent(event)
+        old, new = event.oldSize().width(), event.size().width()
+        dock = self.library_dock
+        if old > 0 and new != old and dock.isVisible() and not dock.isFloating():
+            self.resizeDocks([dock], [round(dock.width() * new / old)], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:
         settings = QSettings()

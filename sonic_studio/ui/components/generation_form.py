@@ -37,6 +37,7 @@ from ...core.models import GenerationParams
 from ...core.validation import Problem, check_params
 from .. import theme
 from ..widgets.lyrics_editor import LyricsEditor, count_text
+from ..widgets.reflow import ReflowColumns
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.weight_slider import WeightSlider
 
@@ -200,11 +201,13 @@ class GenerationForm(QWidget):
         }
         self._form_layout = form
 
-        columns = QHBoxLayout(self)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.setSpacing(theme.SPACING * 3)
-        columns.addLayout(left, 6)
-        columns.addLayout(form, 5)
+        # Side by side at 1280 px; one column when the window is narrow (no sideways scrolling).
+        self.columns = ReflowColumns(theme.SPACING * 3)
+        self.columns.add_column(left, 6)
+        self.columns.add_column(form, 5)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.columns)
 
         # ---- wiring: every edit marks its field touched and announces a change
         self.mode.changed.connect(self._mode_changed)

@@ -50,6 +50,7 @@ from ..format import format_time, source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from ..widgets.drop_zone import dropped_source
+from ..widgets.reflow import FitPage
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.waveform import WaveformMode, WaveformView
 
@@ -115,7 +116,7 @@ class ExtendCoverTab(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
         outer.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING)

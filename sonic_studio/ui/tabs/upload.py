@@ -48,6 +48,7 @@ from ..format import source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from ..widgets.drop_zone import DropZone
+from ..widgets.reflow import FitPage
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.waveform import WaveformMode, WaveformView
 
@@ -98,7 +99,7 @@ class UploadTab(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
         outer.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING * 1.5)
