@@ -110,8 +110,8 @@ class EditTab(QWidget):
     def _build(self) -> None:
         page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
-        margin = theme.SPACING * 2
-        outer.setContentsMargins(margin, margin, margin, margin)
+        # A narrow side margin: the six operations must fit beside the library at 1024 px.
+        outer.setContentsMargins(theme.SPACING, theme.SPACING * 2, theme.SPACING, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING)
 
         header = QHBoxLayout()
