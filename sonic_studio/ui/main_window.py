@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -36,7 +37,8 @@ from .tasks_runner import TaskRunner, cancel_under
 TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
 TAB_NAMES = tuple(name for name, _icon in TABS)
 EDIT_TAB_NAME = "Edit"
-_TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
+# Widgets where Space is theirs: it types, or presses the button.
+_KEEPS_SPACE = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox, QAbstractButton)
 
 
 def _placeholder(text: str) -> QWidget:
@@ -318,7 +320,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ behaviour
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        """Space plays/pauses anywhere except while typing in a text field."""
+        """Space plays/pauses anywhere except while typing in a text field, or on a focused
+        button, which Space presses (the only key that does, for a keyboard user)."""
         if (
             event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Space
@@ -329,7 +332,7 @@ class MainWindow(QMainWindow):
             # The widget receiving the key (a text field, or a text edit's viewport) decides;
             # focus alone is not enough when keys are sent straight to a widget.
             target = obj if isinstance(obj, QWidget) else QApplication.focusWidget()
-            typing = any(isinstance(w, _TEXT_INPUTS) for w in (target, getattr(target, "parent", lambda: None)(),
+            typing = any(isinstance(w, _KEEPS_SPACE) for w in (target, getattr(target, "parent", lambda: None)(),
                                                                QApplication.focusWidget()))
             if not typing:
                 self.player_bar.toggle()

@@ -251,6 +251,7 @@ class UploadTab(QWidget):
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://example.com/my-track.mp3")
         self.url_edit.setClearButtonEnabled(True)
+        theme.name_field_buttons(self.url_edit, "Link")
         self.url_edit.setToolTip("A public, direct http(s) link to an MP3/WAV file (the provider downloads it)")
         self.url_error = _label("", "error")
         self.url_error.hide()
