@@ -79,7 +79,7 @@ def _shoot(window, name: str, size: tuple[int, int], tmp_path: Path) -> None:
     assert window.grab().save(str(out))
 
 
-async def test_every_tab_fits_at_1280x800_and_stays_usable_at_1024x640(window, ctx, ui_emulator, qapp, tmp_path):
+async def test_every_tab_fits_1280x800_and_is_usable_at_1024x640_screenshots(window, ctx, ui_emulator, qapp, tmp_path):
     theme.apply(qapp)
     await _with_source_clip(window, ctx, ui_emulator)
     assert window.minimumWidth() <= 1024 and window.minimumHeight() <= 640
