@@ -12,8 +12,9 @@ import logging
 import time
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
@@ -42,7 +43,8 @@ log = logging.getLogger(__name__)
 TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
 TAB_NAMES = tuple(name for name, _icon in TABS)
 EDIT_TAB_NAME = "Edit"
-_TEXT_INPUTS = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
+# Widgets where Space is theirs: it types, or presses the button.
+_KEEPS_SPACE = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox, QAbstractButton)
 
 
 def _placeholder(text: str) -> QWidget:
@@ -69,7 +71,7 @@ class MainWindow(QMainWindow):
         self._deliverable_views: dict[tuple[int, str], QWidget] = {}  # open stems/lyrics windows
         self.setWindowTitle("Sonic Studio")
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(1100, 700)
+        self.setMinimumSize(1024, 640)
         self.resize(1280, 800)
         self.setDockNestingEnabled(True)
 
@@ -94,7 +96,7 @@ class MainWindow(QMainWindow):
         self.library_tabs.addTab(_placeholder("Loading library…"), icon("library"), "Clips")
         self.library_tabs.addTab(_placeholder(""), icon("persona"), "Personas")
         self.library_dock.setWidget(self.library_tabs)
-        self.library_dock.setMinimumWidth(320)
+        self.library_dock.setMinimumWidth(280)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.library_dock)
 
         self.tasks_dock = QDockWidget("Tasks", self)
@@ -103,7 +105,8 @@ class MainWindow(QMainWindow):
         self.tasks_dock.setWidget(_placeholder("No tasks yet"))
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tasks_dock], [170], Qt.Orientation.Vertical)
+        # Short by default: the work tabs need the height more than an idle task list does.
+        self.resizeDocks([self.tasks_dock], [120], Qt.Orientation.Vertical)
 
         self.player_toolbar = QToolBar("Player", self)
         self.player_toolbar.setObjectName("playerBar")
@@ -379,7 +382,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ behaviour
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        """Space plays/pauses anywhere except while typing in a text field."""
+        """Space plays/pauses anywhere except while typing in a text field, or on a focused
+        button, which Space presses (the only key that does, for a keyboard user)."""
         if (
             event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Space
@@ -390,12 +394,21 @@ class MainWindow(QMainWindow):
             # The widget receiving the key (a text field, or a text edit's viewport) decides;
             # focus alone is not enough when keys are sent straight to a widget.
             target = obj if isinstance(obj, QWidget) else QApplication.focusWidget()
-            typing = any(isinstance(w, _TEXT_INPUTS) for w in (target, getattr(target, "parent", lambda: None)(),
+            typing = any(isinstance(w, _KEEPS_SPACE) for w in (target, getattr(target, "parent", lambda: None)(),
                                                                QApplication.focusWidget()))
             if not typing:
                 self.player_bar.toggle()
                 return True
         return super().eventFilter(obj, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The library keeps its share of the width: maximised, its titles are not cut at 360 px
+        while the tabs take all the rest (QMainWindow gives every extra pixel to the centre)."""
+        super().resizeEvent(event)
+        old, new = event.oldSize().width(), event.size().width()
+        dock = self.library_dock
+        if old > 0 and new != old and dock.isVisible() and not dock.isFloating():
+            self.resizeDocks([dock], [round(dock.width() * new / old)], Qt.Orientation.Horizontal)
 
     def _restore_state(self) -> None:
         settings = QSettings()

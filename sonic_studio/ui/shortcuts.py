@@ -49,7 +49,8 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("mute", "Mute", "Ctrl+M", "Playback", checkable=True, separator=True),
     Shortcut("shortcuts", "&Keyboard shortcuts", "F1", "Help"),
     # Listed only: keys that belong to one place.
-    Shortcut("space", "Play / Pause (outside text fields)", "Space", where="Anywhere"),
+    Shortcut("space", "Play / Pause (outside text fields; on a focused button Space presses it)", "Space",
+             where="Anywhere"),
     Shortcut("library_play", "Play the clip", "Return", where="Library list"),
     Shortcut("library_rename", "Rename the clip", "F2", where="Library list"),
     Shortcut("library_delete", "Delete (with undo)", "Del", where="Library list"),

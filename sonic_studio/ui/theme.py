@@ -81,6 +81,14 @@ QCheckBox::indicator:hover, QRadioButton::indicator:hover {{ border-color: {ACCE
 QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: {ACCENT}; border-color: {ACCENT}; image: url({CHECK_SVG}); }}
 QRadioButton::indicator:checked {{ background: {ACCENT}; border: 1px solid {ACCENT}; }}
 QCheckBox::indicator:disabled {{ border-color: #2f3440; }}
+/* Focus rings: where the keyboard is must show at a glance (Tab, Space, arrows). */
+QPushButton:focus {{ border: 2px solid {ACCENT}; padding: 5px 13px; }}
+QPushButton[primary="true"]:focus {{ border: 2px solid {TEXT}; padding: 6px 18px; }}
+QToolButton:focus {{ border: 1px solid {ACCENT}; }}
+QCheckBox:focus, QRadioButton:focus {{ color: {ACCENT}; }}
+QCheckBox::indicator:focus, QRadioButton::indicator:focus {{ border: 2px solid {ACCENT}; }}
+QSlider::handle:horizontal:focus {{ background: {ACCENT}; }}
+QTableView:focus, QListView:focus, QTreeView:focus {{ border: 1px solid {ACCENT}; }}
 QLabel[role="hint"] {{ color: {TEXT_DIM}; }}
 QLabel[role="error"] {{ color: {ERROR}; }}
 QLabel[role="warning"] {{ color: {WARNING}; }}
@@ -161,6 +169,17 @@ def plain_tip(text: str | None) -> str:
     if not Qt.mightBeRichText(text):
         return text  # Qt will show it as plain text anyway
     return "<qt>" + html.escape(text).replace("\n", "<br>") + "</qt>"
+
+
+def name_field_buttons(field, icon_name: str) -> None:
+    """Screen-reader names for a line edit's icon-only buttons: its clear button, and its
+    leading icon (``icon_name``, e.g. "Search")."""
+    from PySide6.QtWidgets import QToolButton
+
+    for button in field.findChildren(QToolButton):
+        action = button.defaultAction()
+        clear = action is not None and action.objectName() == "_q_qlineeditclearaction"
+        button.setAccessibleName("Clear" if clear else icon_name)
 
 
 def set_invalid(widget, invalid: bool) -> None:

@@ -39,6 +39,7 @@ from ...services.eligibility import helper_terms
 from .. import theme
 from ..icons import icon
 from ..tasks_runner import TaskRunner
+from ..widgets.reflow import FitPage
 from .generate_persona import SUNO_PERSONA_MODEL
 from .generation_form import GenerationForm
 from .submit_bar import SubmitBar, cost_text, credits_text
@@ -76,7 +77,7 @@ class CreatePanel(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
         outer.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING)
         outer.setSpacing(theme.SPACING)

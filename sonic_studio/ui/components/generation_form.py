@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,6 +40,7 @@ from ...core.validation import Problem
 from ...services.eligibility import request_problems
 from .. import theme
 from ..widgets.lyrics_editor import LyricsEditor, count_text
+from ..widgets.reflow import ReflowColumns
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.weight_slider import WeightSlider
 
@@ -57,6 +59,16 @@ def _error_label() -> QLabel:
     theme.set_role(label, "error")
     label.hide()
     return label
+
+
+def _inside_a_stop(widget: QWidget, stops: list[QWidget]) -> bool:
+    """Part of a Tab stop already listed (a spin box's line edit, a combo box's popup list)."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent in stops:
+            return True
+        parent = parent.parentWidget()
+    return widget in stops
 
 
 def _with_error(widget: QWidget, error: QLabel, extra: QWidget | None = None) -> QWidget:
@@ -193,6 +205,8 @@ class GenerationForm(QWidget):
             self._errors[field] = _error_label()
             extra = self.vocal_note if field == "vocal_gender" else None
             self._rows[field] = _with_error(widget, self._errors[field], extra)
+            if isinstance(widget, WeightSlider):  # its tick box has no text of its own
+                widget.enable_box.setAccessibleName(f"Set the {text.lower()}")
             form.addRow(text, self._rows[field])
         self._inputs = {
             "lyrics": self.lyrics, "description": self.description, "tags": self.tags,
@@ -202,11 +216,13 @@ class GenerationForm(QWidget):
         }
         self._form_layout = form
 
-        columns = QHBoxLayout(self)
-        columns.setContentsMargins(0, 0, 0, 0)
-        columns.setSpacing(theme.SPACING * 3)
-        columns.addLayout(left, 6)
-        columns.addLayout(form, 5)
+        # Side by side at 1280 px; one column when the window is narrow (no sideways scrolling).
+        self.columns = ReflowColumns(theme.SPACING * 3)
+        self.columns.add_column(left, 6)
+        self.columns.add_column(form, 5)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.columns)
 
         # ---- wiring: every edit marks its field touched and announces a change
         self.mode.changed.connect(self._mode_changed)
@@ -366,6 +382,24 @@ class GenerationForm(QWidget):
     def add_row(self, label: str, widget: QWidget) -> None:
         """One more labelled row at the end of the settings column."""
         self._form_layout.addRow(label, widget)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._tab_in_screen_order()
+        super().showEvent(event)
+
+    def _tab_in_screen_order(self) -> None:
+        """Tab goes down the lyrics column, then down the settings column, as they appear on screen:
+        a widget added later (the source's waveform, a helper row) would otherwise come last.
+        Done once the form sits in its page: Qt will not move the first widget of a window's chain."""
+        order: list[QWidget] = []
+        for column in (self._left, self._form_layout):
+            for index in range(column.count()):
+                widget = column.itemAt(index).widget()
+                for leaf in (widget, *widget.findChildren(QWidget)) if widget is not None else ():
+                    if leaf.focusPolicy() & Qt.FocusPolicy.TabFocus and not _inside_a_stop(leaf, order):
+                        order.append(leaf)
+        for first, second in zip(order, order[1:]):
+            QWidget.setTabOrder(first, second)
 
     def mark_edited(self, field: str) -> None:
         """A field changed from outside (a helper filled it): it counts as touched."""

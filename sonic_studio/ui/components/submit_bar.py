@@ -117,6 +117,7 @@ class SubmitBar(QFrame):
         row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
         outer.addLayout(row)
 
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # can hold focus (see _show_state); not a Tab stop
         self.button.clicked.connect(self._request)
         for key in keys:
             QShortcut(QKeySequence(key), self, self._request)
@@ -217,7 +218,13 @@ class SubmitBar(QFrame):
         else:
             reason = ""
         self.button.setText(self._busy_text if busy else self._text)
-        self.button.setEnabled(not problems and not busy)
+        enabled = not problems and not busy
+        if not enabled and self.button.hasFocus():
+            # A disabled button hands focus to the next widget in the chain (the library's
+            # search box, across the window), where Space types instead of playing: the bar
+            # keeps it, so Space plays the result and Tab goes on from here.
+            self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.button.setEnabled(enabled)
         self.reason.setText(reason)
         self.reason.setVisible(bool(reason))
         if busy:

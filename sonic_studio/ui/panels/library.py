@@ -264,6 +264,7 @@ class LibraryPanel(QWidget):
         self.search.setToolTip("Filter the library as you type: title, tags or provider clip id (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search", theme.TEXT_DIM), QLineEdit.ActionPosition.LeadingPosition)
+        theme.name_field_buttons(self.search, "Search")
         self.search.textChanged.connect(self.apply_filters)
         self.search.returnPressed.connect(self._focus_table)
         top.addWidget(self.search, 1)
@@ -347,6 +348,9 @@ class LibraryPanel(QWidget):
         header.setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
         header.sectionClicked.connect(self._on_header_clicked)
         self.table.setAccessibleName("Clips")
+        # Arrows move between clips; Tab leaves the table at once instead of walking its cells
+        # (each cell step selected another clip and silently changed the Extend/Cover source).
+        self.table.setTabKeyNavigation(False)
         self.table.doubleClicked.connect(lambda index: self.play_clip(self._clip_id_at(index)))
         self.table.playRequested.connect(lambda: self.play_clip(self._current_id()))
         self.table.renameRequested.connect(lambda: self.rename_clip(self._current_id()))

@@ -224,6 +224,7 @@ class PersonasPanel(QWidget):
         self.search.setPlaceholderText("Search personas…")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search", theme.TEXT_DIM), QLineEdit.ActionPosition.LeadingPosition)
+        theme.name_field_buttons(self.search, "Search")
         self.search.setToolTip("Find a persona by name, description, styles or notes")
         self.count_label = _hint()
 

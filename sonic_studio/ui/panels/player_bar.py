@@ -116,6 +116,7 @@ class PlayerBar(QWidget):
         self.play_button.setIconSize(QSize(22, 22))
         self.play_button.setFixedSize(QSize(36, 36))
         self.play_button.setIcon(icon("play"))
+        self.play_button.setAccessibleName("Play")  # icon-only: screen readers say this
         self.play_button.clicked.connect(self.toggle)
         row.addWidget(self.play_button)
 
@@ -169,6 +170,7 @@ class PlayerBar(QWidget):
         self.loop_button = QToolButton()
         self.loop_button.setIcon(icon("loop"))
         self.loop_button.setCheckable(True)
+        self.loop_button.setAccessibleName("Loop")
         self.loop_button.setToolTip("Loop: start again at the end, or inside the loop region "
                                     "(Shift+drag on the waveform draws one) (L)")
         self.loop_button.setChecked(QSettings().value("player/loop", False) in (True, "true"))
@@ -474,6 +476,7 @@ class PlayerBar(QWidget):
         loaded = available and player.source is not None
         playing = loaded and player.state() is PlayState.PLAYING
         self.play_button.setIcon(icon("pause" if playing else "play"))
+        self.play_button.setAccessibleName("Pause" if playing else "Play")
         self.play_button.setEnabled(loaded)
         if not available:
             tip = (player.notice if player is not None else None) or "Playback is not available"

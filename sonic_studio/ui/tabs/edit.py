@@ -50,6 +50,7 @@ from ..components.range_audition import RangeAudition
 from ..components.submit_bar import SubmitBar, cost_text, credits_text
 from ..format import clip_name, duration_text
 from ..tasks_runner import TaskRunner
+from ..widgets.reflow import FitPage, ReflowColumns
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.waveform import WaveformMode, WaveformView
 
@@ -107,10 +108,10 @@ class EditTab(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
-        margin = theme.SPACING * 2
-        outer.setContentsMargins(margin, margin, margin, margin)
+        # A narrow side margin: the six operations must fit beside the library at 1024 px.
+        outer.setContentsMargins(theme.SPACING, theme.SPACING * 2, theme.SPACING, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING)
 
         header = QHBoxLayout()
@@ -172,8 +173,11 @@ class EditTab(QWidget):
         self.snap_note.hide()
         outer.addWidget(self.snap_note)
 
-        form = QFormLayout()
-        form.setSpacing(theme.SPACING)
+        # Lyrics (and the second clip) beside the style fields: one screen at 1280×800;
+        # stacked in one column when the window is narrow.
+        text_column, sound_column = QFormLayout(), QFormLayout()
+        for column in (text_column, sound_column):
+            column.setSpacing(theme.SPACING)
         self.second = QComboBox()
         self.second.setToolTip("The clip blended with this one (or drop a clip from the library onto this tab)")
         self.lyrics = QPlainTextEdit()
@@ -193,9 +197,12 @@ class EditTab(QWidget):
             ("strength", "Strength", self.strength),
         ):
             caption = theme.label(label, None, wrap=False)
-            form.addRow(caption, widget)
+            (text_column if key in ("second", "lyrics") else sound_column).addRow(caption, widget)
             self._rows[key] = (caption, widget)
-        outer.addLayout(form)
+        columns = ReflowColumns(theme.SPACING * 3)
+        columns.add_column(text_column, 6)
+        columns.add_column(sound_column, 5)
+        outer.addWidget(columns)
         outer.addStretch(1)
 
         scroll = QScrollArea()

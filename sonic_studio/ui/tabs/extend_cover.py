@@ -49,6 +49,7 @@ from ..format import format_time, source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from ..widgets.drop_zone import dropped_source
+from ..widgets.reflow import FitPage, ReflowColumns
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.waveform import WaveformMode, WaveformView
 
@@ -113,14 +114,17 @@ class ExtendCoverTab(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
         outer.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING)
 
         # Source: what is being extended or covered.
-        header = QHBoxLayout()
-        header.setSpacing(theme.SPACING)
+        # Title beside its controls; the controls go under the title when the window is narrow.
+        header = ReflowColumns(theme.SPACING)
+        controls = QHBoxLayout()
+        controls.setSpacing(theme.SPACING)
+        controls.addStretch(1)
         info = QVBoxLayout()
         info.setSpacing(2)
         self.source_title = _label("No source clip", None, wrap=False)
@@ -128,22 +132,23 @@ class ExtendCoverTab(QWidget):
         self.source_meta = _label("", "hint", wrap=False)
         info.addWidget(self.source_title)
         info.addWidget(self.source_meta)
-        header.addLayout(info, 1)
+        header.add_column(info, 1)
         self.library_button = QPushButton(icon("library"), "Use library selection")
         self.library_button.setToolTip("Go back to the clip selected in the library")
         self.library_button.hide()
-        header.addWidget(self.library_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        controls.addWidget(self.library_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.route_hint = _label("", "badge", wrap=False)
         self.route_hint.setToolTip("The request the provider receives for this source (chosen from the clip's origin)")
-        header.addWidget(self.route_hint, 0, Qt.AlignmentFlag.AlignVCenter)
+        controls.addWidget(self.route_hint, 0, Qt.AlignmentFlag.AlignVCenter)
         self.mode_switch = SegmentedButtons(
             [
                 ("extend", "Extend", "Continue the clip from the marker with new lyrics/style"),
                 ("cover", "Cover", "Re-create the whole clip in another style; audio weight sets how close"),
             ]
         )
-        header.addWidget(self.mode_switch, 0, Qt.AlignmentFlag.AlignVCenter)
-        outer.addLayout(header)
+        controls.addWidget(self.mode_switch, 0, Qt.AlignmentFlag.AlignVCenter)
+        header.add_column(controls, 0)
+        outer.addWidget(header)
 
         self.waveform = WaveformView(mode=WaveformMode.MARKER)
         self.waveform.setMinimumHeight(120)

@@ -58,6 +58,7 @@ from ..components.submit_bar import SubmitBar, cost_text
 from ..format import format_time
 from ..icons import icon
 from ..tasks_runner import TaskRunner
+from ..widgets.reflow import FitPage
 from ..widgets.time_spin import TimeSpinBox
 from ..widgets.vocal_strip import VocalStrip
 from ..widgets.waveform import WaveformMode, WaveformView
@@ -124,7 +125,7 @@ class PersonaTab(QWidget):
             empty_layout.addWidget(widget)
         empty_layout.addStretch(2)
 
-        editor = QWidget()
+        editor = FitPage()  # shrinks before it scrolls
         layout = QVBoxLayout(editor)
         layout.setContentsMargins(theme.SPACING * 2, theme.SPACING, theme.SPACING * 2, theme.SPACING)
         layout.setSpacing(theme.SPACING)

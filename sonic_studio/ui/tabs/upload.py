@@ -47,6 +47,7 @@ from ..format import source_name
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from ..widgets.drop_zone import DropZone
+from ..widgets.reflow import FitPage
 from ..widgets.segmented import SegmentedButtons
 from ..widgets.waveform import WaveformMode, WaveformView
 
@@ -96,7 +97,7 @@ class UploadTab(QWidget):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> None:
-        page = QWidget()
+        page = FitPage()  # shrinks before it scrolls
         outer = QVBoxLayout(page)
         outer.setContentsMargins(theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2, theme.SPACING * 2)
         outer.setSpacing(theme.SPACING * 1.5)
@@ -248,6 +249,7 @@ class UploadTab(QWidget):
         self.url_edit = QLineEdit()
         self.url_edit.setPlaceholderText("https://example.com/my-track.mp3")
         self.url_edit.setClearButtonEnabled(True)
+        theme.name_field_buttons(self.url_edit, "Link")
         self.url_edit.setToolTip("A public, direct http(s) link to an MP3/WAV file (the provider downloads it)")
         self.url_error = _label("", "error")
         self.url_error.hide()

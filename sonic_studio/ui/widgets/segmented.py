@@ -38,7 +38,7 @@ class SegmentedButtons(QWidget):
         self._buttons[items[0][0]].setChecked(True)
         self.setStyleSheet(
             f"""
-            QWidget#segmented QPushButton {{ border-radius: 0; padding: 6px 16px; }}
+            QWidget#segmented QPushButton {{ border-radius: 0; padding: 6px 10px; }}
             QWidget#segmented QPushButton#first {{ border-top-left-radius: 6px; border-bottom-left-radius: 6px; }}
             QWidget#segmented QPushButton#last {{ border-top-right-radius: 6px; border-bottom-right-radius: 6px;
                                                   border-left: none; }}
