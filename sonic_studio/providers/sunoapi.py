@@ -401,7 +401,7 @@ class SunoApiProvider(Provider):
     async def mashup(self, request: MashupRequest) -> SubmitResult:
         caps, params = self.capabilities, request.params
         info = caps.edit(EditOp.MASHUP)
-        problems = model_problems(info, caps, params.model) + self._check(params, "mashup")
+        problems = model_problems(info, caps, params.model) + check_params(params, caps, "mashup")
         if request.first.id == request.second.id:
             problems.append(Problem("second", "A mashup needs two different clips.", "mashup_same_clip"))
         urls = request.urls or (request.first.audio_url or "", request.second.audio_url or "")
