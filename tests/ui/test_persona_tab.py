@@ -115,8 +115,9 @@ async def test_default_window_rules_and_field_mapping(suno_ctx, qtbot):
     assert ui.tab.length_label.text() == "Length 30.00 s"
     assert ui.view.range_rules() == (10.0, 30.0)
     assert "sunoapi.org analyses 10–30 s" in ui.tab.rules_label.text()
-    mapping = ui.tab.mapping_label.text()
-    assert mapping == "Sent as name · description · style · vocalStart/vocalEnd, with taskId + audioId"
+    mapping = ui.tab.rules_label.toolTip().splitlines()[-1]
+    assert mapping == ("Sent to sunoapi.org as name · description · style · vocalStart/vocalEnd, with taskId + "
+                       "audioId naming the source clip.")
     assert ui.tab.banner.isHidden()
     # Nothing typed yet: the button says why it is off.
     assert not ui.tab.submit_button.isEnabled()
@@ -413,7 +414,8 @@ async def test_sonic_gets_vocal_start_s_and_vocal_end_s(ctx, ui_emulator, qtbot)
     view = ui.view
     window = ctx.studio.capabilities.persona_window
     assert view.range_rules() == (window.min_len, window.max_len) == (1.0, 30.0)
-    assert ui.tab.mapping_label.text() == "Sent as name · describe · styles · vocal_start_s/vocal_end_s, with clip_id"
+    assert ui.tab.rules_label.toolTip().splitlines()[-1] == ("Sent to AI Music API (sonic) as name · describe · styles · "
+                                            "vocal_start_s/vocal_end_s, with clip_id naming the source clip.")
 
     # Its own limit while dragging: at most 30 s.
     view.set_range(40.0, 50.0)

@@ -58,7 +58,7 @@ from ..components.submit_bar import SubmitBar, cost_text
 from ..format import format_time
 from ..icons import icon
 from ..tasks_runner import TaskRunner
-from ..widgets.reflow import FitPage
+from ..widgets.reflow import FitPage, ReflowColumns
 from ..widgets.time_spin import TimeSpinBox
 from ..widgets.vocal_strip import VocalStrip
 from ..widgets.waveform import WaveformMode, WaveformView
@@ -139,7 +139,7 @@ class PersonaTab(QWidget):
         self.vocal_strip = VocalStrip(self.waveform, threshold=vocal_activity.SINGING)
         self.vocal_strip.setAccessibleName("Where the clip sings")
         layout.addWidget(self.vocal_strip)
-        layout.addLayout(self._build_range_row())
+        layout.addWidget(self._build_range_row())
         self.suggest_label = _label()
         layout.addWidget(self.suggest_label)
         self.rules_label = _label()
@@ -198,7 +198,7 @@ class PersonaTab(QWidget):
         self.banner.hide()
         return self.banner
 
-    def _build_range_row(self) -> QHBoxLayout:
+    def _build_range_row(self) -> ReflowColumns:
         self.start_spin = TimeSpinBox()
         self.start_spin.setToolTip("Start of the vocal range (0.01 s steps; type 42.5 or 0:42.50)")
         self.start_spin.setAccessibleName("Vocal range start")
@@ -221,6 +221,8 @@ class PersonaTab(QWidget):
         self.suggest_button.setToolTip(
             "Set the range to the most sustained singing (Alt+V); found from the audio here, no credits")
 
+        # The times on the left, the audition buttons on the right; stacked when the
+        # window is narrow (1024 px beside the library), instead of scrolling sideways.
         row = QHBoxLayout()
         row.setSpacing(theme.SPACING)
         start_label = QLabel("Start")
@@ -235,10 +237,16 @@ class PersonaTab(QWidget):
         row.addSpacing(theme.SPACING)
         row.addWidget(self.length_label)
         row.addStretch(1)
-        row.addWidget(self.suggest_button)
-        row.addWidget(self.play_button)
-        row.addWidget(self.loop_button)
-        return row
+        buttons = QHBoxLayout()
+        buttons.setSpacing(theme.SPACING)
+        buttons.addStretch(1)
+        buttons.addWidget(self.suggest_button)
+        buttons.addWidget(self.play_button)
+        buttons.addWidget(self.loop_button)
+        columns = ReflowColumns(theme.SPACING)
+        columns.add_column(row)
+        columns.add_column(buttons, 0)
+        return columns
 
     def _separator(self) -> QFrame:
         line = QFrame()
@@ -308,9 +316,7 @@ class PersonaTab(QWidget):
         self.bar = SubmitBar(self.runner, "Create persona", "Creating…", button_icon=icon("persona", "#0b0d12"),
                              ready_tip="Create the persona from the selected range (Ctrl+Enter)", framed=False)
         self.bar.button.setMinimumWidth(170)
-        self.mapping_label = _label()
         self.terms_label = _label()  # what creating involves and costs (the service's words)
-        self.bar.add_note(self.mapping_label)
         self.bar.add_note(self.terms_label)
         # Short names for the bar's parts (tests use them).
         self.submit_button, self.reason_label, self.submit_error = self.bar.button, self.bar.reason, self.bar.error
@@ -363,8 +369,8 @@ class PersonaTab(QWidget):
         f = caps.persona_fields
         if window.supported:
             self.waveform.set_range_rules(window.min_len, window.max_len)
-            rules = (f"{caps.display_name} analyses {window.min_len:g}–{window.max_len:g} s inside the clip · "
-                     "drag an edge or the whole range · ←/→ 0.1 s, Shift 1 s · Ctrl+wheel zooms")
+            rules = (f"{caps.display_name} analyses {window.min_len:g}–{window.max_len:g} s inside the clip: "
+                     "drag an edge or the whole range")
             window_text = f"{window.min_len:g}–{window.max_len:g} s"
         else:
             rules = f"{caps.display_name} takes no vocal range: it analyses the clip on its own."
@@ -373,8 +379,11 @@ class PersonaTab(QWidget):
         self.empty_text.setText(EMPTY_TEXT.format(window=window_text))
         source = "taskId + audioId" if caps.persona_min_model else "clip_id"
         window_fields = f" · {f.start}/{f.end}" if window.supported else ""
-        self.mapping_label.setText(f"Sent as name · {f.description} · {f.styles}{window_fields}, with {source}")
-        self.mapping_label.setToolTip(f"The fields {caps.display_name} receives; {source} name the source clip there.")
+        # The field names are for the curious (and for comparing with the provider's docs):
+        # a tooltip, not a line of API words on the page.
+        keys = "←/→ move the edge 0.1 s, Shift+←/→ 1 s; Ctrl+wheel zooms.\n" if window.supported else ""
+        self.rules_label.setToolTip(f"{keys}Sent to {caps.display_name} as name · {f.description} · {f.styles}"
+                                    f"{window_fields}, with {source} naming the source clip.")
         self.styles_edit.setToolTip(f"Style label for the persona (optional; sent as “{f.styles}”)")
         self._update_counter()
 
