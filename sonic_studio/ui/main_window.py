@@ -220,6 +220,7 @@ class MainWindow(QMainWindow):
         self.edit_placeholder.deleteLater()
         self.tabs.setCurrentIndex(current)
         ctx.bridge.editRequested.connect(self.open_edit)
+        ctx.bridge.sourceRequested.connect(self.open_with_source)
 
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
@@ -260,6 +261,17 @@ class MainWindow(QMainWindow):
         self.edit_tab.set_op(op)
         self.edit_tab.use_clip(clip)
         self.tabs.setCurrentWidget(self.edit_tab)
+
+    def open_with_source(self, clip: int, what: str) -> None:
+        """A library "Extend…/Cover…/Make persona…" entry: that tab, with the clip as its source."""
+        self.ctx.select_clip(clip)
+        if what == "persona":
+            self.persona_tab.set_clip(clip)
+            self.tabs.setCurrentWidget(self.persona_tab)
+            return
+        self.extend_tab.set_mode(what)
+        self.extend_tab.use_clip(clip)
+        self.tabs.setCurrentWidget(self.extend_tab)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""
