@@ -75,6 +75,9 @@ SUBMIT_GRACE = 10.0
 # How often ``wait`` looks at a task another process follows.
 WATCH_INTERVAL = 0.5
 WRITE_RETRY_DELAY = 1.0
+# What "Retry" can send again: the kinds whose request row holds everything needed.
+RETRY_KINDS = (TaskKind.GENERATE, TaskKind.EXTEND, TaskKind.COVER, TaskKind.UPLOAD_EXTEND, TaskKind.UPLOAD_COVER,
+               TaskKind.CONCAT)
 UNKNOWN_MESSAGE = (
     "We lost contact while submitting, so this request may or may not have been accepted "
     "(and charged). Check your account on the provider's site before submitting it again."
@@ -183,6 +186,44 @@ class TaskService:
     ) -> TaskRecord:
         """Another service's paid request through the same persist-then-send lifecycle."""
         return await self._submit(provider, kind, title=title, request=request, call=call, source_clip=source_clip)
+
+    def retry_problem(self, task: int) -> str | None:
+        """Why ``task`` cannot be sent again, in words; None when it can.
+
+        Only a request the provider clearly refused (FAILED with no task id: nothing was
+        made or charged) qualifies.  An UNKNOWN one may have been accepted and charged, so
+        it is never offered: the person checks their account instead."""
+        rec = self.get(task)
+        if rec.state is TaskState.UNKNOWN:
+            return "This request may already have been accepted (and charged): check your account first."
+        if rec.state is not TaskState.FAILED or rec.provider_task_id:
+            return "Only a request the provider refused can be sent again."
+        if rec.kind not in RETRY_KINDS:
+            return "This kind of request is sent again from its own tab."
+        if rec.provider is not self._ctx.provider_id:
+            return "This request was for the other provider: switch to it in Settings to send it again."
+        return None
+
+    async def retry(self, task: int) -> TaskRecord:
+        """Send a refused request again, as a new task (the refused row stays, as history)."""
+        problem = self.retry_problem(task)
+        if problem:
+            raise ValidationError(problem)
+        rec = self.get(task)
+        doc = rec.request
+        params = GenerationParams(**doc["params"]) if "params" in doc else None
+        source = doc.get("local_file") or rec.source_url or doc.get("source_url")
+        if rec.kind is TaskKind.GENERATE:
+            return await self.submit_generate(params)
+        if rec.kind is TaskKind.EXTEND:
+            return await self.submit_extend(rec.source_clip, doc["continue_at"], params)
+        if rec.kind is TaskKind.COVER:
+            return await self.submit_cover(rec.source_clip, params)
+        if rec.kind is TaskKind.UPLOAD_EXTEND:
+            return await self.submit_upload_extend(source, doc["continue_at"], params, bool(doc.get("auto_concat")))
+        if rec.kind is TaskKind.UPLOAD_COVER:
+            return await self.submit_upload_cover(source, params)
+        return await self.submit_whole_song(rec.source_clip)
 
     def follow_kinds(self, kinds: list[TaskKind], follow: Callable[[int, bool], Awaitable[None]]) -> None:
         """Tasks of ``kinds`` are followed by ``follow`` (their results are not clips)."""

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         self.tasks_dock = QDockWidget("Tasks", self)
         self.tasks_dock.setObjectName("tasksDock")
         self.tasks_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.tasks_dock.setWidget(_placeholder("No tasks yet"))
+        self.tasks_dock.setWidget(_placeholder("Loading tasks…"))  # never "none" before we know
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
         self.resizeDocks([self.tasks_dock], [170], Qt.Orientation.Vertical)

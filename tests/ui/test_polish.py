@@ -9,8 +9,14 @@ import asyncio
 
 import pytest
 from conftest import wait_until
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QMenu
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel, QMenu
+
+from sonic_studio.core.errors import InsufficientCreditsError, StudioError
+from sonic_studio.core.models import GenerationParams
+from sonic_studio.emulator.app import Fault
+from sonic_studio.store import TaskState
+from sonic_studio.ui.panels.tasks import TasksPanel
 
 
 @pytest.fixture(autouse=True)
@@ -69,3 +75,97 @@ async def test_context_menu_sends_the_clip_to_extend_cover_and_persona(window, c
     assert window.tabs.currentWidget() is window.persona_tab
     assert window.persona_tab.clip.id == clip
     assert ctx.selected_clip == clip
+
+
+# ---------------------------------------------------------------------------- Tasks panel
+
+COVER = GenerationParams(model="sonic-v5", lyrics="[Verse]\nRain on the glass", tags="lofi", title="Rain cover",
+                         audio_weight=0.73)
+CREATE = "/api/v1/sonic/create"
+
+
+def tasks_panel(ctx, qtbot) -> TasksPanel:
+    panel = TasksPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+async def test_retry_resends_a_refused_request_with_its_cost_shown(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    panel = tasks_panel(ctx, qtbot)
+    ui_emulator.faults.inject(Fault("status", status=403, body={"code": 403, "message": "remaining credits are not enough"}),
+                              CREATE)
+    with pytest.raises(InsufficientCreditsError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    refused = ctx.studio.tasks.list()[0]
+    await wait_until(lambda: panel.model.row_of(refused.id) is not None)
+    panel.select_task(refused.id)
+    cost = ctx.studio.capabilities.estimated_cost(refused.kind)
+    assert cost and panel.retry_button.isEnabled()
+    assert panel.retry_button.text() == f"Retry ({cost:g} credits)"  # the price before anything is sent
+    first_body = ui_emulator.submissions(CREATE)[-1].json
+
+    qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: len(ctx.studio.tasks.list()) == 2)
+    again = ctx.studio.tasks.list()[0]
+    assert again.id != refused.id and again.source_clip == source
+    assert ui_emulator.submissions(CREATE)[-1].json == first_body  # the same request, sent once more
+    await wait_until(lambda: panel.current_task() is not None and panel.current_task().id == again.id)
+    done = await ctx.studio.tasks.wait(again.id, timeout=30)
+    assert done.state is TaskState.SUCCEEDED
+    assert ctx.studio.tasks.get(refused.id).state is TaskState.FAILED  # history kept
+
+
+async def test_no_retry_when_the_request_may_have_been_accepted(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    panel = tasks_panel(ctx, qtbot)
+    ui_emulator.faults.inject(Fault("drop"), CREATE)
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    lost = ctx.studio.tasks.list()[0]
+    assert lost.state is TaskState.UNKNOWN
+    await wait_until(lambda: panel.model.row_of(lost.id) is not None)
+    panel.select_task(lost.id)
+    assert not panel.retry_button.isEnabled() and panel.retry_button.text() == "Retry"
+    assert "check your account" in panel.retry_button.toolTip()
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.retry(lost.id)  # the service refuses too, not just the button
+    assert len(ui_emulator.submissions(CREATE)) == 1
+
+
+async def test_clear_finished_keeps_what_needs_attention_and_check_again_answers(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    done = await ctx.studio.tasks.submit_cover(source, COVER)
+    done = await ctx.studio.tasks.wait(done.id, timeout=30)
+    ui_emulator.faults.inject(Fault("drop"), CREATE)
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    lost = ctx.studio.tasks.list()[0]
+    panel = tasks_panel(ctx, qtbot)
+    notices: list[str] = []
+    ctx.bridge.notify.connect(notices.append)
+
+    panel.select_task(done.id)
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    assert panel.check_button.text() == "Checking…"  # something visibly happens at once
+    await wait_until(lambda: any(n.startswith("Checked with the provider") for n in notices))
+    assert next(n for n in notices if n.startswith("Checked")).endswith("is done.")
+    await wait_until(lambda: panel.check_button.text() == "Check again")
+
+    assert panel.clear_button.isEnabled()
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert [panel.model.task_at(r).id for r in range(panel.model.rowCount())] == [lost.id]
+    assert not panel.clear_button.isEnabled()
+    # Remembered: a new panel (next start) lists only the task that may still need the person.
+    again = tasks_panel(ctx, qtbot)
+    assert [again.model.task_at(r).id for r in range(again.model.rowCount())] == [lost.id]
+
+
+def test_tasks_dock_never_says_none_before_it_knows(qtbot):
+    from sonic_studio.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    texts = [label.text() for label in win.tasks_dock.widget().findChildren(QLabel)]
+    assert texts and not any("No tasks" in text for text in texts)
