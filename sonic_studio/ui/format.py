@@ -133,11 +133,9 @@ def lineage_short(detail: ClipRow) -> str:
     return "new song from a description" if lin.params.get("custom_mode") is False else "new song"
 
 
-def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, source_uploaded: bool = False) -> str:
-    """Where the clip came from, in a sentence for the details pane.
-
-    ``source_uploaded``: the parent clip is an upload (sonic then used another task type).
-    """
+def lineage_sentence(detail: ClipDetail, persona_name: str | None = None) -> str:
+    """Where the clip came from, in a sentence for the details pane (in words: the provider's
+    name for the request is ``lineage_route``, for a tooltip)."""
     lin = detail.lineage
     if detail.origin is Origin.UPLOADED:
         name = file_name_of(lin.source_url) if lin else None
@@ -147,8 +145,7 @@ def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, sou
     kind = lin.task_kind
     edited = edit_lineage(detail, parent_words=True)
     if edited:
-        wire = task_type_text(detail.provider, kind, uploaded_source=source_uploaded)
-        return f"{edited[0].upper()}{edited[1:]} ({detail.provider.value}, {wire})."
+        return f"{edited[0].upper()}{edited[1:]}."
     if kind is TaskKind.EXTEND:
         text = f"Extended from {_parent_words(detail)}"
     elif kind is TaskKind.UPLOAD_EXTEND:
@@ -169,13 +166,32 @@ def lineage_sentence(detail: ClipDetail, persona_name: str | None = None, *, sou
         text += f" at audio weight {lin.audio_weight:.2f}"
     if lin.params.get("auto_concat"):
         text += ", joined to the source song"
-    wire = task_type_text(detail.provider, kind, persona=bool(lin.persona_id), uploaded_source=source_uploaded)
-    text += f" ({detail.provider.value}, {wire})."
+    text += "."
     if lin.persona_id:
         text += f" Sung by persona “{persona_name}”." if persona_name else f" Made with persona {lin.persona_id}."
     if detail.full_song_of:
         text += " This is the full song: the extension joined to its source."
     return text
+
+
+def lineage_route(detail: ClipDetail, *, source_uploaded: bool = False) -> str | None:
+    """What the request was called at the provider ("sonic, extend_upload_music"), for tooltips
+    only; None when the clip has no recorded task.  ``source_uploaded``: the parent clip is an
+    upload (sonic then uses another task type)."""
+    lin = detail.lineage
+    if lin is None or lin.task_kind is None or detail.origin is Origin.UPLOADED:
+        return None
+    wire = task_type_text(detail.provider, lin.task_kind, persona=bool(lin.persona_id),
+                          uploaded_source=source_uploaded)
+    return f"{detail.provider.value}, {wire}"
+
+
+def parent_label(title: str, take: str | None, created_at: float, *, ambiguous: bool) -> str:
+    """How a lineage line names its parent: "“Night Drive”", or with take and date when other
+    clips share the title ("“Night Drive” (take 2, 3 Mar)") so the right one is recognisable."""
+    if not ambiguous:
+        return f"“{title}”"
+    return f"“{title}” ({', '.join(p for p in (take, created_text(created_at)) if p)})"
 
 
 # ---- edit operations (issue 13): "replaced 1:02–1:21 of Night Drive"

@@ -221,6 +221,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentIndex(current)
         ctx.bridge.editRequested.connect(self.open_edit)
         ctx.bridge.sourceRequested.connect(self.open_with_source)
+        ctx.bridge.clipShowRequested.connect(self.show_clip)
 
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
@@ -261,6 +262,15 @@ class MainWindow(QMainWindow):
         self.edit_tab.set_op(op)
         self.edit_tab.use_clip(clip)
         self.tabs.setCurrentWidget(self.edit_tab)
+
+    def show_clip(self, clip: int) -> None:
+        """A lineage link (or a notice): that clip selected in the library, its filters cleared
+        when they hide it."""
+        self.library_dock.show()
+        self.library_tabs.setCurrentWidget(self.library)
+        if self.library.model.row_of(clip) is None:
+            self.library.clear_filters()  # the reload selects ctx.selected_clip when it arrives
+        self.library.select_clip(clip)
 
     def open_with_source(self, clip: int, what: str) -> None:
         """A library "Extend…/Cover…/Make persona…" entry: that tab, with the clip as its source."""

@@ -16,6 +16,7 @@ from sonic_studio.core.errors import InsufficientCreditsError, StudioError
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
 from sonic_studio.store import TaskState
+from sonic_studio.ui.format import created_text
 from sonic_studio.ui.panels.tasks import TasksPanel
 
 
@@ -169,3 +170,30 @@ def test_tasks_dock_never_says_none_before_it_knows(qtbot):
     qtbot.addWidget(win)
     texts = [label.text() for label in win.tasks_dock.widget().findChildren(QLabel)]
     assert texts and not any("No tasks" in text for text in texts)
+
+
+# ---------------------------------------------------------------------------- lineage
+
+
+async def test_lineage_names_the_parent_unambiguously_and_jumps_to_it(window, ctx, ui_emulator):
+    parent = await uploaded(ctx, ui_emulator, title="Night Drive")
+    namesake = await uploaded(ctx, ui_emulator, "rain-on-glass.mp3", title="Night Drive")
+    params = GenerationParams(model="sonic-v5", lyrics="[Verse]\nHeadlights", tags="synthwave", title="Longer drive")
+    task = await ctx.studio.tasks.submit_extend(parent, 83.0, params)
+    child = (await ctx.studio.tasks.wait(task.id, timeout=30)).clip_ids[0]
+    details = window.library.details
+    ctx.select_clip(child)
+    await wait_until(lambda: details.clip is not None and details.clip.id == child)
+    # Two clips are called "Night Drive": the line says which one, and names no task type.
+    date = created_text(ctx.studio.library.get(parent).created_at)
+    assert details.lineage_text == f"Extended from “Night Drive” ({date}) at 1:23.00."
+    assert "extend_upload_music" in details.lineage.toolTip()
+    assert f'href="clip:{parent}"' in details.lineage.text()
+
+    # The list is filtered so the parent is not even shown; the link still finds it.
+    await shown_in_library(window, namesake)
+    window.library.set_search("Longer")
+    await wait_until(lambda: window.library.model.row_of(parent) is None)
+    details.lineage.linkActivated.emit(f"clip:{parent}")
+    await wait_until(lambda: window.library._current_id() == parent)
+    assert ctx.selected_clip == parent and window.library.search.text() == ""
