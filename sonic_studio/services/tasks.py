@@ -19,7 +19,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..core.capabilities import ProviderCapabilities
 from ..core.errors import (
@@ -243,7 +243,8 @@ class TaskService:
         else:
             ensure(check_source_url(str(source)))
             clip = await provider.upload_url(str(source).strip())
-        row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
+        row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url,
+                                 local_file=path.name if path is not None else None)
         return await self._keep_local_copy(row.id, path, None if path is not None else str(source).strip())
 
     # ------------------------------------------------------------------ following tasks
@@ -615,7 +616,7 @@ class TaskService:
             return str(source).strip(), None
         ensure(problems + await self._local_file_problems(provider.capabilities, path, model))
         clip = await provider.upload_file(path)
-        row = self._store_upload(clip, source_url=clip.audio_url)
+        row = self._store_upload(clip, source_url=clip.audio_url, local_file=path.name)
         if not clip.audio_url:
             raise ValidationError("The upload host did not return a link for the file.", field="file")
         await self._keep_local_copy(row.id, path, None)
@@ -632,14 +633,19 @@ class TaskService:
             return [Problem("file", f"{path.name} is not an audio file we can read (ffmpeg could not open it).")]
         return check_upload_duration(seconds, caps, model)
 
-    def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
+    def _store_upload(self, clip: Clip, *, source_url: str | None, local_file: str | None = None) -> ClipRow:
+        """Keep an upload as a library clip, titled by the person's own file name without its
+        extension ("night-drive", not "night-drive.mp3" nor the upload host's renamed file);
+        ``local_file`` (the file they chose) is what its lineage names."""
         store = self._ctx.store
         clip = scrub_clip(clip)
-        title = clip.title or (Path(urlsplit(source_url or "").path).stem if source_url else "")
+        named = local_file or unquote(Path(urlsplit(source_url or "").path).name) or clip.title
+        title = _without_audio_suffix(clip.title if clip.title and clip.title != named else named)
         clip = clip.with_(origin=Origin.UPLOADED, title=title)
         row, created = store.clips.upsert(clip)
         if created:
-            store.clips.set_lineage(row.id, task=None, task_kind=None, source_url=source_url)
+            store.clips.set_lineage(row.id, task=None, task_kind=None, source_url=source_url,
+                                    params={"local_file": local_file} if local_file else None)
             row = store.clips.row(row.id)
             self._ctx.events.emit(ClipAdded(row))
         return row
@@ -757,3 +763,12 @@ def _owner_alive(pid: int | None, created_at: float) -> bool:
         # No cheap, safe liveness probe here; a submit never takes longer than a few minutes.
         return time.time() - created_at < 300
     return pid_alive(pid)
+
+
+_AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".webm", ".mp4", ".aif", ".aiff")
+
+
+def _without_audio_suffix(name: str) -> str:
+    """"night-drive.mp3" -> "night-drive": a title is a name, not a file name."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and stem and f".{suffix.lower()}" in _AUDIO_SUFFIXES else name

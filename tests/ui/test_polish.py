@@ -16,7 +16,7 @@ from sonic_studio.core.errors import InsufficientCreditsError, StudioError
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
 from sonic_studio.store import TaskState
-from sonic_studio.ui.format import created_text
+from sonic_studio.ui.format import created_text, lineage_sentence
 from sonic_studio.ui.panels.tasks import TasksPanel
 
 
@@ -197,3 +197,35 @@ async def test_lineage_names_the_parent_unambiguously_and_jumps_to_it(window, ct
     details.lineage.linkActivated.emit(f"clip:{parent}")
     await wait_until(lambda: window.library._current_id() == parent)
     assert ctx.selected_clip == parent and window.library.search.text() == ""
+
+
+# ---------------------------------------------------------------------------- upload titles
+
+
+async def test_uploads_are_named_by_the_persons_own_file(suno_window, suno_ctx, ui_emulator, qtbot, tmp_path):
+    from test_upload_tab import drop_file, song
+
+    tab = suno_window.upload_tab
+    suno_window.tabs.setCurrentWidget(tab)
+    drop_file(tab.drop_zone, song(tmp_path, 20.0, name="Summer Demo.mp3"))
+    await wait_until(lambda: tab.upload_button.isEnabled(), 15)
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: suno_ctx.selected_clip is not None and not tab.busy(), 20)
+    clip = suno_ctx.studio.library.get(suno_ctx.selected_clip)
+    hosted = ui_emulator.submissions("/api/file-stream-upload")[0].form["fileName"]
+    assert hosted != "Summer Demo.mp3"  # the host's own name for it...
+    assert clip.title == "Summer Demo"  # ...is not what the library shows: no extension either
+    await wait_until(lambda: suno_window.library.details.clip is not None)
+    assert suno_window.library.details.lineage_text == "Uploaded from Summer Demo.mp3."
+    assert "“Summer Demo”" in tab.status.text()
+
+    # A cover sent straight from the file names that file too, never the host's.
+    params = GenerationParams(model="V5", lyrics="[Verse]\nSun", tags="pop", title="Summer cover")
+    task = await suno_ctx.studio.tasks.submit_upload_cover(tmp_path / "Summer Demo.mp3", params)
+    child = suno_ctx.studio.library.get((await suno_ctx.studio.tasks.wait(task.id, timeout=30)).clip_ids[0])
+    assert lineage_sentence(child).startswith("Cover of upload Summer Demo.mp3")
+
+
+async def test_link_uploads_drop_the_extension(ctx, ui_emulator):
+    clip = await ctx.studio.tasks.upload(f"{ui_emulator.base_url}/samples/night-drive.mp3")
+    assert clip.title == "night-drive"

@@ -432,7 +432,7 @@ class TasksPanel(QWidget):
     def _subject(self, task: TaskRecord) -> str:
         words = _KIND_WORDS.get(task.kind, "Task")
         if task.kind in (TaskKind.UPLOAD_EXTEND, TaskKind.UPLOAD_COVER) and task.source_url:
-            return f"{words} of {file_name_of(task.source_url)}"
+            return f"{words} of {task.request.get('local_file') or file_name_of(task.source_url)}"
         if task.source_clip is not None:
             try:
                 source = self.studio.library.get(task.source_clip)
