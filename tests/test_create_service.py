@@ -62,7 +62,7 @@ async def test_a_song_from_a_description_lands_in_the_library_with_lineage(studi
         detail = studio.library.get(clip_id)
         assert detail.audio_path and detail.lineage.params["custom_mode"] is False
         assert lineage_short(detail) == "new song from a description"
-        assert lineage_sentence(detail).startswith("A new song created from a description (")
+        assert lineage_sentence(detail) == "A new song created from a description."
 
 
 @pytest.mark.parametrize("provider, params, code", [

@@ -48,6 +48,14 @@ class LibraryService:
         except KeyError:
             return None
 
+    def namesakes(self, title: str) -> int:
+        """How many clips in the library carry exactly ``title`` (a lineage line that names one
+        of them then says which, by take and date)."""
+        if not title:
+            return 0
+        rows = self._ctx.store.clips.query(ClipQuery(text=title, limit=100))
+        return sum(1 for row in rows if row.title == title)
+
     def find(self, provider: ProviderId | str, clip_id: str) -> ClipRow | None:
         return self._ctx.store.clips.find(ProviderId(provider), clip_id)
 

@@ -21,6 +21,8 @@ KEY_PARAMS = (
     "instrumental", "custom_mode", "persona_id", "persona_model",
     # edit operations: the range, the remaster strength, a mashup's second clip
     "range_start", "range_end", "strength", "second_title",
+    # a local file sent with the request: the person's own file name (the host renames it)
+    "local_file",
 )
 
 

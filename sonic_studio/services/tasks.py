@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..core.capabilities import ProviderCapabilities
 from ..core.errors import (
@@ -75,6 +75,9 @@ SUBMIT_GRACE = 10.0
 # How often ``wait`` looks at a task another process follows.
 WATCH_INTERVAL = 0.5
 WRITE_RETRY_DELAY = 1.0
+# What "Retry" can send again: the kinds whose request row holds everything needed.
+RETRY_KINDS = (TaskKind.GENERATE, TaskKind.EXTEND, TaskKind.COVER, TaskKind.UPLOAD_EXTEND, TaskKind.UPLOAD_COVER,
+               TaskKind.CONCAT)
 UNKNOWN_MESSAGE = (
     "We lost contact while submitting, so this request may or may not have been accepted "
     "(and charged). Check your account on the provider's site before submitting it again."
@@ -183,6 +186,44 @@ class TaskService:
         """Another service's paid request through the same persist-then-send lifecycle."""
         return await self._submit(provider, kind, title=title, request=request, call=call, source_clip=source_clip)
 
+    def retry_problem(self, task: int) -> str | None:
+        """Why ``task`` cannot be sent again, in words; None when it can.
+
+        Only a request the provider clearly refused (FAILED with no task id: nothing was
+        made or charged) qualifies.  An UNKNOWN one may have been accepted and charged, so
+        it is never offered: the person checks their account instead."""
+        rec = self.get(task)
+        if rec.state is TaskState.UNKNOWN:
+            return "This request may already have been accepted (and charged): check your account first."
+        if rec.state is not TaskState.FAILED or rec.provider_task_id:
+            return "Only a request the provider refused can be sent again."
+        if rec.kind not in RETRY_KINDS:
+            return "This kind of request is sent again from its own tab."
+        if rec.provider is not self._ctx.provider_id:
+            return "This request was for the other provider: switch to it in Settings to send it again."
+        return None
+
+    async def retry(self, task: int) -> TaskRecord:
+        """Send a refused request again, as a new task (the refused row stays, as history)."""
+        problem = self.retry_problem(task)
+        if problem:
+            raise ValidationError(problem)
+        rec = self.get(task)
+        doc = rec.request
+        params = GenerationParams(**doc["params"]) if "params" in doc else None
+        source = doc.get("local_file") or rec.source_url or doc.get("source_url")
+        if rec.kind is TaskKind.GENERATE:
+            return await self.submit_generate(params)
+        if rec.kind is TaskKind.EXTEND:
+            return await self.submit_extend(rec.source_clip, doc["continue_at"], params)
+        if rec.kind is TaskKind.COVER:
+            return await self.submit_cover(rec.source_clip, params)
+        if rec.kind is TaskKind.UPLOAD_EXTEND:
+            return await self.submit_upload_extend(source, doc["continue_at"], params, bool(doc.get("auto_concat")))
+        if rec.kind is TaskKind.UPLOAD_COVER:
+            return await self.submit_upload_cover(source, params)
+        return await self.submit_whole_song(rec.source_clip)
+
     def follow_kinds(self, kinds: list[TaskKind], follow: Callable[[int, bool], Awaitable[None]]) -> None:
         """Tasks of ``kinds`` are followed by ``follow`` (their results are not clips)."""
         self._poller.followers.update(dict.fromkeys(kinds, follow))
@@ -202,7 +243,8 @@ class TaskService:
             ensure(check_source_url(str(source)))
             await check_audio_link(self._ctx.downloader, str(source).strip())
             clip = await provider.upload_url(str(source).strip())
-        row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url)
+        row = self._store_upload(clip, source_url=str(source) if path is None else clip.audio_url,
+                                 local_file=path.name if path is not None else None)
         return await self._keep_local_copy(row.id, path, None if path is not None else str(source).strip())
 
     # ------------------------------------------------------------------ following tasks
@@ -638,7 +680,7 @@ class TaskService:
             return str(source).strip(), None
         ensure(problems + await self._local_file_problems(provider.capabilities, path, model))
         clip = await provider.upload_file(path)
-        row = self._store_upload(clip, source_url=clip.audio_url)
+        row = self._store_upload(clip, source_url=clip.audio_url, local_file=path.name)
         if not clip.audio_url:
             raise ValidationError("The upload host did not return a link for the file.", field="file")
         await self._keep_local_copy(row.id, path, None)
@@ -655,14 +697,19 @@ class TaskService:
             return [Problem("file", f"{path.name} is not an audio file we can read (ffmpeg could not open it).")]
         return check_upload_duration(seconds, caps, model)
 
-    def _store_upload(self, clip: Clip, *, source_url: str | None) -> ClipRow:
+    def _store_upload(self, clip: Clip, *, source_url: str | None, local_file: str | None = None) -> ClipRow:
+        """Keep an upload as a library clip, titled by the person's own file name without its
+        extension ("night-drive", not "night-drive.mp3" nor the upload host's renamed file);
+        ``local_file`` (the file they chose) is what its lineage names."""
         store = self._ctx.store
         clip = scrub_clip(clip)
-        title = clip.title or (Path(urlsplit(source_url or "").path).stem if source_url else "")
+        named = local_file or unquote(Path(urlsplit(source_url or "").path).name) or clip.title
+        title = _without_audio_suffix(clip.title if clip.title and clip.title != named else named)
         clip = clip.with_(origin=Origin.UPLOADED, title=title)
         row, created = store.clips.upsert(clip)
         if created:
-            store.clips.set_lineage(row.id, task=None, task_kind=None, source_url=source_url)
+            store.clips.set_lineage(row.id, task=None, task_kind=None, source_url=source_url,
+                                    params={"local_file": local_file} if local_file else None)
             row = store.clips.row(row.id)
             self._ctx.events.emit(ClipAdded(row))
         return row
@@ -773,3 +820,12 @@ def _owner_alive(pid: int | None, created_at: float) -> bool:
         # No cheap, safe liveness probe here; a submit never takes longer than a few minutes.
         return time.time() - created_at < 300
     return pid_alive(pid)
+
+
+_AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus", ".webm", ".mp4", ".aif", ".aiff")
+
+
+def _without_audio_suffix(name: str) -> str:
+    """"night-drive.mp3" -> "night-drive": a title is a name, not a file name."""
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and stem and f".{suffix.lower()}" in _AUDIO_SUFFIXES else name

@@ -55,6 +55,7 @@ class StudioBridge(QObject):
     clipShowRequested = Signal(int)  # select this local clip in the library (lineage links, notifications)
     deliverableViewRequested = Signal(int, str)  # local clip id, "stems" | "lyrics": open that view
     editRequested = Signal(int, str)  # local clip id, edit operation ("replace_section", "mashup", ...)
+    sourceRequested = Signal(int, str)  # local clip id, "extend" | "cover" | "persona": that tab, this clip
 
     def __init__(self, studio: Studio, parent: QObject | None = None) -> None:
         super().__init__(parent)

@@ -102,7 +102,7 @@ class MainWindow(QMainWindow):
         self.tasks_dock = QDockWidget("Tasks", self)
         self.tasks_dock.setObjectName("tasksDock")
         self.tasks_dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        self.tasks_dock.setWidget(_placeholder("No tasks yet"))
+        self.tasks_dock.setWidget(_placeholder("Loading tasks…"))  # never "none" before we know
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
         # Short by default: the work tabs need the height more than an idle task list does.
@@ -233,6 +233,8 @@ class MainWindow(QMainWindow):
         self.edit_placeholder.deleteLater()
         self.tabs.setCurrentIndex(current)
         ctx.bridge.editRequested.connect(self.open_edit)
+        ctx.bridge.sourceRequested.connect(self.open_with_source)
+        ctx.bridge.clipShowRequested.connect(self.show_clip)
 
         self.library = LibraryPanel(ctx)
         self.personas = PersonasPanel(ctx)
@@ -287,8 +289,8 @@ class MainWindow(QMainWindow):
         player = ctx.player
         actions = MediaActions(
             play_pause=self.player_bar.toggle,
-            play=lambda: player.state() != PlayState.PLAYING and self.player_bar.toggle(),
-            pause=lambda: player.state() == PlayState.PLAYING and player.pause(),
+            play=lambda: player.state() is not PlayState.PLAYING and self.player_bar.toggle(),
+            pause=lambda: player.state() is PlayState.PLAYING and player.pause(),
             stop=player.stop,
             next=lambda: self.step_clip(1),
             previous=lambda: self.step_clip(-1),
@@ -309,7 +311,7 @@ class MainWindow(QMainWindow):
         clip = model.clip_at(row) if 0 <= row < model.rowCount() else None
         if clip is None:
             return
-        playing = self.ctx.player.state() == PlayState.PLAYING
+        playing = self.ctx.player.state() is PlayState.PLAYING
         self.library.select_clip(clip.id)
         if playing and self.ctx.player.source is not None:
             self.ctx.player.play()  # the new file starts once loaded
@@ -321,10 +323,24 @@ class MainWindow(QMainWindow):
         self.activateWindow()
 
     def show_clip(self, clip: int) -> None:
-        """Select ``clip`` in Library › Clips (opening the library if it was closed)."""
+        """A lineage link (or a notice): that clip selected in the library, its filters cleared
+        when they hide it."""
         self.library_dock.show()
         self.library_tabs.setCurrentWidget(self.library)
+        if self.library.model.row_of(clip) is None:
+            self.library.clear_filters()  # the reload selects ctx.selected_clip when it arrives
         self.library.select_clip(clip)
+
+    def open_with_source(self, clip: int, what: str) -> None:
+        """A library "Extend…/Cover…/Make persona…" entry: that tab, with the clip as its source."""
+        self.ctx.select_clip(clip)
+        if what == "persona":
+            self.persona_tab.set_clip(clip)
+            self.tabs.setCurrentWidget(self.persona_tab)
+            return
+        self.extend_tab.set_mode(what)
+        self.extend_tab.use_clip(clip)
+        self.tabs.setCurrentWidget(self.extend_tab)
 
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""

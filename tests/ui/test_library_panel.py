@@ -81,7 +81,8 @@ async def test_extend_result_shows_with_lineage(ctx, ui_emulator, qtbot):
     ctx.bridge.clipSelected.connect(selected.append)
     panel.table.setCurrentIndex(panel.model.index(row, COL_TITLE))
     assert ctx.selected_clip == result and selected[-1] == result
-    assert panel.details.lineage.text() == "Extended from “Night Drive” at 1:23.00 (sonic, extend_upload_music)."
+    assert panel.details.lineage_text == "Extended from “Night Drive” at 1:23.00."
+    assert "extend_upload_music" in panel.details.lineage.toolTip()  # the provider's word: tooltip only
     assert panel.details.clip_id.text() == ctx.studio.library.get(result).clip_id
     assert "Headlights on the wet road" in panel.details.lyrics.toPlainText()
     assert not panel.details.problem_box.isVisibleTo(panel.details)
@@ -297,7 +298,7 @@ async def test_window_screenshot_with_library_tasks_and_player(window, ctx, ui_e
     body = ui_emulator.last("/api/v1/sonic/create").json
     assert body["task_type"] == "extend_music"  # extending a generated clip
     library.select_clip(first)
-    assert library.details.lineage.text().startswith("Extended from “Night Drive” at 1:23.00")
+    assert library.details.lineage_text.startswith("Extended from “Night Drive” at 1:23.00")
     await wait_until(lambda: window.player_bar.wave.status() == "ready", timeout=20)
     window.player_bar.toggle()
     if ctx.player.available:

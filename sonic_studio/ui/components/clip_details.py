@@ -12,6 +12,7 @@ submits anything.
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QGuiApplication
@@ -36,7 +37,15 @@ from ...core.errors import StudioError
 from ...core.models import Origin
 from ...store.records import ClipDetail
 from .. import theme
-from ..format import clip_name, duration_text, full_date_text, lineage_sentence, problem_text
+from ..format import (
+    clip_name,
+    duration_text,
+    full_date_text,
+    lineage_route,
+    lineage_sentence,
+    parent_label,
+    problem_text,
+)
 from ..icons import icon
 from ..tasks_runner import TaskRunner
 from .clip_model import ThumbnailCache
@@ -62,6 +71,7 @@ class ClipDetailsPane(QWidget):
         self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self.clip: ClipDetail | None = None
+        self.lineage_text = ""  # the lineage line as plain text (the label holds it as rich text)
         self.setMinimumHeight(120)
         self._covers = ThumbnailCache(size=COVER, capacity=40, parent=self)
         self._covers.ready.connect(self._on_cover)
@@ -115,8 +125,13 @@ class ClipDetailsPane(QWidget):
         head.addLayout(facts, 1)
         column.addLayout(head)
 
-        self.lineage = _plain(QLabel())
-        self.lineage.setToolTip("What this clip was made from, and how")
+        # Rich text for one link: the parent clip, which the window selects (clipShowRequested).
+        self.lineage = QLabel()
+        self.lineage.setTextFormat(Qt.TextFormat.RichText)
+        self.lineage.setWordWrap(True)
+        self.lineage.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.lineage.setOpenExternalLinks(False)
+        self.lineage.linkActivated.connect(self._on_lineage_link)
         column.addWidget(self.lineage)
 
         self.problem_box = QFrame()
@@ -188,8 +203,7 @@ class ClipDetailsPane(QWidget):
         facts = [duration_text(detail.duration), detail.model or "", caps.display_name, detail.origin.value]
         self.meta.setText(" · ".join(f for f in facts if f and f != "–"))
         self.created.setText(f"Added {full_date_text(detail.created_at)}")
-        self.lineage.setText(lineage_sentence(detail, self._persona_name(detail),
-                                              source_uploaded=self._parent_uploaded(detail)))
+        self._show_lineage(detail)
         self.clip_id.setText(detail.clip_id)
         self.clip_id.setCursorPosition(0)
         self.tags.setText(detail.tags or "–")
@@ -198,6 +212,32 @@ class ClipDetailsPane(QWidget):
         self._show_cover(detail)
         self._show_problem(detail)
         self.deliverables.show_clip(detail.id)
+
+    def _show_lineage(self, detail: ClipDetail) -> None:
+        """The lineage sentence with the parent as a link (named by take and date when its title is
+        shared); the provider's name for the request only in the tooltip."""
+        sentence = lineage_sentence(detail, self._persona_name(detail))
+        parent = self.ctx.studio.library.get_or_none(detail.lineage.parent_clip if detail.lineage else None)
+        words = f"“{detail.lineage.parent_title}”" if detail.lineage and detail.lineage.parent_title else None
+        if parent is not None and not parent.deleted and words and words in sentence:
+            label = parent_label(detail.lineage.parent_title, parent.take, parent.created_at,
+                                 ambiguous=self.ctx.studio.library.namesakes(detail.lineage.parent_title) > 1)
+            before, _, after = sentence.partition(words)
+            self.lineage_text = before + label + after
+            html = (f"{escape(before)}<a href=\"clip:{parent.id}\" style=\"color: {theme.ACCENT};\">"
+                    f"{escape(label)}</a>{escape(after)}")
+        else:
+            self.lineage_text = sentence
+            html = escape(sentence)
+        self.lineage.setText(html)
+        route = lineage_route(detail, source_uploaded=self._parent_uploaded(detail))
+        tip = "What this clip was made from, and how" + ("; click the name to select it" if "<a " in html else "")
+        self.lineage.setToolTip(theme.plain_tip(tip + (f"\nSent to the provider as: {route}" if route else "")))
+
+    def _on_lineage_link(self, link: str) -> None:
+        _, _, clip = link.partition(":")
+        if clip.isdigit():
+            self.ctx.bridge.clipShowRequested.emit(int(clip))
 
     def _parent_uploaded(self, detail: ClipDetail) -> bool:
         parent = detail.lineage.parent_clip if detail.lineage else None

@@ -474,7 +474,7 @@ class LibraryPanel(QWidget):
         self.action_export_wav = action("Export as WAV…", "export", None,
                                         lambda: self.choose_export(self._current_id(), "wav"),
                                         "Save a copy as WAV")
-        self.action_reveal = action("Show in file manager", "folder", None,
+        self.action_reveal = action("Show in folder", "folder", None,
                                     lambda: self.reveal_clip(self._current_id()),
                                     "Open the folder that holds the clip's file")
         # No key here: K (Playback menu) marks what the player plays, which follows the selection.
@@ -483,6 +483,18 @@ class LibraryPanel(QWidget):
                                     "Mark the selected takes as the ones you chose (again to unmark)")
         self.action_copy_id = action("Copy clip id", "link", None, lambda: self.copy_clip_id(self._current_id()),
                                      "Copy the provider's clip id")
+        # Another tab with this clip as its source: the window routes the request (no page imports another).
+        self.action_extend = action("Extend…", "extend", None, lambda: self._send_to("extend"),
+                                    "Continue the clip in the Extend / Cover tab")
+        self.action_cover = action("Cover…", "extend", None, lambda: self._send_to("cover"),
+                                   "A new version of the clip in another style, in the Extend / Cover tab")
+        self.action_persona = action("Make persona…", "persona", None, lambda: self._send_to("persona"),
+                                     "Make a reusable voice from the clip in the Persona tab")
+
+    def _send_to(self, what: str) -> None:
+        clip_id = self._current_id()
+        if clip_id is not None:
+            self.ctx.bridge.sourceRequested.emit(clip_id, what)
 
     # ------------------------------------------------------------------ queries
     def current_query(self) -> ClipQuery:
@@ -873,6 +885,10 @@ class LibraryPanel(QWidget):
             act.setEnabled(has_file)
         menu = QMenu(self)
         menu.addAction(self.action_play)
+        menu.addSeparator()
+        for act in (self.action_extend, self.action_cover, self.action_persona):
+            act.setEnabled(clip is not None)
+            menu.addAction(act)
         menu.addSeparator()
         self.action_keeper.setText("Unmark keeper ★" if clip is not None and clip.keeper else "Mark as keeper ★")
         menu.addAction(self.action_keeper)

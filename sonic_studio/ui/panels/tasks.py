@@ -5,8 +5,12 @@ A task row is the app's memory of money spent, so this panel never hides one: it
 their elapsed time from one panel-wide timer (never one per row), the progress bar is
 painted by a delegate (no per-row widgets), and errors are the taxonomy's sentences
 with the provider's details in the tooltip.  "Check again" only asks the provider
-about a task - it never submits anything - and "Open result" selects the first clip
-in the library.  When a task this session watched finishes, a non-modal notice says so.
+about a task - it never submits anything - and says what it learned; "Open result"
+selects the first clip in the library.  "Retry" (its cost on the button) is offered only
+for a request the provider clearly refused - never for one that may have been accepted
+(UNKNOWN).  "Clear finished" hides done and failed rows from the list (remembered across
+restarts; the rows stay in the library's history).  When a task this session watched
+finishes, a non-modal notice says so.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import logging
 import re
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QRectF, QSettings, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +41,7 @@ from ...core.errors import StudioError
 from ...core.models import TaskKind
 from ...store.records import TaskRecord, TaskState
 from .. import theme
+from ..components.submit_bar import credits_text
 from ..format import duration_text, file_name_of
 from ..icons import icon
 from ..tasks_runner import TaskRunner
@@ -47,6 +52,7 @@ COL_TASK, COL_STATE, COL_ELAPSED, COL_PROGRESS, COL_DETAIL = range(5)
 HEADERS = ("Task", "State", "Elapsed", "Progress", "Details")
 TaskRole = Qt.ItemDataRole.UserRole + 1
 _READY = re.compile(r"(\d+) of (\d+) clips? ready")
+CLEARED_KEY = "tasks/cleared"  # ids of finished tasks the person cleared from the list
 
 _KIND_ICONS = {
     TaskKind.EXTEND: "extend", TaskKind.UPLOAD_EXTEND: "extend", TaskKind.COVER: "cover",
@@ -279,7 +285,8 @@ class TasksPanel(QWidget):
         self._ticker.setInterval(1000)
         self._ticker.timeout.connect(self._tick)
 
-        self.model.reset(self.studio.tasks.list())
+        self._cleared = {int(i) for i in (QSettings().value(CLEARED_KEY) or []) if str(i).isdigit()}
+        self.model.reset([t for t in self.studio.tasks.list() if t.id not in self._cleared])
         for task in self.studio.tasks.list(active_only=True):
             self._watched.add(task.id)
         ctx.bridge.taskChanged.connect(self._on_task)
@@ -303,8 +310,14 @@ class TasksPanel(QWidget):
         self.open_button.clicked.connect(lambda: self.open_result(self._current_id()))
         self.check_button = QPushButton(icon("refresh"), "Check again")
         self.check_button.clicked.connect(lambda: self._spawn_check(self._current_id()))
-        bar.addWidget(self.open_button)
-        bar.addWidget(self.check_button)
+        self.retry_button = QPushButton(icon("refresh"), "Retry")
+        self.retry_button.clicked.connect(lambda: self.retry(self._current_id()))
+        self.clear_button = QPushButton(icon("trash"), "Clear finished")
+        self.clear_button.setToolTip("Hide done and failed tasks from this list "
+                                     "(tasks that may still need you stay)")
+        self.clear_button.clicked.connect(self.clear_finished)
+        for button in (self.open_button, self.check_button, self.retry_button, self.clear_button):
+            bar.addWidget(button)
         layout.addLayout(bar)
 
         self.table = QTableView()
@@ -348,6 +361,10 @@ class TasksPanel(QWidget):
 
     # ------------------------------------------------------------------ events
     def _on_task(self, task: TaskRecord) -> None:
+        if task.id in self._cleared:
+            if task.state.finished:
+                return  # cleared: stays out of the list
+            self._cleared.discard(task.id)  # it moved again: it belongs in the list
         before = self.model.upsert(task)
         if task.state.active:
             self._watched.add(task.id)
@@ -383,6 +400,7 @@ class TasksPanel(QWidget):
         if count:
             parts.append(f"{count} task{'s' if count != 1 else ''}")
         self.summary.setText(" · ".join(parts))
+        self.clear_button.setEnabled(any(t.state.finished for t in tasks))
         if active and not self._ticker.isActive():
             self._ticker.start()
         elif not active:
@@ -414,7 +432,7 @@ class TasksPanel(QWidget):
     def _subject(self, task: TaskRecord) -> str:
         words = _KIND_WORDS.get(task.kind, "Task")
         if task.kind in (TaskKind.UPLOAD_EXTEND, TaskKind.UPLOAD_COVER) and task.source_url:
-            return f"{words} of {file_name_of(task.source_url)}"
+            return f"{words} of {task.request.get('local_file') or file_name_of(task.source_url)}"
         if task.source_clip is not None:
             try:
                 source = self.studio.library.get(task.source_clip)
@@ -445,8 +463,9 @@ class TasksPanel(QWidget):
     def _update_buttons(self) -> None:
         task = self.current_task()
         if task is None:
-            for button in (self.open_button, self.check_button):
+            for button in (self.open_button, self.check_button, self.retry_button):
                 button.setEnabled(False)
+            self.retry_button.setText("Retry")
             self.open_button.setToolTip("Select a task to open its first clip in the library")
             self.check_button.setToolTip("Select a task to ask the provider about it again")
             return
@@ -461,6 +480,43 @@ class TasksPanel(QWidget):
             if can_check else
             "This request never got a task id from the provider, so there is nothing to check: "
             "look at your account on the provider's site.")
+        self._update_retry(task)
+
+    def _update_retry(self, task: TaskRecord) -> None:
+        """Retry only for a clearly refused request, with the cost on the button before anything is sent."""
+        problem = self.studio.tasks.retry_problem(task.id)
+        cost = self.studio.capabilities.estimated_cost(task.kind)
+        self.retry_button.setText(f"Retry ({credits_text(cost)} credits)" if cost is not None and not problem
+                                  else "Retry")
+        self.retry_button.setEnabled(problem is None and not self.runner.running("retry"))
+        self.retry_button.setToolTip(problem or "Send the same request again as a new task (the provider refused "
+                                     "it, so nothing was made or charged)")
+
+    def retry(self, task_id: int | None) -> None:
+        """Send a refused request again; the new task appears at the top and is selected."""
+        if task_id is None or self.studio.tasks.retry_problem(task_id):
+            return
+        self.runner.run("retry", self._retry(task_id), what="Sending the request again",
+                        busy=lambda _busy: self._update_buttons())
+
+    async def _retry(self, task_id: int) -> None:
+        try:
+            record = await TaskRunner.unstoppable(self.studio.tasks.retry(task_id))
+        except StudioError as exc:  # refused again: in words
+            self.ctx.bridge.notify.emit(f"Sent again, but: {exc}")
+            return
+        self.select_task(record.id)
+        self.ctx.bridge.notify.emit(f"Sent again: {task_title(record)}.")
+
+    def clear_finished(self) -> None:
+        """Hide done and failed rows (not those that may still need the person)."""
+        finished = [t for t in (self.model.task_at(r) for r in range(self.model.rowCount())) if t.state.finished]
+        if not finished:
+            return
+        self._cleared.update(t.id for t in finished)
+        QSettings().setValue(CLEARED_KEY, sorted(self._cleared))
+        self.model.reset([t for t in self.studio.tasks.list() if t.id not in self._cleared])
+        self.ctx.bridge.notify.emit(f"Cleared {len(finished)} finished task{'s' if len(finished) != 1 else ''}.")
 
     def open_result(self, task_id: int | None) -> None:
         """Select the task's first result clip app-wide (the library and player follow)."""
@@ -479,19 +535,23 @@ class TasksPanel(QWidget):
                             busy=self._checking)
 
     def _checking(self, busy: bool) -> None:
+        self.check_button.setText("Checking…" if busy else "Check again")
         if busy:
             self.check_button.setEnabled(False)
         else:
             self._update_buttons()
 
     async def check_again(self, task_id: int) -> TaskRecord | None:
-        """Ask the provider about the task once more (never resubmits); errors become a notice."""
+        """Ask the provider about the task once more (never resubmits) and say what it answered;
+        errors become a notice."""
         try:
-            return await self.studio.tasks.check_again(task_id)
+            record = await self.studio.tasks.check_again(task_id)
         except StudioError as exc:  # in words, never a traceback
             log.info("check again failed: %s", exc)
             self.ctx.bridge.notify.emit(str(exc))
             return None
+        self.ctx.bridge.notify.emit(f"Checked with the provider: {self._subject(record)} is {state_words(record)}.")
+        return record
 
     def _context_menu(self, pos) -> None:
         index = self.table.indexAt(pos)
@@ -512,6 +572,9 @@ class TasksPanel(QWidget):
         check_action = menu.addAction(icon("refresh"), "Check again")
         check_action.setEnabled(bool(task.provider_task_id))
         check_action.triggered.connect(lambda: self._spawn_check(task.id))
+        if self.studio.tasks.retry_problem(task.id) is None:
+            menu.addAction(self.retry_button.icon(), self.retry_button.text()).triggered.connect(
+                lambda: self.retry(task.id))
         if task.provider_task_id:
             copy_action = menu.addAction(icon("link"), "Copy provider task id")
             copy_action.triggered.connect(lambda: QGuiApplication.clipboard().setText(task.provider_task_id))

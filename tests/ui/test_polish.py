@@ -1,0 +1,231 @@
+"""The small things a person notices (issue 17, item 6), each driven through the real window
+against the emulator: the clip context menu's shortcuts to other tabs, the Tasks panel's
+Retry / Clear finished / Check again, clickable lineage, upload titles, words instead of API
+jargon, and the Edit / File menu entries."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import wait_until
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel, QMenu
+
+from sonic_studio.core.errors import InsufficientCreditsError, StudioError
+from sonic_studio.core.models import GenerationParams
+from sonic_studio.emulator.app import Fault
+from sonic_studio.store import TaskState
+from sonic_studio.ui.format import created_text, lineage_sentence
+from sonic_studio.ui.panels.tasks import TasksPanel
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    QSettings().clear()
+    yield
+    QSettings().clear()
+
+
+async def uploaded(ctx, emulator, sample: str = "night-drive.mp3", title: str | None = None) -> int:
+    clip = await ctx.studio.tasks.upload(f"{emulator.base_url}/samples/{sample}")
+    if title:
+        ctx.studio.library.rename(clip.id, title)
+    return clip.id
+
+
+async def shown_in_library(window, clip: int) -> None:
+    library = window.library
+    window.library_dock.show()
+    await wait_until(lambda: library.model.row_of(clip) is not None, 10)
+    await asyncio.sleep(0)
+
+
+def open_context_menu(window, clip: int) -> QMenu:
+    library = window.library
+    pos = library.table.visualRect(library.model.index(library.model.row_of(clip), 0)).center()
+    library._context_menu(pos)
+    return next(m for m in library.findChildren(QMenu) if m.isVisible())
+
+
+def entry(menu: QMenu, text: str):
+    return next(a for a in menu.actions() if a.text() == text)
+
+
+async def test_context_menu_sends_the_clip_to_extend_cover_and_persona(window, ctx, ui_emulator):
+    clip = await uploaded(ctx, ui_emulator, title="Night Drive")
+    other = await uploaded(ctx, ui_emulator, "rain-on-glass.mp3", title="Rain")
+    await shown_in_library(window, other)
+    menu = open_context_menu(window, clip)
+    texts = [a.text() for a in menu.actions()]
+    for wanted in ("Play", "Extend…", "Cover…", "Make persona…", "Export as MP3…", "Show in folder"):
+        assert wanted in texts, texts
+    entry(menu, "Cover…").trigger()
+    menu.close()
+    assert window.tabs.currentWidget() is window.extend_tab
+    assert window.extend_tab.mode() == "cover" and window.extend_tab.source().id == clip
+
+    menu = open_context_menu(window, other)
+    entry(menu, "Extend…").trigger()
+    menu.close()
+    assert window.extend_tab.mode() == "extend" and window.extend_tab.source().id == other
+
+    menu = open_context_menu(window, clip)
+    entry(menu, "Make persona…").trigger()
+    menu.close()
+    assert window.tabs.currentWidget() is window.persona_tab
+    assert window.persona_tab.clip.id == clip
+    assert ctx.selected_clip == clip
+
+
+# ---------------------------------------------------------------------------- Tasks panel
+
+COVER = GenerationParams(model="sonic-v5", lyrics="[Verse]\nRain on the glass", tags="lofi", title="Rain cover",
+                         audio_weight=0.73)
+CREATE = "/api/v1/sonic/create"
+
+
+def tasks_panel(ctx, qtbot) -> TasksPanel:
+    panel = TasksPanel(ctx)
+    qtbot.addWidget(panel)
+    panel.show()
+    return panel
+
+
+async def test_retry_resends_a_refused_request_with_its_cost_shown(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    panel = tasks_panel(ctx, qtbot)
+    ui_emulator.faults.inject(Fault("status", status=403, body={"code": 403, "message": "remaining credits are not enough"}),
+                              CREATE)
+    with pytest.raises(InsufficientCreditsError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    refused = ctx.studio.tasks.list()[0]
+    await wait_until(lambda: panel.model.row_of(refused.id) is not None)
+    panel.select_task(refused.id)
+    cost = ctx.studio.capabilities.estimated_cost(refused.kind)
+    assert cost and panel.retry_button.isEnabled()
+    assert panel.retry_button.text() == f"Retry ({cost:g} credits)"  # the price before anything is sent
+    first_body = ui_emulator.submissions(CREATE)[-1].json
+
+    qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: len(ctx.studio.tasks.list()) == 2)
+    again = ctx.studio.tasks.list()[0]
+    assert again.id != refused.id and again.source_clip == source
+    assert ui_emulator.submissions(CREATE)[-1].json == first_body  # the same request, sent once more
+    await wait_until(lambda: panel.current_task() is not None and panel.current_task().id == again.id)
+    done = await ctx.studio.tasks.wait(again.id, timeout=30)
+    assert done.state is TaskState.SUCCEEDED
+    assert ctx.studio.tasks.get(refused.id).state is TaskState.FAILED  # history kept
+
+
+async def test_no_retry_when_the_request_may_have_been_accepted(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    panel = tasks_panel(ctx, qtbot)
+    ui_emulator.faults.inject(Fault("drop"), CREATE)
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    lost = ctx.studio.tasks.list()[0]
+    assert lost.state is TaskState.UNKNOWN
+    await wait_until(lambda: panel.model.row_of(lost.id) is not None)
+    panel.select_task(lost.id)
+    assert not panel.retry_button.isEnabled() and panel.retry_button.text() == "Retry"
+    assert "check your account" in panel.retry_button.toolTip()
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.retry(lost.id)  # the service refuses too, not just the button
+    assert len(ui_emulator.submissions(CREATE)) == 1
+
+
+async def test_clear_finished_keeps_what_needs_attention_and_check_again_answers(ctx, ui_emulator, qtbot):
+    source = await uploaded(ctx, ui_emulator)
+    done = await ctx.studio.tasks.submit_cover(source, COVER)
+    done = await ctx.studio.tasks.wait(done.id, timeout=30)
+    ui_emulator.faults.inject(Fault("drop"), CREATE)
+    with pytest.raises(StudioError):
+        await ctx.studio.tasks.submit_cover(source, COVER)
+    lost = ctx.studio.tasks.list()[0]
+    panel = tasks_panel(ctx, qtbot)
+    notices: list[str] = []
+    ctx.bridge.notify.connect(notices.append)
+
+    panel.select_task(done.id)
+    qtbot.mouseClick(panel.check_button, Qt.MouseButton.LeftButton)
+    assert panel.check_button.text() == "Checking…"  # something visibly happens at once
+    await wait_until(lambda: any(n.startswith("Checked with the provider") for n in notices))
+    assert next(n for n in notices if n.startswith("Checked")).endswith("is done.")
+    await wait_until(lambda: panel.check_button.text() == "Check again")
+
+    assert panel.clear_button.isEnabled()
+    qtbot.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    assert [panel.model.task_at(r).id for r in range(panel.model.rowCount())] == [lost.id]
+    assert not panel.clear_button.isEnabled()
+    # Remembered: a new panel (next start) lists only the task that may still need the person.
+    again = tasks_panel(ctx, qtbot)
+    assert [again.model.task_at(r).id for r in range(again.model.rowCount())] == [lost.id]
+
+
+def test_tasks_dock_never_says_none_before_it_knows(qtbot):
+    from sonic_studio.ui.main_window import MainWindow
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    texts = [label.text() for label in win.tasks_dock.widget().findChildren(QLabel)]
+    assert texts and not any("No tasks" in text for text in texts)
+
+
+# ---------------------------------------------------------------------------- lineage
+
+
+async def test_lineage_names_the_parent_unambiguously_and_jumps_to_it(window, ctx, ui_emulator):
+    parent = await uploaded(ctx, ui_emulator, title="Night Drive")
+    namesake = await uploaded(ctx, ui_emulator, "rain-on-glass.mp3", title="Night Drive")
+    params = GenerationParams(model="sonic-v5", lyrics="[Verse]\nHeadlights", tags="synthwave", title="Longer drive")
+    task = await ctx.studio.tasks.submit_extend(parent, 83.0, params)
+    child = (await ctx.studio.tasks.wait(task.id, timeout=30)).clip_ids[0]
+    details = window.library.details
+    ctx.select_clip(child)
+    await wait_until(lambda: details.clip is not None and details.clip.id == child)
+    # Two clips are called "Night Drive": the line says which one, and names no task type.
+    date = created_text(ctx.studio.library.get(parent).created_at)
+    assert details.lineage_text == f"Extended from “Night Drive” ({date}) at 1:23.00."
+    assert "extend_upload_music" in details.lineage.toolTip()
+    assert f'href="clip:{parent}"' in details.lineage.text()
+
+    # The list is filtered so the parent is not even shown; the link still finds it.
+    await shown_in_library(window, namesake)
+    window.library.set_search("Longer")
+    await wait_until(lambda: window.library.model.row_of(parent) is None)
+    details.lineage.linkActivated.emit(f"clip:{parent}")
+    await wait_until(lambda: window.library._current_id() == parent)
+    assert ctx.selected_clip == parent and window.library.search.text() == ""
+
+
+# ---------------------------------------------------------------------------- upload titles
+
+
+async def test_uploads_are_named_by_the_persons_own_file(suno_window, suno_ctx, ui_emulator, qtbot, tmp_path):
+    from test_upload_tab import drop_file, song
+
+    tab = suno_window.upload_tab
+    suno_window.tabs.setCurrentWidget(tab)
+    drop_file(tab.drop_zone, song(tmp_path, 20.0, name="Summer Demo.mp3"))
+    await wait_until(lambda: tab.upload_button.isEnabled(), 15)
+    qtbot.mouseClick(tab.upload_button, Qt.MouseButton.LeftButton)
+    await wait_until(lambda: suno_ctx.selected_clip is not None and not tab.busy(), 20)
+    clip = suno_ctx.studio.library.get(suno_ctx.selected_clip)
+    hosted = ui_emulator.submissions("/api/file-stream-upload")[0].form["fileName"]
+    assert hosted != "Summer Demo.mp3"  # the host's own name for it...
+    assert clip.title == "Summer Demo"  # ...is not what the library shows: no extension either
+    await wait_until(lambda: suno_window.library.details.clip is not None)
+    assert suno_window.library.details.lineage_text == "Uploaded from Summer Demo.mp3."
+    assert "“Summer Demo”" in tab.status.text()
+
+    # A cover sent straight from the file names that file too, never the host's.
+    params = GenerationParams(model="V5", lyrics="[Verse]\nSun", tags="pop", title="Summer cover")
+    task = await suno_ctx.studio.tasks.submit_upload_cover(tmp_path / "Summer Demo.mp3", params)
+    child = suno_ctx.studio.library.get((await suno_ctx.studio.tasks.wait(task.id, timeout=30)).clip_ids[0])
+    assert lineage_sentence(child).startswith("Cover of upload Summer Demo.mp3")
+
+
+async def test_link_uploads_drop_the_extension(ctx, ui_emulator):
+    clip = await ctx.studio.tasks.upload(f"{ui_emulator.base_url}/samples/night-drive.mp3")
+    assert clip.title == "night-drive"
