@@ -261,7 +261,6 @@ class MainWindow(QMainWindow):
         ctx.bridge.notify.connect(self.show_notice)  # a method: Qt disconnects it when the window dies
         ctx.bridge.settingsRequested.connect(self.open_settings)
         ctx.bridge.deliverableViewRequested.connect(self.open_deliverable_view)
-        ctx.bridge.clipShowRequested.connect(self.show_clip)
         from .components.desktop_notifier import DesktopNotifier
 
         self.notifier = DesktopNotifier(ctx, self)
