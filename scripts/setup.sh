@@ -26,4 +26,7 @@ PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'
+# pip byte-compiles the dependencies but not an editable checkout: compile it now, so the
+# first run of the app or of sonic-studio-cli is not slower than the second.
+.venv/bin/python -m compileall -q sonic_studio
 echo "Sonic Studio is installed in $(pwd)/.venv"

@@ -8,20 +8,19 @@ them.  ``--json`` prints one machine-readable document on stdout; errors go to s
 as the taxonomy's sentence (no tracebacks for expected failures) with a non-zero exit
 code: 1 provider/service error, 2 invalid input, 3 task did not succeed, 4 partial.
 The key comes from SONIC_STUDIO_API_KEY or the keyring and is never printed.
+
+Building the parser imports nothing heavy (``--help`` is what scripts and shell
+completion pay on every call): the services, the store, the logging setup and asyncio
+are imported once a command runs (``tests/test_cli_startup.py`` holds this).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import logging
 import math
-import signal
-import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cli_create, cli_deliverables, cli_edit
 from .cli_output import (
@@ -44,12 +43,9 @@ from .cli_output import (
 )
 from .core.errors import StudioError, ValidationError
 from .core.models import GenerationParams, ProviderId
-from .core.validation import check_api_base_url, ensure
-from .logs import setup_logging
-from .services import Settings, Studio
-from .services.cadence import usable_interval
-from .services.redact import RedactingFilter, scrub
-from .store import ClipQuery, DatabaseError, storage_problem
+
+if TYPE_CHECKING:
+    from .services import Studio
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -187,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.state_dir:
             extra += ["--state-dir", str(args.state_dir)]
         return emulator_main(extra)
+    import asyncio
+    import signal
+
     _setup_logging(args)
     try:
         return asyncio.run(_run(args))
@@ -199,6 +198,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
+    import logging
+
+    from .logs import setup_logging
+    from .services.redact import RedactingFilter
+
     try:
         setup_logging(args.data_dir)
     except OSError as exc:  # a read-only or full data dir: reading the library must still work
@@ -211,6 +215,14 @@ def _setup_logging(args: argparse.Namespace) -> None:
 
 
 async def _run(args: argparse.Namespace) -> int:
+    import asyncio
+    import contextlib
+    import signal
+    import sqlite3
+
+    from .services import Settings, Studio
+    from .store import DatabaseError, storage_problem
+
     try:
         settings = Settings.load(args.data_dir)
         _apply_overrides(settings, args)
@@ -243,6 +255,8 @@ def _poll_interval(args: argparse.Namespace, settings) -> float | None:
     """--poll-interval, raised to the provider's floor (with a note) so a typo cannot hammer the API."""
     if args.poll_interval is None:
         return None
+    from .services.cadence import usable_interval
+
     base = settings.base_url(settings.provider_id)
     interval = usable_interval(args.poll_interval, base)
     if interval is not None and interval > args.poll_interval:
@@ -253,6 +267,8 @@ def _poll_interval(args: argparse.Namespace, settings) -> float | None:
 
 def _apply_overrides(settings, args: argparse.Namespace) -> None:
     """Global options change this run only; the settings file is not rewritten."""
+    from .core.validation import check_api_base_url, ensure
+
     if args.provider:
         settings.provider = args.provider
     pid = settings.provider_id
@@ -360,6 +376,8 @@ async def cmd_tasks(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def cmd_clips(studio: Studio, args: argparse.Namespace) -> int:
+    from .store import ClipQuery
+
     rows = await studio.library.query(ClipQuery(text=args.search, limit=args.limit))
     data = [clip_json(studio, r.id) for r in rows]
     emit(args, data, "\n".join(f"{d['clip_id']}  {clip_line(d)}" for d in data) or "The library is empty.")
@@ -367,6 +385,8 @@ async def cmd_clips(studio: Studio, args: argparse.Namespace) -> int:
 
 
 async def cmd_export(studio: Studio, args: argparse.Namespace) -> int:
+    import asyncio
+
     if args.format == "daw":
         return await cli_deliverables.export_daw_command(studio, args)
     clip = resolve_clip(studio, args.clip)
@@ -424,6 +444,8 @@ async def _after_submit(studio, args, task, then=None) -> int:
         text += "\n" + "\n".join(cli_deliverables.result_text(item) for item in extra)
     emit(args, data, text)
     if task.error is not None and task_exit(task) != EXIT_OK:
+        from .services.redact import scrub
+
         print(plain(scrub(f"{task.state.value}: {task.error}")), file=sys.stderr)
     return task_exit(task)
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from .cli_output import EXIT_OK, emit, plain
 from .core.models import GenerationParams, ProviderId
-from .services import Studio
+
+if TYPE_CHECKING:  # the services load when a command runs, not to build --help
+    from .services import Studio
 
 # sunoapi.org: personas made with generate-persona are "style" personas (voice clones are not made here).
 SUNO_PERSONA_MODEL = "style_persona"

@@ -12,15 +12,15 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import cli_output as out
 from .core.errors import ValidationError
 from .core.models import AssetKind
-from .services import Studio
-from .services.deliverables import Outcome
-from .services.redact import scrub
-from .store import TaskState
+
+if TYPE_CHECKING:  # the services load when a command runs, not to build --help
+    from .services import Studio
+    from .services.deliverables import Outcome
 
 _KINDS = {
     "wav": AssetKind.WAV,
@@ -89,7 +89,7 @@ async def finish(studio: Studio, args, clip: int, kind: AssetKind, outcome: Outc
     if task is None:
         return out.EXIT_OK
     if task.error is not None and out.task_exit(task) != out.EXIT_OK:
-        print(scrub(f"{task.state.value}: {task.error}"), file=sys.stderr)
+        _say(args, f"{task.state.value}: {task.error}", always=True)
     return out.task_exit(task)
 
 
@@ -147,6 +147,8 @@ def task_files(studio: Studio, task) -> dict[str, str]:
 
 async def whole_songs_after_extend(studio: Studio, args, task) -> list[dict[str, Any]]:
     """`extend --wait` on sonic: the whole song of each extension too (2 credits each)."""
+    from .store import TaskState
+
     if task.state not in (TaskState.SUCCEEDED, TaskState.PARTIAL) or getattr(args, "no_whole_song", False):
         return []
     caps = studio.capabilities
@@ -184,8 +186,10 @@ async def export_daw_command(studio: Studio, args: argparse.Namespace) -> int:
     return out.EXIT_OK
 
 
-def _say(args, text: str) -> None:
-    if not args.json:
+def _say(args, text: str, *, always: bool = False) -> None:
+    from .services.redact import scrub
+
+    if always or not args.json:
         print(scrub(text), file=sys.stderr, flush=True)
 
 

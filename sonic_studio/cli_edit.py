@@ -11,14 +11,15 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from typing import TYPE_CHECKING
 
 from . import cli_output as out
 from .core.edits import STRENGTHS, EditOp
 from .core.errors import ValidationError
 from .core.models import GenerationParams
-from .services import Studio
-from .services.edits import quote_text
-from .services.redact import scrub
+
+if TYPE_CHECKING:  # the services load when a command runs, not to build --help
+    from .services import Studio
 
 
 def add_parsers(commands: argparse._SubParsersAction) -> None:
@@ -87,6 +88,8 @@ def _params(studio: Studio, args: argparse.Namespace, op: EditOp, lyrics: str = 
 
 
 async def cmd_edit(studio: Studio, args: argparse.Namespace) -> int:
+    from .services.edits import quote_text
+
     op = EditOp(args.command.replace("-", "_"))
     edits = studio.edits
     if op is EditOp.MASHUP:
@@ -128,12 +131,14 @@ async def _finish(studio: Studio, args: argparse.Namespace, task) -> int:
     data = {"task": out.task_json(studio, task), "clips": [out.clip_json(studio, c) for c in task.clip_ids]}
     out.emit(args, data, out.task_line(task) + "\n" + out.clips_text(studio, task.clip_ids))
     if task.error is not None and out.task_exit(task) != out.EXIT_OK:
-        print(out.plain(scrub(f"{task.state.value}: {task.error}")), file=sys.stderr)
+        _say(args, out.plain(f"{task.state.value}: {task.error}"), always=True)
     return out.task_exit(task)
 
 
-def _say(args, text: str) -> None:
-    if not args.json:
+def _say(args, text: str, *, always: bool = False) -> None:
+    from .services.redact import scrub
+
+    if always or not args.json:
         print(scrub(text), file=sys.stderr, flush=True)
 
 

@@ -2,7 +2,9 @@
 text or JSON, progress lines, errors, exit codes, and terminal-safe text.
 
 Its own module so the command modules (``cli`` and ``cli_deliverables``) share it
-without importing each other.
+without importing each other.  Light at import (``cli`` imports it to build ``--help``):
+what needs the services, the store or the catalog is imported inside the function,
+which only runs once a command has started the services anyway.
 """
 
 from __future__ import annotations
@@ -15,11 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from .core.errors import StudioError, ValidationError
-from .core.validation import fmt_time
-from .services.events import TaskChanged
-from .services.redact import scrub
-from .store import TaskState
-from .ui.format import lineage_short
 
 EXIT_OK, EXIT_ERROR, EXIT_INPUT, EXIT_TASK_FAILED, EXIT_PARTIAL = 0, 1, 2, 3, 4
 
@@ -37,6 +34,9 @@ def resolve_clip(studio, clip_id: str) -> int:
 
 def progress_printer(studio, args, ids: set[int]) -> None:
     """State changes on stderr, so stdout stays clean for the result (and for --json)."""
+    from .services.events import TaskChanged
+    from .services.redact import scrub
+
     seen: dict[int, tuple[str, str]] = {}
 
     def show(event: TaskChanged) -> None:
@@ -51,6 +51,8 @@ def progress_printer(studio, args, ids: set[int]) -> None:
 
 
 def task_exit(task) -> int:
+    from .store import TaskState
+
     if task.state is TaskState.SUCCEEDED:
         return EXIT_OK
     if task.state is TaskState.PARTIAL:
@@ -81,6 +83,8 @@ def task_line(task) -> str:
 
 
 def clip_json(studio, clip: int) -> dict[str, Any]:
+    from .ui.format import lineage_short
+
     detail = studio.library.get(clip)
     lineage = None
     if detail.lineage is not None:
@@ -113,6 +117,8 @@ def clip_json(studio, clip: int) -> dict[str, Any]:
 
 
 def clip_line(data: dict[str, Any]) -> str:
+    from .core.validation import fmt_time
+
     length = fmt_time(data["duration"]) if data["duration"] else "?:??"
     parts = [f"“{data['title'] or 'untitled'}”", length, data["origin"], data["lineage_text"]]
     if data["audio_path"]:
@@ -141,6 +147,8 @@ def persona_json(persona) -> dict[str, Any]:
 
 
 def emit(args, data: Any, text: str) -> None:
+    from .services.redact import scrub
+
     out = json_safe(json.dumps(data, indent=2, ensure_ascii=False)) if args.json else plain(text)
     print(scrub(out), flush=True)
 
@@ -153,6 +161,8 @@ def fail(args, exc: Exception) -> int:
 
 
 def error(args, message: str, kind: str, field: str | None = None) -> None:
+    from .services.redact import scrub
+
     print(plain(scrub(f"error: {message}")), file=sys.stderr, flush=True)
     if getattr(args, "json", False):
         print(scrub(json.dumps({"error": {"kind": kind, "message": message, "field": field}})), flush=True)
