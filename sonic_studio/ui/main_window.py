@@ -139,7 +139,8 @@ class MainWindow(QMainWindow):
         Help › Keyboard shortcuts lists too."""
         bar = self.menuBar()
         self.menus = {name: bar.addMenu(f"&{name}") for name in MENUS}
-        self.file_menu, self.view_menu, self.playback_menu, self.help_menu = (self.menus[n] for n in MENUS)
+        self.file_menu, self.edit_menu, self.view_menu, self.playback_menu, self.help_menu = (
+            self.menus[n] for n in MENUS)
         docks = {"toggle_library": self.library_dock, "toggle_tasks": self.tasks_dock}
         self.actions: dict[str, QAction] = {}
         for shortcut in SHORTCUTS:
@@ -194,6 +195,24 @@ class MainWindow(QMainWindow):
             button.toggled.connect(act[name].setChecked)
         for action in act.values():
             action.setEnabled(True)
+
+    def open_audio(self) -> None:
+        """File › Open audio…: the Upload tab, with the file chooser open."""
+        self.tabs.setCurrentWidget(self.upload_tab)
+        self.upload_tab.open_audio()
+
+    def _connect_undo(self, stack) -> None:
+        """Edit › Undo / Redo become the library undo stack's own actions (Qt keeps their
+        text, "Undo rename “…”", and their enabled state), with the table's keys."""
+        for name, make, prefix in (("undo", stack.createUndoAction, "&Undo"),
+                                   ("redo", stack.createRedoAction, "&Redo")):
+            old = self.actions[name]
+            action = make(self, prefix)
+            action.setShortcut(old.shortcut())
+            self.edit_menu.insertAction(old, action)
+            self.edit_menu.removeAction(old)
+            old.deleteLater()
+            self.actions[name] = action
 
     def set_demo(self, demo: bool) -> None:
         self.demo_badge.setVisible(demo)
@@ -255,6 +274,9 @@ class MainWindow(QMainWindow):
         self.action_play.triggered.connect(self.player_bar.toggle)
         self.action_beat_grid.toggled.connect(self.player_bar.set_beat_grid_visible)
         self._connect_player_actions()
+        self._connect_undo(self.library.edits.stack)
+        self.actions["open_audio"].triggered.connect(self.open_audio)
+        self.actions["export"].triggered.connect(self.library.action_export_mp3.trigger)
         self.action_focus_search.triggered.connect(self._focus_search)
 
         self.status = StatusController(ctx, self)

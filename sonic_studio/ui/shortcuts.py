@@ -23,8 +23,12 @@ class Shortcut:
 
 
 SHORTCUTS: tuple[Shortcut, ...] = (
-    Shortcut("settings", "&Settings…", "Ctrl+,", "File"),
+    Shortcut("open_audio", "&Open audio…", "Ctrl+O", "File"),
+    Shortcut("export", "&Export the selected clip…", "Ctrl+Shift+E", "File"),
+    Shortcut("settings", "&Settings…", "Ctrl+,", "File", separator=True),
     Shortcut("quit", "&Quit", "Ctrl+Q", "File", separator=True),
+    Shortcut("undo", "&Undo", "Ctrl+Z", "Edit"),  # the library: rename, delete, keeper ★
+    Shortcut("redo", "&Redo", "Ctrl+Shift+Z", "Edit"),
     Shortcut("tab_create", "Create", "Alt+1", "View"),
     Shortcut("tab_upload", "Upload", "Alt+2", "View"),
     Shortcut("tab_extend", "Extend / Cover", "Alt+3", "View"),
@@ -65,7 +69,6 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("persona_audition", "Play the vocal range", "Shift+Space", where="Persona tab"),
     Shortcut("persona_suggest", "Suggest the vocal range (most sustained singing)", "Alt+V", where="Persona tab"),
     Shortcut("submit", "Send the request (after the cost is shown)", "Ctrl+Return", where="Upload, Extend, Persona"),
-    Shortcut("upload_open", "Choose a file", "Ctrl+O", where="Upload tab"),
     Shortcut("create_lyrics", "Write lyrics for me", "Ctrl+L", where="Create tab"),
     Shortcut("create_boost", "Boost style", "Ctrl+Shift+B", where="Create tab"),
     Shortcut("create_tag", "Insert a section tag", "Ctrl+Shift+K", where="Lyrics editors"),
@@ -76,7 +79,7 @@ SHORTCUTS: tuple[Shortcut, ...] = (
     Shortcut("log_refresh", "Reload the log", "F5", where="What happened (log)"),
 )
 
-MENUS = ("File", "View", "Playback", "Help")
+MENUS = ("File", "Edit", "View", "Playback", "Help")
 
 
 def by_name(name: str) -> Shortcut:

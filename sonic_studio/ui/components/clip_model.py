@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -164,6 +165,7 @@ class ClipTableModel(QAbstractTableModel):
         self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
         self.ctx = ctx
         self._library = ctx.studio.library
+        self.renamer: Callable[[int, str, str], None] | None = None  # (clip, old title, new title)
         self._query = ClipQuery(limit=PAGE)
         self._rows: list[ClipRow] = []
         self._index: dict[int, int] = {}  # clip id -> row
@@ -436,7 +438,10 @@ class ClipTableModel(QAbstractTableModel):
         clip = self._rows[index.row()]
         if not title or title == clip.title:
             return False
-        self._library.rename(clip.id, title)  # emits ClipUpdated, which refreshes the row
+        if self.renamer is not None:  # the library's undo stack (Edit › Undo)
+            self.renamer(clip.id, clip.title, title)
+        else:
+            self._library.rename(clip.id, title)  # emits ClipUpdated, which refreshes the row
         return True
 
     # ------------------------------------------------------------------ cell contents

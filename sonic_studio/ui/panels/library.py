@@ -78,6 +78,7 @@ from ..components.clip_model import (
     ClipTableModel,
     status_of,
 )
+from ..components.library_undo import LibraryEdits
 from ..components.notice_bar import NoticeBar, NoticeKind
 from ..format import KEEPER_STAR, clip_label, clip_name
 from ..icons import icon
@@ -225,7 +226,8 @@ class LibraryPanel(QWidget):
         self.ctx = ctx
         self.studio = ctx.studio
         self._syncing = False  # selecting a row because of clipSelected: do not echo it
-        self._deleted: list[int] = []  # what "Undo" restores
+        self._deleted: list[int] = []  # what the delete notice's "Undo" restores
+        self.edits = LibraryEdits(ctx.studio.library, self)  # Edit › Undo / Redo
         self._personas_loaded = False
         self._sort = SORTS[0]
         self._scroll = 0  # the list's scroll position before a live refresh
@@ -233,6 +235,7 @@ class LibraryPanel(QWidget):
         self.setMinimumWidth(300)
 
         self.model = ClipTableModel(ctx, self)
+        self.model.renamer = self.edits.rename
         self._build()
         self._restore_state()
 
@@ -749,9 +752,8 @@ class LibraryPanel(QWidget):
         if not clips:
             return
         keep = not all(c.keeper for c in clips)
-        for clip in clips:
-            self.studio.library.set_keeper(clip.id, keep)
         what = f"“{clip_label(clips[0]).removeprefix(KEEPER_STAR + ' ')}”" if len(clips) == 1 else f"{len(clips)} clips"
+        self.edits.set_keepers({c.id: c.keeper for c in clips}, keep, what)
         self.ctx.bridge.notify.emit(f"Marked {what} as a keeper ★." if keep else f"{what[0].upper()}{what[1:]} "
                                     "is no longer marked as a keeper.")
 
@@ -778,10 +780,9 @@ class LibraryPanel(QWidget):
         if not clips:
             return
         next_row = min(self.model.row_of(c.id) or 0 for c in clips)
-        for clip in clips:
-            self.studio.library.delete(clip.id)
-        self._deleted = [c.id for c in clips]
         what = f"“{clip_name(clips[0])}”" if len(clips) == 1 else f"{len(clips)} clips"
+        self.edits.delete([c.id for c in clips], what)
+        self._deleted = [c.id for c in clips]
         self.notice.show_message(f"Deleted {what}.", kind=NoticeKind.INFO, actions=(("Undo", "undo", self.undo_delete),),
                                  seconds=UNDO_SECONDS)
         if self.model.rowCount():
@@ -790,15 +791,13 @@ class LibraryPanel(QWidget):
             self.ctx.select_clip(None)
 
     def undo_delete(self) -> None:
-        """Bring back what the last delete removed."""
-        restored = []
-        for clip_id in self._deleted:
-            try:
-                restored.append(self.studio.library.restore(clip_id))
-            except KeyError:
-                log.info("clip %s was purged before undo", clip_id)
-        self._deleted = []
+        """The notice's Undo: take back the delete it announced (the same step as Edit › Undo)."""
+        deleted, self._deleted = self._deleted, []
         self.notice.dismiss()
+        if not deleted or not self.edits.stack.canUndo() or not self.edits.stack.undoText().startswith("delete"):
+            return
+        self.edits.stack.undo()
+        restored = [c for c in (self.studio.library.get_or_none(i) for i in deleted) if c is not None]
         if restored:
             self.ctx.select_clip(restored[0].id)
             what = f"“{clip_name(restored[0])}”" if len(restored) == 1 else f"{len(restored)} clips"

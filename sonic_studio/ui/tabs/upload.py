@@ -21,7 +21,6 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -282,7 +281,6 @@ class UploadTab(QWidget):
         self.settings_button.clicked.connect(self._open_settings)
         self.waveform.seekRequested.connect(self._preview_seek)
         self.ctx.player.positionChanged.connect(self._player_position)
-        QShortcut(QKeySequence.StandardKey.Open, self, self.choose_file)
 
     # ------------------------------------------------------------------ public API
     def source(self) -> str | Path | None:
@@ -291,6 +289,11 @@ class UploadTab(QWidget):
             return self._file
         text = self.url_edit.text().strip()
         return text or None
+
+    def open_audio(self) -> None:
+        """File › Open audio… (Ctrl+O, anywhere in the window): a file from this computer to upload."""
+        self.source_switch.set_current("file")
+        self.choose_file()
 
     def choose_file(self) -> None:
         """Open the file chooser (non-modal; the tab keeps working)."""
