@@ -359,7 +359,6 @@ async def test_edit_tab_screenshot_replace_a_chorus(window, ctx, ui_emulator, qt
     tab.set_range(30.0, 45.0)
     type_lines(qtbot, tab.lyrics, "[Chorus]\nHeadlights in the rain\nWe never looked back")
     await wait_until(lambda: tab.submit_button.isEnabled() and tab.waveform.range() == (30.0, 45.0), 10)
-    qapp.processEvents()
     out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "edit.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from conftest import wait_until
 from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollBar, QWidget
 
 from sonic_studio.ui import theme
 
@@ -34,8 +34,9 @@ def _submit_button(page: QWidget):
 async def _settle(window, size: tuple[int, int]) -> None:
     window.resize(*size)
     await wait_until(lambda: (window.width(), window.height()) == size)
-    for _ in range(3):  # layouts settle over a few event-loop turns (tab switches, reflows)
-        QApplication.processEvents()
+    # Layouts settle over a few event-loop turns (tab switches, reflows).  Never
+    # QApplication.processEvents() here: it would step other tasks inside this one's step.
+    for _ in range(4):
         await asyncio.sleep(0.02)
 
 

@@ -99,6 +99,7 @@ class PersonaTab(QWidget):
         self.existing: PersonaRecord | None = None  # the persona this clip already made
         self._ranges: dict[int, tuple[float, float]] = {}  # per clip, for this session
         self.vocal_curve: vocal_activity.VocalCurve | None = None  # of the clip shown, when computed
+        self._to_analyse: Path | None = None  # a clip picked while the tab was hidden
         self._touched: set[str] = set()
 
         self.loader = PeakLoader(ctx.peak_cache, parent=self)
@@ -454,8 +455,8 @@ class PersonaTab(QWidget):
             return
         self.vocal_strip.set_message("Finding the singing…")
         self._update_suggest_button()
-        self.runner.run("vocal-curve", self._analyse(path), what="Finding the singing",
-                        on_error=self.vocal_strip.set_message)
+        self._to_analyse = path
+        self._analyse_if_shown()
         if detail.duration:
             self.waveform.set_duration(detail.duration)
             self._restore_range()
@@ -650,6 +651,18 @@ class PersonaTab(QWidget):
         self._on_range_changed_from_widget()
 
     # ------------------------------------------------------------------ vocal suggestion
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._analyse_if_shown()
+
+    def _analyse_if_shown(self) -> None:
+        """Find the singing once the tab is on screen: a click in the library while another
+        tab is open decodes the clip once (for the waveforms), not twice."""
+        path, self._to_analyse = (self._to_analyse, None) if self.isVisible() else (None, self._to_analyse)
+        if path is not None and path == self.audio_path:
+            self.runner.run("vocal-curve", self._analyse(path), what="Finding the singing",
+                            on_error=self.vocal_strip.set_message)
+
     async def _analyse(self, path: Path) -> None:
         """The clip's vocal-activity curve, computed off the UI thread (decode + NumPy)."""
         loop = asyncio.get_running_loop()
