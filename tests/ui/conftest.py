@@ -9,10 +9,23 @@ from __future__ import annotations
 
 import pytest
 import shiboken6
+from PySide6.QtCore import QSettings
 from support import FAKE_KEY, wait_until  # noqa: F401 - re-exported: this file shadows tests/conftest.py
 
 from sonic_studio.emulator.app import Emulator, Timing
 from sonic_studio.emulator.server import EmulatorServer
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """No QSettings (last tab, splitters, sort order) leak from one test into the next.
+
+    Tests in one worker share a HOME; a window restoring the tab an earlier test left
+    open (the Persona tab analyses the selected clip) made later tests order-dependent.
+    """
+    QSettings().clear()
+    yield
+    QSettings().clear()
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ import os
 import stat
 from pathlib import Path
 
-import pytest
 from conftest import wait_until
 from mutagen.wave import WAVE
-from PySide6.QtCore import QDate, QPoint, QSettings, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QFileDialog
 
@@ -21,14 +20,6 @@ from sonic_studio.emulator.app import Fault, Timing
 from sonic_studio.store import ClipQuery
 from sonic_studio.ui.components.clip_model import COL_DURATION, COL_TITLE, LineageRole
 from sonic_studio.ui.panels.library import DATE_RANGES, LibraryPanel
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings(tmp_path):
-    """QSettings (sort order, splitter) must not leak from one test into the next."""
-    QSettings().clear()
-    yield
-    QSettings().clear()
 
 
 async def make_extension(ctx, emulator, *, continue_at: float = 30.0, title: str = "Night Drive"):

@@ -3,19 +3,10 @@ driven through the real window's menus against the emulator; what the library st
 
 from __future__ import annotations
 
-import pytest
 from conftest import wait_until
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QFileDialog
 
 from sonic_studio.ui.components.clip_model import COL_TITLE
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings():
-    QSettings().clear()
-    yield
-    QSettings().clear()
 
 
 async def uploaded(ctx, emulator, sample: str, title: str) -> int:

@@ -1,5 +1,9 @@
 """Issue 16: clicking a clip in the library starts ONE decode of its audio, shared by every
-view that draws it (the player bar, the Persona tab, the Extend/Cover tab)."""
+view that draws it (the player bar, the Persona tab, the Extend/Cover tab).
+
+The window opens on its first tab (the UI conftest clears remembered settings): while the
+Persona tab is the one shown, finding the singing is a second, 16 kHz decode by design.
+"""
 
 from __future__ import annotations
 

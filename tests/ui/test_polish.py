@@ -9,7 +9,7 @@ import asyncio
 
 import pytest
 from conftest import wait_until
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMenu
 
 from sonic_studio.core.errors import InsufficientCreditsError, StudioError
@@ -18,13 +18,6 @@ from sonic_studio.emulator.app import Fault
 from sonic_studio.store import TaskState
 from sonic_studio.ui.format import created_text, lineage_sentence
 from sonic_studio.ui.panels.tasks import TasksPanel
-
-
-@pytest.fixture(autouse=True)
-def fresh_settings():
-    QSettings().clear()
-    yield
-    QSettings().clear()
 
 
 async def uploaded(ctx, emulator, sample: str = "night-drive.mp3", title: str | None = None) -> int:
