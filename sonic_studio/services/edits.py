@@ -154,9 +154,10 @@ class EditService:
         detail = self._checked(op, clip, start=start, end=end, model=params.model)
         request = AddLayerRequest(detail.to_clip(), params, op is EditOp.ADD_VOCALS, start, end)
         what = "vocals" if request.vocals else "instrumental"
+        over = f" over {span_text(start, end)}" if start is not None and end is not None else ""
         doc = request_doc(op.task_kind, params, source_clip_id=detail.clip_id, range_start=start, range_end=end)
         return await self._tasks.submit_paid(
-            provider, op.task_kind, title=f"{what} added to “{_name(detail)}”", request=doc, source_clip=clip,
+            provider, op.task_kind, title=f"{what} added to “{_name(detail)}”{over}", request=doc, source_clip=clip,
             call=lambda p: p.add_layer(request))
 
     async def remaster(self, clip: int, model: str | None = None, strength: str | None = "normal") -> TaskRecord:

@@ -182,6 +182,7 @@ async def test_sonic_add_vocals_instrumental_remaster_mashup_and_sample(window, 
     qtbot.keyClicks(tab.tags, "pop")
     body = await send(qtbot, tab, ui_emulator, "/api/v1/sonic/create")
     assert (body["task_type"], body["prompt"], body["tags"]) == ("add_vocals", "[Verse]\nla la", "pop")
+    assert "overpainting_start_s" not in body  # the whole upload unless "Only over part" is ticked
     assert lineage_short((await results(ctx))[0]).startswith("vocals added to night-drive")
 
     choose(qtbot, tab, EditOp.ADD_INSTRUMENTAL)
@@ -218,12 +219,39 @@ async def test_sonic_add_vocals_instrumental_remaster_mashup_and_sample(window, 
     assert lineage_short((await results(ctx))[0]) == "sampled 0:10–0:18 of Night Drive"
 
 
+async def test_sonic_add_vocals_over_part_of_an_upload_sends_the_dragged_range(window, ctx, ui_emulator, qtbot):
+    tab = edit_tab(window)
+    await select(ctx, tab, await upload(ctx, ui_emulator))
+    choose(qtbot, tab, EditOp.ADD_VOCALS)
+    assert tab.part_only.isVisible() and not tab.range_row.isVisible()
+    tick = QPoint(8, tab.part_only.height() // 2)  # on the box, not the empty row beside its words
+    qtbot.mouseClick(tab.part_only, Qt.MouseButton.LeftButton, pos=tick)
+    assert tab.range_row.isVisible() and tab.ranged()
+    drag(qtbot, tab.waveform, 10.0, 25.0)
+    await wait_until(lambda: abs(tab.range()[0] - 10.0) < 0.6 and abs(tab.range()[1] - 25.0) < 0.6)
+    start, end = tab.range()
+    type_lines(qtbot, tab.lyrics, "[Chorus]\nonly here")
+    qtbot.keyClicks(tab.tags, "soul")
+    body = await send(qtbot, tab, ui_emulator, "/api/v1/sonic/create")
+    assert body["task_type"] == "add_vocals"
+    assert (body["overpainting_start_s"], body["overpainting_end_s"]) == (start, end)
+    assert "over 0:10–0:25" in lineage_short((await results(ctx))[0])
+
+    tab.set_range(30.0, 20.0)  # inverted: a sentence, nothing sent
+    sent = len(ui_emulator.requests)
+    assert not tab.submit_button.isEnabled() and tab.reason.text()
+    qtbot.mouseClick(tab.part_only, Qt.MouseButton.LeftButton, pos=tick)  # the whole upload again
+    assert not tab.range_row.isVisible() and tab.submit_button.isEnabled(), tab.reason.text()
+    assert len(ui_emulator.requests) == sent
+
+
 async def test_sunoapi_add_vocals_instrumental_and_mashup_and_what_it_cannot(suno_window, suno_ctx, ui_emulator, qtbot):
     ctx, tab = suno_ctx, edit_tab(suno_window)
     up = await upload(ctx, ui_emulator)
     await select(ctx, tab, up)
     choose(qtbot, tab, EditOp.ADD_VOCALS)
     assert tab.model.currentData() == "V4_5PLUS"
+    assert not tab.part_only.isVisible()  # sunoapi.org takes no range for added vocals
     type_lines(qtbot, tab.lyrics, "[Verse]\nla la")
     qtbot.keyClicks(tab.tags, "pop")
     body = await send(qtbot, tab, ui_emulator, "/api/v1/generate/add-vocals")

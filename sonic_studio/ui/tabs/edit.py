@@ -23,6 +23,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -83,10 +84,10 @@ class EditTab(QWidget):
     """See the module docstring.
 
     Public API: ``set_op(EditOp)``, ``op()``, ``use_clip(local_id)``, ``set_second(local_id)``,
-    ``set_range(start, end)``, ``range()``, ``problems()``, ``submit()``, ``play_original()``,
+    ``set_range(start, end)``, ``range()``, ``ranged()``, ``problems()``, ``submit()``, ``play_original()``,
     ``play_result()``, ``play_seam()``; widgets ``waveform``, ``start_spin``, ``end_spin``,
     ``limit_note``, ``lyrics``, ``tags``, ``title``, ``exclude``, ``model``, ``strength``,
-    ``second``, ``results``, ``bar`` (with ``submit_button``, ``reason``, ``cost``).
+    ``part_only``, ``second``, ``results``, ``bar`` (with ``submit_button``, ``reason``, ``cost``).
     """
 
     def __init__(self, ctx) -> None:
@@ -130,6 +131,11 @@ class EditTab(QWidget):
         outer.addLayout(switch_row)
         self.op_note = theme.label("", "hint")
         outer.addWidget(self.op_note)
+        # Add vocals / instrumental over the whole upload, or (where the provider takes a
+        # range) only over the part dragged on the waveform.
+        self.part_only = QCheckBox("Only over &part of the song")
+        self.part_only.setToolTip("Drag the range on the waveform; the rest of the upload is left as it is (Alt+P)")
+        outer.addWidget(self.part_only)
 
         self.waveform = WaveformView(mode=WaveformMode.RANGE)
         self.waveform.setMinimumHeight(120)
@@ -246,6 +252,7 @@ class EditTab(QWidget):
         self.lyrics.textChanged.connect(self._refresh)
         self.model.currentIndexChanged.connect(self._refresh)
         self.strength.changed.connect(self._refresh)
+        self.part_only.toggled.connect(lambda _on: self.set_op(self.op()))
         self.second.currentIndexChanged.connect(self._second_picked)
         self.play_original_button.clicked.connect(self.play_original)
         self.play_result_button.clicked.connect(self.play_result)
@@ -268,7 +275,8 @@ class EditTab(QWidget):
             return
         caps = self.studio.capabilities
         info = caps.edit(op)
-        ranged = op.ranged
+        self.part_only.setVisible(info.range_optional)
+        ranged = self.ranged()
         self.waveform.set_mode(WaveformMode.RANGE if ranged else WaveformMode.PREVIEW)
         self.range_row.setVisible(ranged)
         self.audition_row.setVisible(ranged)
@@ -294,6 +302,11 @@ class EditTab(QWidget):
         self._fill_results()
         self.bar.set_text(_BUTTONS[op], ready_tip=f"{op.label} (Ctrl+Enter)")
         self._refresh()
+
+    def ranged(self) -> bool:
+        """Whether this request carries the range on the waveform."""
+        op = self.op()
+        return op.ranged or (self.studio.capabilities.edit(op).range_optional and self.part_only.isChecked())
 
     def use_clip(self, clip: int) -> None:
         detail = self.studio.library.get_or_none(clip)
@@ -496,7 +509,7 @@ class EditTab(QWidget):
 
     def _limit_sentence(self) -> str:
         """Why the range cannot grow (or shrink) further, when it sits at a limit."""
-        if self._clip is None or not self.op().ranged:
+        if self._clip is None or not self.ranged():
             return ""
         caps = self.studio.capabilities
         info = caps.edit(self.op())
@@ -512,7 +525,7 @@ class EditTab(QWidget):
 
     def _preflight(self):
         op = self.op()
-        start, end = self.range() if op.ranged else (None, None)
+        start, end = self.range() if self.ranged() else (None, None)
         model = self.model.currentData() if op is not EditOp.REPLACE_SECTION else None
         second = self._second if op is EditOp.MASHUP else None
         return self.studio.edits.preflight(op, self._clip.id, start=start, end=end, model=model, second=second)
@@ -545,7 +558,7 @@ class EditTab(QWidget):
         op = self.op()
         start, end = self.range()
         self.length_text.setText(f"{end - start:.1f} s" if end > start else "")
-        self.snap_note.setVisible(op.ranged and bool(self.snap_note.text()))
+        self.snap_note.setVisible(self.ranged() and bool(self.snap_note.text()))
         sentence = self._limit_sentence()
         self.limit_note.setText(sentence)
         self.limit_note.setVisible(bool(sentence))
@@ -604,15 +617,15 @@ class EditTab(QWidget):
 
     async def _submit(self) -> None:
         edits, op, clip = self.studio.edits, self.op(), self._clip.id
-        start, end = self.range()
+        start, end = self.range() if self.ranged() else (None, None)
         if op is EditOp.REPLACE_SECTION:
             sending = edits.replace_section(clip, start, end, self.lyrics.toPlainText().strip(),
                                             tags=self.tags.text().strip(), title=self.title.text().strip(),
                                             negative_tags=self.exclude.text().strip())
         elif op is EditOp.ADD_VOCALS:
-            sending = edits.add_vocals(clip, self._params())
+            sending = edits.add_vocals(clip, self._params(), start, end)
         elif op is EditOp.ADD_INSTRUMENTAL:
-            sending = edits.add_instrumental(clip, self._params())
+            sending = edits.add_instrumental(clip, self._params(), start, end)
         elif op is EditOp.REMASTER:
             sending = edits.remaster(clip, self.model.currentData(), self.strength.current())
         elif op is EditOp.MASHUP:
