@@ -45,7 +45,9 @@ class WeightSlider(QWidget):
 
         self.enable_box = QCheckBox()
         self.enable_box.setToolTip("Unticked: let the provider use its default for this weight.")
-        self.enable_box.setVisible(optional)
+        if not optional:
+            # Never setVisible(True) on a widget without a parent: it would open as a window of its own.
+            self.enable_box.hide()
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setRange(0, STEPS)
         self.slider.setSingleStep(1)
