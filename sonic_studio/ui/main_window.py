@@ -8,10 +8,11 @@ started.  Panels talk to each other only through the bridge's signals.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -38,12 +39,21 @@ from .tasks_runner import TaskRunner, cancel_under
 
 log = logging.getLogger(__name__)
 
-# The work tabs in order: (name, icon).  Create comes first: a new song is where most sessions start.
-# Their View-menu entries (Alt+1…) are rows of ui/shortcuts.py.
-TABS = (("Create", "music"), ("Upload", "upload"), ("Extend / Cover", "extend"), ("Persona", "persona"))
-TAB_NAMES = tuple(name for name, _icon in TABS)
-EDIT_TAB_NAME = "Edit"
+# The work tabs in order: (attribute, module under ui/tabs, class, name, icon).  Create comes first:
+# a new song is where most sessions start; Edit comes after the fixed tabs.  Their View-menu entries
+# (Alt+1…) are rows of ui/shortcuts.py.
+TABS = (
+    ("create_tab", "create", "CreateTab", "Create", "music"),
+    ("upload_tab", "upload", "UploadTab", "Upload", "upload"),
+    ("extend_tab", "extend_cover", "ExtendCoverTab", "Extend / Cover", "extend"),
+    ("persona_tab", "persona", "PersonaTab", "Persona", "persona"),
+    ("edit_tab", "edit", "EditTab", "Edit", "edit"),
+)
 # Widgets where Space is theirs: it types, or presses the button.
+# The hidden tabs are built this long after the library has answered (its rows paint first),
+# or this long after start at the latest.
+HIDDEN_TABS_AFTER_MS = 100
+HIDDEN_TABS_LATEST_MS = 1500
 _KEEPS_SPACE = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox, QAbstractButton)
 
 
@@ -78,11 +88,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(False)
         self.tabs.setObjectName("workTabs")
-        for name, icon_name in TABS:
+        self._pages: dict[str, QWidget] = {}  # the tabs built so far, by attribute name
+        for _attr, _module, _cls, name, icon_name in TABS:
             self.tabs.addTab(_placeholder("Starting…"), icon(icon_name), name)
-        # ---- Edit tab (issue 13): after the fixed tabs; library "Edit ›" entries route here.
-        self.edit_placeholder = _placeholder("Starting…")
-        self.tabs.addTab(self.edit_placeholder, icon("edit"), EDIT_TAB_NAME)
+        self.tabs.currentChanged.connect(self._build_tab_at)
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(theme.SPACING, theme.SPACING, theme.SPACING, 0)
@@ -156,10 +165,8 @@ class MainWindow(QMainWindow):
                 self.menus[shortcut.menu].addSeparator()
             self.menus[shortcut.menu].addAction(action)
             self.actions[shortcut.name] = action
-        for index, name in enumerate(("tab_create", "tab_upload", "tab_extend", "tab_persona")):
+        for index, name in enumerate(("tab_create", "tab_upload", "tab_extend", "tab_persona", "tab_edit")):
             self.actions[name].triggered.connect(lambda _=False, i=index: self.tabs.setCurrentIndex(i))
-        self.actions["tab_edit"].triggered.connect(
-            lambda: self.tabs.setCurrentIndex(self.tabs.indexOf(self.edit_tab_page())))
         self.action_settings = self.actions["settings"]
         self.action_settings.setIcon(icon("settings"))
         self.action_quit = self.actions["quit"]
@@ -226,31 +233,11 @@ class MainWindow(QMainWindow):
         from .panels.player_bar import PlayerBar
         from .panels.tasks import TasksPanel
         from .status import StatusController
-        from .tabs.create import CreateTab
-        from .tabs.extend_cover import ExtendCoverTab
-        from .tabs.persona import PersonaTab
-        from .tabs.upload import UploadTab
 
         self.ctx = ctx
-        current = self.tabs.currentIndex()
-        pages = (CreateTab(ctx), UploadTab(ctx), ExtendCoverTab(ctx), PersonaTab(ctx))
-        for index, (page, (name, icon_name)) in enumerate(zip(pages, TABS)):
-            old = self.tabs.widget(index)
-            self.tabs.removeTab(index)
-            self.tabs.insertTab(index, page, icon(icon_name), name)
-            old.deleteLater()
-        self.tabs.setCurrentIndex(current)
-        self.create_tab, self.upload_tab, self.extend_tab, self.persona_tab = pages
-
-        # ---- Edit tab (issue 13)
-        from .tabs.edit import EditTab
-
-        self.edit_tab = EditTab(ctx)
-        index = self.tabs.indexOf(self.edit_placeholder)
-        self.tabs.removeTab(index)
-        self.tabs.insertTab(index, self.edit_tab, icon("edit"), EDIT_TAB_NAME)
-        self.edit_placeholder.deleteLater()
-        self.tabs.setCurrentIndex(current)
+        # Only the tab on screen is built now; the others once the library has answered
+        # (_build_hidden_tabs), or at once when something asks for one (issue 16: a usable window fast).
+        self._build_tab_at(self.tabs.currentIndex())
         ctx.bridge.editRequested.connect(self.open_edit)
         ctx.bridge.sourceRequested.connect(self.open_with_source)
         ctx.bridge.clipShowRequested.connect(self.show_clip)
@@ -263,6 +250,8 @@ class MainWindow(QMainWindow):
             self.library_tabs.insertTab(index, page, icon(icon_name), name)
             old.deleteLater()
         self.library_tabs.setCurrentIndex(0)
+        self.library.model.queryFinished.connect(self._library_answered, Qt.ConnectionType.SingleShotConnection)
+        QTimer.singleShot(HIDDEN_TABS_LATEST_MS, self, self._build_hidden_tabs)  # a library that never answers
 
         self.tasks = TasksPanel(ctx)
         old = self.tasks_dock.widget()
@@ -291,9 +280,52 @@ class MainWindow(QMainWindow):
         self.action_about.triggered.connect(self.open_about)
         self.action_log.triggered.connect(self.open_log)
 
-    def edit_tab_page(self) -> QWidget:
-        """The Edit tab (its placeholder before the studio has started)."""
-        return getattr(self, "edit_tab", self.edit_placeholder)
+    # ------------------------------------------------------------------ work tabs
+    def _tab_page(self, attr: str) -> QWidget:
+        """The tab ``attr`` ("extend_tab"…), built now if it was not yet."""
+        page = self._pages.get(attr)
+        if page is None:
+            if self.ctx is None:
+                raise AttributeError(f"{attr} exists once the studio has started (attach)")
+            page = self._build_tab_at(next(i for i, row in enumerate(TABS) if row[0] == attr))
+        return page
+
+    create_tab = property(lambda self: self._tab_page("create_tab"))
+    upload_tab = property(lambda self: self._tab_page("upload_tab"))
+    extend_tab = property(lambda self: self._tab_page("extend_tab"))
+    persona_tab = property(lambda self: self._tab_page("persona_tab"))
+    edit_tab = property(lambda self: self._tab_page("edit_tab"))
+
+    def _build_tab_at(self, index: int) -> QWidget | None:
+        """Put the real page in place of tab ``index``'s placeholder (once the studio has started)."""
+        if self.ctx is None or not 0 <= index < len(TABS):
+            return None
+        attr, module, cls, name, icon_name = TABS[index]
+        page = self._pages.get(attr)
+        if page is not None:
+            return page
+        page = getattr(importlib.import_module(f".tabs.{module}", __package__), cls)(self.ctx)
+        self._pages[attr] = page
+        # Swapping the widget under the tab bar must not look like a tab change.
+        shown = self.tabs.currentIndex()
+        with QSignalBlocker(self.tabs):
+            old = self.tabs.widget(index)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, page, icon(icon_name), name)
+            self.tabs.setCurrentIndex(shown)
+        old.deleteLater()
+        return page
+
+    def _library_answered(self, *_args) -> None:
+        # The rows are painted first; building the hidden tabs before that paint delayed it.
+        QTimer.singleShot(HIDDEN_TABS_AFTER_MS, self, self._build_hidden_tabs)
+
+    def _build_hidden_tabs(self) -> None:
+        """Build the tabs not on screen, one per turn of the event loop (no long stall)."""
+        if self.ctx is None or len(self._pages) == len(TABS):
+            return
+        self._build_tab_at(next(i for i, row in enumerate(TABS) if row[0] not in self._pages))
+        QTimer.singleShot(0, self, self._build_hidden_tabs)
 
     def open_edit(self, clip: int, op: str) -> None:
         """A library "Edit ›" entry: that operation on that clip, in the Edit tab."""
