@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 import time
 
 import numpy as np
@@ -194,7 +195,19 @@ def test_views_showing_one_clip_share_one_decode(qtbot, long_song, tmp_path, dec
     assert hits and decodes == [long_song]
 
 
-def test_a_shared_decode_stops_when_the_last_view_leaves(qtbot, long_song, tmp_path, decodes):
+def test_a_shared_decode_stops_when_the_last_view_leaves(qtbot, long_song, tmp_path, decodes, monkeypatch):
+    # The reader holds after its first chunk until released, so ffmpeg is still running
+    # (blocked on a full pipe) however fast this machine decodes the song.
+    release = threading.Event()
+    real_iter = PcmStream.__iter__
+
+    def held(self):
+        for index, chunk in enumerate(real_iter(self)):
+            yield chunk
+            if index == 0:
+                release.wait(10)
+
+    monkeypatch.setattr(PcmStream, "__iter__", held)
     first, second = PeakLoader(None), PeakLoader(None)
     first.load(long_song)
     second.load(long_song)
@@ -203,9 +216,11 @@ def test_a_shared_decode_stops_when_the_last_view_leaves(qtbot, long_song, tmp_p
     qtbot.waitUntil(lambda: job.stream is not None and job.stream._proc is not None, timeout=5_000)
     first.cancel()
     qtbot.wait(200)
-    assert job.stream._proc.poll() is None  # still decoding for the second view
+    assert not job.cancelled and job.stream._proc.poll() is None  # still decoding for the second view
     second.cancel()
     qtbot.waitUntil(lambda: job.stream._proc.poll() is not None, timeout=5_000)  # ffmpeg killed
+    assert job.cancelled
+    release.set()
     finished = []
     third = PeakLoader(None)
     third.finished.connect(finished.append)

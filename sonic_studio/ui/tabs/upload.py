@@ -468,6 +468,7 @@ class UploadTab(QWidget):
     def _show_validation(self, exc: ValidationError) -> None:
         if exc.field in ("file", "url"):
             self._sent_problem = (exc.field, str(exc), exc.details())
+            self._refresh()  # at the field now, not only once the busy state has been cleared
         else:
             self._set_error(str(exc), exc.details())
 
