@@ -43,7 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .ui import theme
+    from .ui.qt_log import route_qt_messages, stop_routing
 
+    route_qt_messages()  # Qt's own messages to the log, not the terminal
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Sonic Studio")
     app.setOrganizationName("Sonic Studio")
@@ -86,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         pass
     heartbeat.stop()
     collector.stop()
+    stop_routing()
     return getattr(window, "exit_code", 0)
 
 

@@ -24,6 +24,8 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialog
 
+from .qt_log import route_ffmpeg_output
+
 log = logging.getLogger(__name__)
 
 
@@ -170,6 +172,7 @@ async def run_studio(window, args: argparse.Namespace) -> None:
 
     bridge = StudioBridge(studio)
     player = Player()
+    route_ffmpeg_output()  # the player started QtMultimedia's FFmpeg: its output goes to the log too
     ctx = UiContext(studio=studio, bridge=bridge, player=player, log_file=log_file, demo_server=demo_server,
                     start_demo_server=start_demo, demo_state_dir=state_dir)
     window.attach(ctx)
