@@ -5,6 +5,7 @@ If this fails, the README promises something the app does not do.
 
 from __future__ import annotations
 
+import pytest
 from conftest import wait_until
 from PySide6.QtCore import Qt
 
@@ -75,3 +76,54 @@ async def test_readme_walkthrough_upload_sample_make_persona_generate(window, ct
     for clip_id in done.clip_ids:
         detail = studio.library.get(clip_id)
         assert detail.persona_id == persona.persona_id and detail.audio_path
+
+
+async def test_readme_walkthrough_replace_a_chorus(window, ctx, ui_emulator, qtbot):
+    """Steps 6-9, "Replace a chorus (Edit tab)", with the keys and the mouse the README names."""
+    from test_edit_tab import drag, song, type_lines
+
+    from sonic_studio.core.edits import EditOp
+    from sonic_studio.ui.format import lineage_short
+
+    studio = ctx.studio
+    clip = await song(ctx)
+    source = studio.library.get(clip)
+    # 6. Select the song in the library, then Alt+5 opens the Edit tab.
+    library = window.library
+    await wait_until(lambda: library.model.row_of(clip) is not None, 10)
+    rect = library.table.visualRect(library.model.index(library.model.row_of(clip), 0))
+    qtbot.mouseClick(library.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.keyClick(window, Qt.Key.Key_5, Qt.KeyboardModifier.AltModifier)
+    tab = window.edit_tab
+    assert window.tabs.currentWidget() is tab
+    # 7. "Replace a section" is chosen; drag a new range over the chorus with the mouse.
+    assert tab.op() is EditOp.REPLACE_SECTION
+    await wait_until(lambda: tab.waveform.status() == "ready" and tab.waveform.duration() > 0, 30)
+    view = tab.waveform
+    drag(qtbot, view, 50.0, 65.0)  # outside the range it opened with (a quarter in): draws a new one
+    got = tab.range()
+    px = view.duration() / view.wave_rect().width()
+    assert got == pytest.approx((50.0, 65.0), abs=2 * px), got
+    # 8. New words, the cost shown before sending, Ctrl+Enter.
+    type_lines(qtbot, tab.lyrics, "[Chorus]\nBrand new chorus")
+    assert tab.cost.text().startswith("Estimated 15 credits")
+    qtbot.keyClick(tab.lyrics, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    await wait_until(lambda: ui_emulator.submissions("/api/v1/sonic/replace-section"), 20)
+    body = ui_emulator.submissions("/api/v1/sonic/replace-section")[-1].json
+    assert body["clip_id"] == source.clip_id and body["infill_lyrics"] == "[Chorus]\nBrand new chorus"
+    assert (body["infill_start_s"], body["infill_end_s"]) == got
+    await wait_until(lambda: studio.tasks.list(limit=1)[0].provider_task_id is not None, 20)
+    record = await studio.tasks.wait(studio.tasks.list(limit=1)[0].id, timeout=60)
+    titles = [lineage_short(studio.library.get(c)) for c in record.clip_ids]
+    span = f"{int(got[0]) // 60}:{int(got[0]) % 60:02d}–{int(got[1]) // 60}:{int(got[1]) % 60:02d}"
+    assert f"replaced {span} of Night Drive" in titles, titles
+    # 9. The result under "Hear the result"; Alt+O, Alt+R and Alt+S play the same place of each.
+    await wait_until(lambda: tab.results.currentData() is not None, 10)
+    result = studio.library.get(tab.results.currentData())
+    # A button's shortcut clicks it after a short animation: wait for what is heard.
+    for key, audio, wanted in ((Qt.Key.Key_O, source.audio_path, got),
+                               (Qt.Key.Key_R, result.audio_path, got),
+                               (Qt.Key.Key_S, result.audio_path, (got[0] - 3.0, got[0] + 3.0))):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.AltModifier)
+        await wait_until(lambda a=audio, w=wanted: str(ctx.player.source) == str(a) and ctx.player.playing_range
+                         is not None and ctx.player.playing_range[:2] == pytest.approx(w, abs=0.01), 10)

@@ -166,7 +166,8 @@ class EditTab(QWidget):
         self.play_result_button = QPushButton("Hear the &result")
         self.play_result_button.setToolTip("Play the same range of the chosen result (Alt+R)")
         self.seam_button = QPushButton("Hear the &seam")
-        self.seam_button.setToolTip(f"Play {SEAM:g} s before and after the start of the range (Alt+S)")
+        self.seam_button.setToolTip(f"Play {SEAM:g} s either side of the start of the range: in the chosen result, "
+                                    "where the new part joins the old (in the original before there is one) (Alt+S)")
         for widget in (self.play_original_button, self.seam_button, self.results, self.play_result_button):
             listen.addWidget(widget)
         listen.addStretch(1)
@@ -397,12 +398,22 @@ class EditTab(QWidget):
             self.audition.play(Path(row.audio_path), *self.range())
 
     def play_seam(self) -> None:
-        """3 s before and after the start of the range: does the join sound right?"""
-        audio = self._audio(self._clip) if self._clip is not None else None
+        """3 s before and after the start of the range: does the join sound right?
+
+        In the chosen result, where the new part meets the old; before there is a result,
+        in the original (where the cut will be).
+        """
+        chosen = self.results.currentData()
+        row = self.studio.library.get_or_none(chosen) if chosen is not None else None
+        if row is not None and row.audio_path:
+            audio, length = Path(row.audio_path), row.duration
+        else:
+            audio = self._audio(self._clip) if self._clip is not None else None
+            length = self.waveform.duration()
         if audio is None:
             return
         start = self.range()[0]
-        self.audition.play(audio, max(0.0, start - SEAM), min(self.waveform.duration() or start + SEAM, start + SEAM))
+        self.audition.play(audio, max(0.0, start - SEAM), min(length or start + SEAM, start + SEAM))
 
     # ------------------------------------------------------------------ drag and drop
     def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt
