@@ -305,3 +305,27 @@ async def test_readme_first_song_steps_other_draft_and_section_tags(window, ui_e
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the typed new line
     qtbot.keyClick(editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the other draft
     assert editor.toPlainText() == first
+
+
+async def test_ctrl_enter_with_several_problems_marks_every_field_and_sends_nothing(setup, ui_emulator, qtbot):
+    """Issue 17: "(+2 more)" on the bar used to hide problems; now each one is under its own
+    field, in words, with the field outlined, the moment the person tries to send."""
+    window, _ctx, provider = setup
+    panel = panel_of(window)
+    choose_model(panel, MODEL[provider])
+    qtbot.mouseClick(panel.form.mode.button("custom"), Qt.MouseButton.LeftButton)
+    panel.form.lyrics.setFocus()
+    qtbot.keyClicks(panel.form.title, "Night Drive " * 20)  # far over any model's title limit
+    # Lyrics and style left empty.
+    qtbot.keyClick(panel.form.title, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    await wait_until(lambda: panel.form.error_text("lyrics") != "", 5)
+    problems = panel.problems()
+    fields = {p.field for p in problems}
+    assert {"lyrics", "title"} <= fields, problems
+    for problem in problems:
+        first = next(p.message for p in problems if p.field == problem.field)
+        assert panel.form.error_text(problem.field) == first and first.endswith("."), problem
+        assert panel.form._errors[problem.field].isVisible(), problem.field
+        assert panel.form._inputs[problem.field].property("invalid") is True, problem.field
+    assert panel.bar.reason.text().endswith(f"(+{len(problems) - 1} more)")
+    assert ui_emulator.submissions(SUBMIT[provider]) == []
