@@ -22,7 +22,8 @@ fi
 if [ -x build/ffmpeg-audio/ffmpeg ]; then
     shopt -s nullglob
     FFMPEG_TESTS=(tests/test_audio_*.py tests/test_peaks.py tests/test_loudness*.py tests/test_tags*.py
-                  tests/test_vocal_activity*.py tests/test_tasks_downloads.py tests/test_hostile_content.py)
+                  tests/test_vocal_activity*.py tests/test_tasks_downloads.py tests/test_hostile_content.py
+                  tests/test_download_checks.py tests/test_deliverables_audio.py)
     shopt -u nullglob
     echo "Testing the audio-only ffmpeg with ${#FFMPEG_TESTS[@]} test files ..."
     if ! SONIC_STUDIO_FFMPEG="$PWD/build/ffmpeg-audio/ffmpeg" QT_QPA_PLATFORM=offscreen \

@@ -5,10 +5,17 @@
 # What the app asks of ffmpeg is audio, plus one picture: decode what users upload and
 # providers return (MP3, AAC/M4A, FLAC, Ogg Vorbis/Opus, WAV/AIFF/CAF PCM, ALAC), resample/
 # downmix to PCM on a pipe, check a file decodes (-f null), measure loudness (ebur128),
-# trim/fade/mix for pydub's edits, encode MP3 (LAME) and WAV, and turn a WebP/GIF/BMP/TIFF
+# decode a song's stems at once, padded to the longest and merged (stem_deck: apad, amerge),
+# trim/fade/mix for pydub's edits, encode MP3 (LAME) and WAV, and turn a WebP/GIF/BMP
 # cover into a JPEG for tagging (the tests also write PNG/BMP fixtures with it).  This configure line enables exactly that: static, no video
-# codecs, no network, no devices, LGPL-2.1+ (no --enable-gpl; LAME is LGPL too).  About
-# 5 MB instead of 165 MB.  build.sh then runs the app's own ffmpeg tests against it and
+# codecs, no network, no devices, LGPL-2.1+ (no --enable-gpl; LAME is LGPL too).
+# The cover arrives on stdin (tags.cover_bytes), and an image pipe demuxer on a real pipe needs
+# its format's parser to cut the stream into frames: without one, img2dec asks the pipe for its
+# size, gets 0 and "Output file does not contain any stream" follows (a file, or a file
+# redirected to stdin, works without).  Hence the webp/gif/png/mjpeg/bmp parsers.  FFmpeg has no
+# TIFF parser, so a TIFF cover from a pipe fails with any ffmpeg, the full build too; the TIFF
+# demuxer/decoder only serve file input.
+# About 5 MB instead of 165 MB.  build.sh then runs the app's own ffmpeg tests against it and
 # keeps the full build if any fails, so a new use of ffmpeg cannot slip past unnoticed.
 #
 # Source: Debian trixie's ffmpeg source package (FFmpeg 7.1.x, Debian's security updates
@@ -35,7 +42,10 @@ fi
 
 if ! ls "$WORK"/ffmpeg-*/configure >/dev/null 2>&1; then
     # The Debian mirror this machine already uses (its apt sources), asked for trixie's source.
-    MIRROR=$(grep -rhoE 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1)
+    # Only the files apt reads, comment lines skipped (deb822 files often carry a commented-out
+    # snapshot.debian.org URL first); a missing sources.list is normal with deb822, hence || true.
+    MIRROR=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources 2>/dev/null \
+             | grep -vE '^[[:space:]]*#' | grep -oE 'https?://[^ ]+/debian/?' | head -1) || true
     [ -n "$MIRROR" ] || { echo "No Debian mirror in this machine's apt sources" >&2; exit 1; }
     echo "deb-src ${MIRROR%/} trixie main" > "$WORK/apt/sources.list"
     APT=(-o "Dir::Etc::SourceList=$PWD/$WORK/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
@@ -63,8 +73,8 @@ cd "$SRC"
   --enable-muxer=mp3,wav,null,pcm_s16le,pcm_f32le,flac,ipod,image2,image2pipe \
   --enable-decoder=mp3,mp3float,mp2,mp2float,mp1,mp1float,aac,aac_fixed,aac_latm,alac,flac,vorbis,opus,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,pcm_alaw,pcm_mulaw,webp,gif,png,mjpeg,bmp,tiff \
   --enable-encoder=libmp3lame,pcm_u8,pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,mjpeg,png,bmp \
-  --enable-parser=mpegaudio,aac,aac_latm,flac,vorbis,opus,webp,gif,png,mjpeg \
-  --enable-filter=aresample,aformat,anull,atrim,volume,afade,amix,aevalsrc,anullsrc,ebur128,format,null,trim,concat,asetpts,scale \
+  --enable-parser=mpegaudio,aac,aac_latm,flac,vorbis,opus,webp,gif,png,mjpeg,bmp \
+  --enable-filter=aresample,aformat,anull,apad,amerge,atrim,volume,afade,amix,aevalsrc,anullsrc,ebur128,format,null,trim,concat,asetpts,scale \
   > ../configure.log
 nice -n 19 make -j"$(nproc)" ffmpeg > ../make.log
 strip -o "$OLDPWD/$OUT/ffmpeg" ffmpeg
