@@ -4,7 +4,8 @@
 #
 # What the app asks of ffmpeg is audio, plus one picture: decode what users upload and
 # providers return (MP3, AAC/M4A, FLAC, Ogg Vorbis/Opus, WAV/AIFF/CAF PCM, ALAC), resample/
-# downmix to PCM on a pipe, check a file decodes (-f null), measure loudness (ebur128),
+# downmix to PCM on a pipe, check a download decodes (-f null) and how long its packets play
+# (-f framecrc: services/media.structure_check), measure loudness (ebur128),
 # decode a song's stems at once, padded to the longest and merged (stem_deck: apad, amerge),
 # trim/fade/mix for pydub's edits, encode MP3 (LAME) and WAV, and turn a WebP/GIF/BMP
 # cover into a JPEG for tagging (the tests also write PNG/BMP fixtures with it).  This configure line enables exactly that: static, no video
@@ -70,7 +71,7 @@ cd "$SRC"
   --enable-libmp3lame --enable-zlib --extra-ldflags="-static-libgcc -L$STATIC_LIBS" \
   --enable-protocol=file,pipe,fd \
   --enable-demuxer=mp3,wav,w64,flac,ogg,mov,aac,matroska,aiff,caf,pcm_s16le,pcm_f32le,image2,image2pipe,image_webp_pipe,image_png_pipe,image_jpeg_pipe,image_bmp_pipe,image_tiff_pipe,gif,image_gif_pipe \
-  --enable-muxer=mp3,wav,null,pcm_s16le,pcm_f32le,flac,ipod,image2,image2pipe \
+  --enable-muxer=mp3,wav,null,framecrc,pcm_s16le,pcm_f32le,flac,ipod,image2,image2pipe \
   --enable-decoder=mp3,mp3float,mp2,mp2float,mp1,mp1float,aac,aac_fixed,aac_latm,alac,flac,vorbis,opus,pcm_s16le,pcm_s16be,pcm_s24le,pcm_s24be,pcm_s32le,pcm_f32le,pcm_f64le,pcm_u8,pcm_alaw,pcm_mulaw,webp,gif,png,mjpeg,bmp,tiff \
   --enable-encoder=libmp3lame,pcm_u8,pcm_s16le,pcm_s24le,pcm_s32le,pcm_f32le,flac,mjpeg,png,bmp \
   --enable-parser=mpegaudio,aac,aac_latm,flac,vorbis,opus,webp,gif,png,mjpeg,bmp \

@@ -59,21 +59,46 @@ def structure_check(path: Path, decode_seconds: float) -> float | None:
     of a long one proves its codec).  An 8-minute MP3 costs ~0.1 s of CPU instead of
     the ~1 s of a full decode.  None when ffmpeg could not run at all.
     """
-    result = _run(["-hide_banner", "-v", "error", "-xerror", "-nostats", "-progress", "pipe:1", "-i", str(path),
-                   "-map", "0:a:0", "-c", "copy", "-f", "null", "-",
+    result = _run(["-hide_banner", "-v", "error", "-xerror", "-nostats", "-i", str(path),
+                   "-map", "0:a:0", "-c", "copy", "-f", "framecrc", "pipe:1",
                    "-map", "0:a:0", "-t", f"{decode_seconds:g}", "-f", "null", "-"], 180)
     if result is None:
         return None
     if result.returncode != 0:
         lines = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise NotPlayable(lines[-1][:120] if lines else "unknown decoder error")
-    # Progress lines carry the furthest timestamp written: the demuxed output's is the length.
-    times = [int(value) for key, _, value in (line.partition("=") for line in
-             result.stdout.decode("ascii", "replace").splitlines())
-             if key == "out_time_us" and value.strip().isdigit()]
-    if not times or max(times) <= 0:
+    return packet_span(result.stdout.decode("ascii", "replace"))
+
+
+def packet_span(listing: str) -> float:
+    """Seconds from the first packet's start to the last packet's end, read from ffmpeg's
+    ``framecrc`` listing of the copied packets (``#tb 0: num/den``, then one line per
+    packet: stream, dts, pts, duration, size, checksum).
+
+    The packets themselves, not ffmpeg's ``-progress`` line: with two outputs FFmpeg 7
+    reports the shorter one's time there (the 30 s decoded), FFmpeg 9 the longer one's.
+    """
+    base = None
+    first = last = None
+    for line in listing.splitlines():
+        if line.startswith("#tb 0:"):
+            num, _, den = line.split(":", 1)[1].strip().partition("/")
+            base = int(num) / int(den)
+            continue
+        fields = line.split(",")
+        if line.startswith("#") or len(fields) < 4:
+            continue
+        try:
+            pts, duration = int(fields[2]), int(fields[3])
+        except ValueError:
+            continue
+        if pts < -(1 << 62):  # AV_NOPTS_VALUE: a packet without a time
+            continue
+        first = pts if first is None else min(first, pts)
+        last = pts + duration if last is None else max(last, pts + duration)
+    if base is None or first is None or last is None or last <= first:
         raise NotPlayable("no audio frames in the file")
-    return max(times) / 1e6
+    return (last - first) * base
 
 
 def probe_duration(path: Path) -> float | None:
