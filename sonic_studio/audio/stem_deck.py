@@ -99,8 +99,9 @@ class StemDeck:
         except OSError as exc:
             self._forget_raw()
             raise DecodeError(f"Cannot run ffmpeg: {exc}") from None
-        self._thread = threading.Thread(target=self._run, name="stem-deck", daemon=True)
-        self._thread.start()
+        thread = threading.Thread(target=self._run, name="stem-deck", daemon=True)
+        thread.start()
+        self._thread = thread  # only once started: close() on the UI thread may join it at any moment
 
     def _run(self) -> None:
         proc, reader = self._proc, self._reader

@@ -83,6 +83,7 @@ async def test_readme_walkthrough_replace_a_chorus(window, ctx, ui_emulator, qtb
     from test_edit_tab import drag, song, type_lines
 
     from sonic_studio.core.edits import EditOp
+    from sonic_studio.services.edits import span_text
     from sonic_studio.ui.format import lineage_short
 
     studio = ctx.studio
@@ -115,8 +116,7 @@ async def test_readme_walkthrough_replace_a_chorus(window, ctx, ui_emulator, qtb
     await wait_until(lambda: studio.tasks.list(limit=1)[0].provider_task_id is not None, 20)
     record = await studio.tasks.wait(studio.tasks.list(limit=1)[0].id, timeout=60)
     titles = [lineage_short(studio.library.get(c)) for c in record.clip_ids]
-    span = f"{int(got[0]) // 60}:{int(got[0]) % 60:02d}–{int(got[1]) // 60}:{int(got[1]) % 60:02d}"
-    assert f"replaced {span} of Night Drive" in titles, titles
+    assert f"replaced {span_text(*got)} of Night Drive" in titles, titles
     # 9. The result under "Hear the result"; Alt+O, Alt+R and Alt+S play the same place of each.
     await wait_until(lambda: tab.results.currentData() is not None, 10)
     result = studio.library.get(tab.results.currentData())
