@@ -113,14 +113,20 @@ def test_two_resumes_at_once_download_every_clip_once(emulator_server, emulator,
     assert len(downloads) == 6 and set(downloads.values()) == {1}, downloads  # ...but only one fetched it
 
 
+# A run started in the background by a shell (``cmd &``, as a CI runner may do) inherits Ctrl+C
+# ignored, so the CLI rightly never sees it; the test gives its child Ctrl+C back, then execs it.
+CTRL_C_REACHES_IT = "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])"
+
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_stopping_while_a_submit_waits_for_its_answer_keeps_the_task_id(emulator_server, emulator, sandbox, sig):
     """Ctrl+C or SIGTERM while the provider takes seconds to answer: the id is still learned and saved."""
     cli = Cli(emulator_server, sandbox)
     emulator.faults.inject(Fault("latency", seconds=2.0), "/api/v1/sonic/create", method="POST")
     process = subprocess.Popen(
-        cli.argv("generate", "--prompt", "[Verse] slow", "--tags", "pop", "--title", "Slow",
-                 "--model", "sonic-v4-5", "--wait"),
+        [sys.executable, "-c", CTRL_C_REACHES_IT,
+         *cli.argv("generate", "--prompt", "[Verse] slow", "--tags", "pop", "--title", "Slow",
+                   "--model", "sonic-v4-5", "--wait")],
         env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
