@@ -113,7 +113,8 @@ async def test_extend_uploaded_clip_from_a_dragged_marker(window, ctx, ui_emulat
     await select_source(ctx, tab, source)
     assert tab.source_title.text() == "night-drive"
     assert tab.source_meta.text().startswith("Uploaded · 1:36")
-    assert tab.route_hint.text() == "Uploaded clip → extend_upload_music"
+    assert tab.route_hint.text() == "Extends your uploaded clip"
+    assert "Sent to the provider as: extend_upload_music" in tab.route_hint.toolTip()
 
     marker = await drag_marker(qtbot, tab.waveform, 41.3)
     assert marker == pytest.approx(41.3, abs=0.5)  # within a pixel or two of where the mouse let go
@@ -149,7 +150,8 @@ async def test_extend_generated_clip_uses_extend_music(window, ctx, ui_emulator,
     tab = extend_tab(window)
     source = await generated_clip(ctx)
     await select_source(ctx, tab, source)
-    assert tab.route_hint.text() == "Generated clip → extend_music"
+    assert tab.route_hint.text() == "Extends a generated clip"
+    assert "Sent to the provider as: extend_music" in tab.route_hint.toolTip()
 
     marker = await drag_marker(qtbot, tab.waveform, tab.waveform.duration() / 3)
     fill_form(qtbot, tab)
@@ -223,7 +225,8 @@ async def test_cover_generated_clip_at_audio_weight_073(window, ctx, ui_emulator
     await select_source(ctx, tab, source)
     qtbot.mouseClick(tab.mode_switch.button("cover"), Qt.MouseButton.LeftButton)
     assert tab.mode() == "cover" and not tab.continue_spin.isVisible()
-    assert tab.route_hint.text() == "Generated clip → cover_music"
+    assert tab.route_hint.text() == "Covers a generated clip"
+    assert "Sent to the provider as: cover_music" in tab.route_hint.toolTip()
     assert tab.submit_button.text() == "Cover ▶"
 
     fill_form(qtbot, tab, tags="jazz, brushed drums", title="City Lights (jazz)")
@@ -248,7 +251,8 @@ async def test_cover_uploaded_clip_slider_by_keyboard(window, ctx, ui_emulator, 
     source = await uploaded_clip(ctx, ui_emulator, "rain-on-glass.mp3")
     await select_source(ctx, tab, source)
     tab.set_mode("cover")
-    assert tab.route_hint.text() == "Uploaded clip → cover_upload_music"
+    assert tab.route_hint.text() == "Covers your uploaded clip"
+    assert "Sent to the provider as: cover_upload_music" in tab.route_hint.toolTip()
     fill_form(qtbot, tab)
     slider = tab.form.audio_weight.slider  # starts at 0.50; 23 presses of → make 0.73
     slider.setFocus()
@@ -268,7 +272,8 @@ async def test_one_stop_cover_of_a_local_file_on_sunoapi(suno_window, suno_ctx, 
     tab = extend_tab(suno_window)
     tab.use_one_stop_source(path, "cover")
     await wait_until(lambda: tab.waveform.status() == "ready", 15)
-    assert tab.route_hint.text() == "File or link → /generate/upload-cover"
+    assert tab.route_hint.text() == "Uploads and covers in one step"
+    assert "Sent to the provider as: /generate/upload-cover" in tab.route_hint.toolTip()
     assert tab.source_meta.text().startswith("Local file · uploaded when you submit · 0:25")
     assert not tab.auto_concat.isVisible()  # sunoapi.org cannot join
     fill_form(qtbot, tab, tags="lofi, tape hiss", title="Garage Take (lofi)")

@@ -160,7 +160,8 @@ async def test_upload_and_extend_hands_the_link_to_the_extend_tab(window, ui_emu
     extend = window.extend_tab
     assert window.tabs.currentWidget() is extend
     assert extend.source() == url and extend.mode() == "extend"
-    assert extend.route_hint.text() == "File or link → /sonic/upload-extend"
+    assert extend.route_hint.text() == "Uploads and extends in one step"
+    assert "Sent to the provider as: /sonic/upload-extend" in extend.route_hint.toolTip()
     assert extend.auto_concat.isVisible() and extend.auto_concat.isChecked()
     assert ui_emulator.submissions("/api/v1/sonic/upload") == []  # uploaded only when submitted
 

@@ -8,7 +8,7 @@ extend/cover"): the services upload it as part of the request (sonic can join th
 extension to the original, auto-concat).
 
 The services pick the provider's task type from the clip's origin; the tab shows which
-one ("Uploaded clip → extend_upload_music") so nothing is a surprise.  Every field is
+one ("Extends your uploaded clip"; the request name in its tooltip) so nothing is a surprise.  Every field is
 checked as the person types, with the message under it; the cost estimate and credits
 left sit next to the submit button, which says why it is off when it is.  Submitting
 runs in the background: the form stays as it was (nothing typed is lost) and a short
@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ...audio.loader import PeakLoader
 from ...audio.probe import probe
+from ...core.capabilities import model_label
 from ...core.errors import StudioError, ValidationError
 from ...core.models import Origin, ProviderId, TaskKind
 from ...core.validation import Problem, check_source_url, fmt_time
@@ -74,7 +75,16 @@ _ROUTES = {
         ("cover", "one_stop"): "/generate/upload-cover",
     },
 }
-_SOURCE_WORDS = {"uploaded": "Uploaded clip", "generated": "Generated clip", "one_stop": "File or link"}
+# The chip says it in words; the provider's name for the request is only in its tooltip.
+_ROUTE_WORDS = {
+    ("extend", "uploaded"): "Extends your uploaded clip",
+    ("extend", "generated"): "Extends a generated clip",
+    ("cover", "uploaded"): "Covers your uploaded clip",
+    ("cover", "generated"): "Covers a generated clip",
+    ("extend", "one_stop"): "Uploads and extends in one step",
+    ("cover", "one_stop"): "Uploads and covers in one step",
+}
+_ROUTE_TIP = "What the provider is asked to do with this source (chosen from the clip's origin)"
 
 
 _label = theme.label
@@ -138,7 +148,6 @@ class ExtendCoverTab(QWidget):
         self.library_button.hide()
         controls.addWidget(self.library_button, 0, Qt.AlignmentFlag.AlignVCenter)
         self.route_hint = _label("", "badge", wrap=False)
-        self.route_hint.setToolTip("The request the provider receives for this source (chosen from the clip's origin)")
         controls.addWidget(self.route_hint, 0, Qt.AlignmentFlag.AlignVCenter)
         self.mode_switch = SegmentedButtons(
             [
@@ -453,7 +462,7 @@ class ExtendCoverTab(QWidget):
             if self._duration:
                 parts.append(fmt_time(self._duration))
             if clip.model:
-                parts.append(clip.model)
+                parts.append(model_label(clip.provider, clip.model))
             lineage = clip.lineage
             if lineage is not None and lineage.parent_title:
                 parts.append(f"{(lineage.task_kind.value if lineage.task_kind else 'from').replace('_', ' ')} of “{lineage.parent_title}”")
@@ -544,7 +553,8 @@ class ExtendCoverTab(QWidget):
         self.auto_concat.setVisible(self._auto_concat_available())
         kind = self._source_kind()
         route = _ROUTES.get(self._caps.id, {}).get((self.mode(), kind)) if kind else None
-        self.route_hint.setText(f"{_SOURCE_WORDS[kind]} → {route}" if route else "")
+        self.route_hint.setText(_ROUTE_WORDS[(self.mode(), kind)] if route else "")
+        self.route_hint.setToolTip(theme.plain_tip(f"{_ROUTE_TIP}.\nSent to the provider as: {route}") if route else "")
         self.route_hint.setVisible(bool(route))
 
         problems = self.problems()
