@@ -8,6 +8,7 @@ are hints for validation and the cost label; the provider has the last word.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
@@ -337,3 +338,24 @@ def task_type_text(provider: ProviderId, kind: TaskKind, *, persona: bool = Fals
             return f"{kind.value}_upload_music"  # sonic names a different task type for uploads
         return _SONIC_TASK_TYPES.get(kind, kind.value)
     return kind.value.replace("_", "-")
+
+
+def _model_key(code: str) -> str:
+    """"chirp-v4-5-plus", "sonic-v4-5-plus" and "V4_5PLUS" all become "v45plus"."""
+    text = code.lower()
+    for prefix in ("chirp-", "sonic-"):
+        text = text.removeprefix(prefix)
+    return "".join(c for c in text if c.isalnum())
+
+
+def model_label(provider: ProviderId | str, code: str | None) -> str:
+    """The model as the app names it ("Sonic v5.5"), whatever code the provider read back
+    ("chirp-v5-5", "V5_5"); an unknown code is tidied ("chirp-v3-5" → "v3.5"), never shown raw."""
+    if not code:
+        return ""
+    key = _model_key(code)
+    for model in capabilities(provider).models:
+        if _model_key(model.name) == key:
+            return model.label
+    tidy = code.lower().removeprefix("chirp-").replace("_", "-")
+    return re.sub(r"(?<=\d)-(?=\d)", ".", tidy)

@@ -13,7 +13,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from ..core.capabilities import EditInfo, ProviderCapabilities, capabilities, task_type_text
+from ..core.capabilities import EditInfo, ProviderCapabilities, capabilities, model_label, task_type_text
 from ..core.edit_checks import model_problems, range_problems
 from ..core.edits import EditOp
 from ..core.models import Clip, ClipState, GenerationParams, Origin, ProviderId, TaskKind
@@ -119,7 +119,7 @@ def _persona_problems(caps: ProviderCapabilities, detail: ClipDetail, task: Task
                         "Pick a generated clip — for example an extension or cover of this upload.",
                         "persona_from_upload")]
     if detail.origin is Origin.GENERATED and caps.persona_min_model and older_than_v4(detail.model):
-        return [Problem("source", f"This clip was made with {detail.model or 'an old model'}; {name} makes "
+        return [Problem("source", f"This clip was made with {model_label(detail.provider, detail.model) or 'an old model'}; {name} makes "
                         f"personas only from songs made with {caps.persona_min_model} or newer.",
                         "persona_old_model")]
     if caps.id is ProviderId.SUNOAPI and detail.origin is Origin.GENERATED and not detail.source_task_id:

@@ -399,7 +399,7 @@ async def test_a_clip_older_than_v4_is_refused_with_the_reason(suno_ctx, ui_emul
     suno_ctx.select_clip(done.clip_ids[0])
     await wait_until(lambda: ui.tab.clip is not None and ui.tab.source_problem is not None)
     text = ui.tab.banner_text.text()
-    assert "chirp-v3-5" in text and "V4 or newer" in text
+    assert "made with v3.5" in text and "chirp" not in text and "V4 or newer" in text
     assert not ui.tab.submit_button.isEnabled() and not ui.view.isEnabled()
     assert ui_emulator.submissions(SUNO_PERSONA) == []
 

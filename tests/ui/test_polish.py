@@ -12,6 +12,7 @@ from conftest import wait_until
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMenu
 
+from sonic_studio.core.capabilities import model_label
 from sonic_studio.core.errors import InsufficientCreditsError, StudioError
 from sonic_studio.core.models import GenerationParams
 from sonic_studio.emulator.app import Fault
@@ -222,3 +223,33 @@ async def test_uploads_are_named_by_the_persons_own_file(suno_window, suno_ctx, 
 async def test_link_uploads_drop_the_extension(ctx, ui_emulator):
     clip = await ctx.studio.tasks.upload(f"{ui_emulator.base_url}/samples/night-drive.mp3")
     assert clip.title == "night-drive"
+
+
+async def test_models_are_named_as_the_app_names_them_not_by_the_code_read_back(window, ctx, ui_emulator):
+    """Providers read the model back as "chirp-v5-5"; every place a clip is described says "Sonic v5.5"."""
+    params = GenerationParams(model="sonic-v5-5", lyrics="[Verse]\nCity lights", tags="synthwave", title="City Lights")
+    record = await ctx.studio.tasks.wait((await ctx.studio.tasks.submit_generate(params)).id, timeout=30)
+    assert record.state is TaskState.SUCCEEDED
+    clip = record.clip_ids[0]
+    assert ctx.studio.library.get(clip).model.startswith("chirp-")  # what the provider answered
+    await shown_in_library(window, clip)
+    ctx.select_clip(clip)
+    library = window.library
+    row = library.model.row_of(clip)
+    texts = {
+        "details": library.details.meta.text(),
+        "tooltip": library.model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole),
+        "extend": window.extend_tab.source_meta.text(),
+        "persona": window.persona_tab.clip_meta.text(),
+        "edit": window.edit_tab.source_meta.text(),
+    }
+    for where, text in texts.items():
+        assert "Sonic v5.5" in text and "chirp" not in text, (where, text)
+
+
+def test_model_codes_become_the_catalog_names_or_tidy_words():
+    assert model_label("sunoapi", "chirp-v4-5-all") == "V4.5 All"
+    assert model_label("sunoapi", "V5_5") == "V5.5"
+    assert model_label("sonic", "chirp-v4-5-plus") == "Sonic v4.5+"
+    assert model_label("sunoapi", "chirp-v3-5") == "v3.5"  # a retired model the catalog no longer lists
+    assert model_label("sonic", None) == ""

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...core.capabilities import capabilities
+from ...core.capabilities import capabilities, model_label
 from ...core.errors import StudioError
 from ...core.models import Origin
 from ...store.records import ClipDetail
@@ -200,7 +200,8 @@ class ClipDetailsPane(QWidget):
         self.stack.setCurrentIndex(1)
         self.title.setText(clip_name(detail))
         caps = capabilities(detail.provider)
-        facts = [duration_text(detail.duration), detail.model or "", caps.display_name, detail.origin.value]
+        facts = [duration_text(detail.duration), model_label(detail.provider, detail.model), caps.display_name,
+                 detail.origin.value]
         self.meta.setText(" · ".join(f for f in facts if f and f != "–"))
         self.created.setText(f"Added {full_date_text(detail.created_at)}")
         self._show_lineage(detail)

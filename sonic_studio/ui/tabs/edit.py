@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...audio.loader import PeakLoader
+from ...core.capabilities import model_label
 from ...core.edit_checks import longest_range
 from ...core.edits import STRENGTHS, EditOp
 from ...core.errors import StudioError
@@ -562,7 +563,7 @@ class EditTab(QWidget):
         if clip.duration:
             parts.append(fmt_time(clip.duration))
         if clip.model:
-            parts.append(clip.model)
+            parts.append(model_label(clip.provider, clip.model))
         self.source_meta.setText(" · ".join(parts))
 
     def _refresh(self, *_: object) -> None:

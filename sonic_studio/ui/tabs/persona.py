@@ -46,7 +46,7 @@ from ...audio import vocal_activity
 from ...audio.decode import DecodeError
 from ...audio.loader import PeakLoader
 from ...audio.player import PlayState
-from ...core.capabilities import capabilities
+from ...core.capabilities import capabilities, model_label
 from ...core.errors import ConflictError, StudioError, ValidationError
 from ...core.models import Origin
 from ...core.validation import Problem, check_persona
@@ -571,7 +571,7 @@ class PersonaTab(QWidget):
         if clip.duration:
             parts.append(format_time(clip.duration))
         if clip.model:
-            parts.append(clip.model)
+            parts.append(model_label(clip.provider, clip.model))
         origin = "uploaded" if clip.origin is Origin.UPLOADED else "generated"
         parts.append(f"{origin} at {capabilities(clip.provider).display_name}")
         self.clip_meta.setText(" · ".join(parts))
