@@ -556,8 +556,9 @@ class UploadTab(QWidget):
         self.settings_button.setVisible(caps.needs_public_url)
         for button in self.sample_buttons:
             button.setVisible(demo and caps.needs_public_url)
+        # No-break spaces keep "up to 8:00" together when the line wraps.
         self.drop_zone.detail_label.setText(
-            f"or click to choose one (Ctrl+O) · MP3, WAV, M4A, FLAC, OGG · up to {fmt_time(caps.max_upload_seconds)}"
+            f"or click to choose one (Ctrl+O) · MP3, WAV, M4A, FLAC, OGG · up\u00a0to\u00a0{fmt_time(caps.max_upload_seconds)}"
         )
         self._refresh()
 
