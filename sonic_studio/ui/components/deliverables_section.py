@@ -62,7 +62,9 @@ class _RowWidgets:
         column.setContentsMargins(theme.SPACING, 6, theme.SPACING, 6)
         column.setSpacing(4)
         head = QHBoxLayout()
-        self.name = theme.label("", wrap=False)
+        # The name wraps so a narrow library dock never needs a sideways scrollbar
+        # ("Stems (vocals + instrumental)" beside its cost is wider than the dock at 1280×800).
+        self.name = theme.label("")
         self.name.setStyleSheet("font-weight: 600;")
         self.cost = theme.label("", "hint", wrap=False)
         head.addWidget(self.name)
