@@ -81,9 +81,13 @@ def check_source_url(url: str, field: str = "url") -> list[Problem]:
     if not text:
         return [Problem(field, "Enter the URL of an audio file.", "url_missing")]
     parts = urlsplit(text)
+    if not parts.scheme or (parts.scheme not in ("http", "https") and not parts.netloc and "." in parts.scheme):
+        # "example.com/song.mp3" (or "example.com:8080/…", which parses as a scheme).
+        return [Problem(field, "Enter the whole link, starting with https:// (for example "
+                               "https://example.com/song.mp3).", "url_scheme")]
     if parts.scheme not in ("http", "https"):
-        shown = parts.scheme or "no scheme"
-        return [Problem(field, f"Only http:// and https:// links can be used ({shown} is not supported).", "url_scheme")]
+        return [Problem(field, f"Only web links (https:// or http://) can be used, not {parts.scheme}:// links.",
+                        "url_scheme")]
     if not parts.hostname:
         return [Problem(field, "That URL has no host name.", "url_no_host")]
     return []

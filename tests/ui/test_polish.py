@@ -253,3 +253,64 @@ def test_model_codes_become_the_catalog_names_or_tidy_words():
     assert model_label("sonic", "chirp-v4-5-plus") == "Sonic v4.5+"
     assert model_label("sunoapi", "chirp-v3-5") == "v3.5"  # a retired model the catalog no longer lists
     assert model_label("sonic", None) == ""
+
+
+async def test_escape_clears_the_search_then_goes_back_to_the_list(window, ctx, ui_emulator, qtbot):
+    clip = await uploaded(ctx, ui_emulator, title="Night Drive")
+    await shown_in_library(window, clip)
+    library = window.library
+    window.activateWindow()
+    library.search.setFocus()
+    qtbot.keyClicks(library.search, "zzz")
+    await wait_until(lambda: library.model.row_of(clip) is None)  # filtered out
+    qtbot.keyClick(library.search, Qt.Key.Key_Escape)
+    assert library.search.text() == ""
+    await wait_until(lambda: library.model.row_of(clip) is not None)
+    qtbot.keyClick(library.search, Qt.Key.Key_Escape)
+    await wait_until(lambda: library.table.hasFocus())
+
+
+async def test_a_link_without_https_says_how_to_write_it(window, qtbot):
+    window.tabs.setCurrentWidget(window.upload_tab)
+    tab = window.upload_tab
+    qtbot.mouseClick(tab.source_switch.button("url"), Qt.MouseButton.LeftButton)
+    tab.url_edit.setFocus()
+    qtbot.keyClicks(tab.url_edit, "example.com/song.mp3")
+    await wait_until(lambda: tab.url_error.isVisible())
+    assert tab.url_error.text() == ("Enter the whole link, starting with https:// "
+                                    "(for example https://example.com/song.mp3).")
+    assert not tab.upload_button.isEnabled()
+    assert tab.url_edit.text() == "example.com/song.mp3"  # kept, to be fixed rather than retyped
+
+
+async def test_the_file_chooser_starts_in_a_real_folder_with_an_empty_name(window, qtbot):
+    from pathlib import Path
+
+    from PySide6.QtCore import QStandardPaths
+    from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+    music = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MusicLocation))
+    Path.home().mkdir(parents=True, exist_ok=True)
+    assert not music.is_dir()  # a home without a Music folder: the case that pre-filled "Music"
+    window.tabs.setCurrentWidget(window.upload_tab)
+    window.upload_tab.choose_file()
+    await wait_until(lambda: any(d.isVisible() for d in window.upload_tab.findChildren(QFileDialog)))
+    dialog = next(d for d in window.upload_tab.findChildren(QFileDialog) if d.isVisible())
+    try:
+        assert Path(dialog.directory().absolutePath()) == Path.home()
+        name_box = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name_box is not None and name_box.text() == ""
+    finally:
+        dialog.reject()
+
+
+async def test_the_provider_chip_on_upload_opens_settings(window, qtbot):
+    from sonic_studio.ui.dialogs.settings import SettingsDialog
+
+    window.tabs.setCurrentWidget(window.upload_tab)
+    badge = window.upload_tab.provider_badge
+    await wait_until(lambda: badge.isVisible() and "AI Music API" in badge.text())
+    qtbot.mouseClick(badge, Qt.MouseButton.LeftButton, pos=badge.rect().center())
+    await wait_until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
+    for dialog in window.findChildren(SettingsDialog):
+        dialog.reject()

@@ -206,7 +206,7 @@ async def test_ftp_link_gets_a_message_and_is_kept(window, ui_emulator, qtbot):
     type_url(qtbot, tab, "ftp://files.example.com/song.mp3")
 
     assert tab.url_error.isVisible()
-    assert tab.url_error.text() == "Only http:// and https:// links can be used (ftp is not supported)."
+    assert tab.url_error.text() == "Only web links (https:// or http://) can be used, not ftp:// links."
     assert not tab.upload_button.isEnabled()
     qtbot.keyClick(tab.url_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert sent(ui_emulator) == before

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QPainter,
     QPen,
+    QShortcut,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -270,6 +271,9 @@ class LibraryPanel(QWidget):
         theme.name_field_buttons(self.search, "Search")
         self.search.textChanged.connect(self.apply_filters)
         self.search.returnPressed.connect(self._focus_table)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search)
+        escape.setContext(Qt.ShortcutContext.WidgetShortcut)
+        escape.activated.connect(self._escape_search)
         top.addWidget(self.search, 1)
 
         self.filter_button = QToolButton()
@@ -711,6 +715,13 @@ class LibraryPanel(QWidget):
         """Select ``clip_id`` app-wide and in the list (if the current filters show it)."""
         self.ctx.select_clip(clip_id)
         self._select_row(clip_id)
+
+    def _escape_search(self) -> None:
+        """Esc in the search box: clear it; pressed again (already empty), back to the list."""
+        if self.search.text():
+            self.search.clear()
+        else:
+            self._focus_table()
 
     def _focus_table(self) -> None:
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt
@@ -103,8 +104,11 @@ class UploadTab(QWidget):
 
         header = QHBoxLayout()
         title = _label("Bring in a track", "title", wrap=False)
+        # The chip is a link: it looks like something to click, so clicking it opens Settings.
         self.provider_badge = _label("", "badge", wrap=False)
-        self.provider_badge.setToolTip("The provider the track is uploaded to (change it in Settings, Ctrl+,)")
+        self.provider_badge.setToolTip("The provider the track is uploaded to: click to change it in Settings (Ctrl+,)")
+        self.provider_badge.setTextFormat(Qt.TextFormat.RichText)
+        self.provider_badge.linkActivated.connect(self._open_settings)
         header.addWidget(title)
         header.addStretch(1)
         header.addWidget(self.provider_badge)
@@ -297,8 +301,11 @@ class UploadTab(QWidget):
 
     def choose_file(self) -> None:
         """Open the file chooser (non-modal; the tab keeps working)."""
-        start = str(self._file.parent) if self._file else QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.MusicLocation)
+        # A start folder that does not exist makes Qt type its name into the file-name box
+        # ("Music" on a machine without ~/Music), so only existing folders are offered.
+        candidates = [self._file.parent] if self._file else []
+        candidates += [Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.MusicLocation)), Path.home()]
+        start = str(next((folder for folder in candidates if str(folder) not in ("", ".") and folder.is_dir()), ""))
         dialog = QFileDialog(self, "Choose an audio file", start, AUDIO_FILTER)
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.fileSelected.connect(self.set_file)
@@ -534,7 +541,8 @@ class UploadTab(QWidget):
     def _provider_changed(self) -> None:
         self._caps = self.studio.capabilities
         caps = self._caps
-        self.provider_badge.setText(caps.display_name)
+        self.provider_badge.setText(f'<a href="settings" style="color: {theme.TEXT}; text-decoration: none;">'
+                                    f"{escape(caps.display_name)}</a>")
         if self._info is not None:
             self._file_problem = self._duration_problem()
         demo = self.studio.demo
