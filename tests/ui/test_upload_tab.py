@@ -302,3 +302,15 @@ async def test_a_file_replaced_while_it_is_read_never_shows_its_facts(suno_windo
     await wait_until(lambda: tab.file_info() is not None, 15)
     await tab.runner.wait("probe")
     assert tab.file_facts.text().startswith("0:12") and tab.file_name.text() == "second.mp3"
+
+
+async def test_opens_on_what_the_provider_can_take(window, suno_window):
+    """The AI Music API downloads the file itself, so its Upload tab opens on Link; sunoapi.org on File."""
+    sonic, suno = window.upload_tab, suno_window.upload_tab
+    assert sonic.source_switch.current() == "url" and sonic.pages.currentIndex() == 1
+    assert suno.source_switch.current() == "file" and suno.pages.currentIndex() == 0
+    assert sonic.demo_hint.text() == "In demo mode, try a sample link:"
+    # Each note reads top to bottom: what the provider takes, where to change it, then the samples.
+    layout = sonic.note.layout()
+    order = [layout.indexOf(w) for w in (sonic.note_body, sonic.settings_button, sonic.demo_hint, sonic.sample_buttons[0])]
+    assert order == sorted(order)

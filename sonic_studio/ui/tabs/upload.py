@@ -148,6 +148,8 @@ class UploadTab(QWidget):
         self.settings_button = QPushButton(icon("settings"), "Open Settings…")
         self.settings_button.setToolTip("Change the provider (Ctrl+,)")
         note_layout.addWidget(self.settings_button)
+        self.demo_hint = _label("In demo mode, try a sample link:", "hint")
+        note_layout.addWidget(self.demo_hint)
         self.sample_buttons: list[QPushButton] = []
         for name, seconds in DEMO_SAMPLES:
             button = QPushButton(icon("link"), f"{name} · {fmt_time(seconds)}")
@@ -551,8 +553,6 @@ class UploadTab(QWidget):
             self.note_title.setText(f"Needs a public URL — the {caps.display_name.split(' (')[0]} downloads the file itself")
             body = ("A file on this computer cannot be sent to it. Put the file somewhere public and paste "
                     "its direct link, or switch to sunoapi.org in Settings, which accepts files.")
-            if demo:
-                body += "\n\nIn demo mode, try a sample link:"
             self.note_body.setText(body)
         else:
             self.note_icon.setPixmap(icon("upload", theme.ACCENT).pixmap(22, 22))
@@ -562,6 +562,13 @@ class UploadTab(QWidget):
                 f"then used like any link. Files up to {fmt_time(caps.max_upload_seconds)}."
             )
         self.settings_button.setVisible(caps.needs_public_url)
+        self.demo_hint.setVisible(demo and caps.needs_public_url)
+        # Open on what this provider can take (a link for the AI Music API), unless the person
+        # has already chosen a file or typed a link.
+        if caps.needs_public_url and self._file is None:
+            self.source_switch.set_current("url")
+        elif not caps.needs_public_url and not self.url_edit.text().strip():
+            self.source_switch.set_current("file")
         for button in self.sample_buttons:
             button.setVisible(demo and caps.needs_public_url)
         # No-break spaces keep "up to 8:00" together when the line wraps.
