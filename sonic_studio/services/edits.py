@@ -53,7 +53,7 @@ def snap_guide(line_ends: list[float], bpm: float | None, duration: float | None
     times = set(line_ends)
     parts = []
     if line_ends:
-        parts.append(f"the ends of {len(line_ends)} lyric lines")
+        parts.append("the end of 1 lyric line" if len(line_ends) == 1 else f"the ends of {len(line_ends)} lyric lines")
     if bpm and bpm > 0 and duration:
         bar = 240.0 / bpm
         times.update(round(k * bar, 2) for k in range(1, int(duration / bar) + 1))
@@ -61,7 +61,7 @@ def snap_guide(line_ends: list[float], bpm: float | None, duration: float | None
     if not parts:
         return SnapGuide()
     return SnapGuide(tuple(sorted(t for t in times if duration is None or t <= duration)),
-                     f"Range edges snap to {' and '.join(parts)}; hold Alt to move them freely.")
+                     f"Snaps to {' and '.join(parts)}; hold Alt to move freely.")
 
 
 def quote_text(op: EditOp, preflight: Preflight, provider_name: str) -> str:

@@ -347,8 +347,7 @@ async def test_range_edges_snap_to_lyric_line_ends_and_bar_lines_alt_is_free(win
     await select(ctx, tab, clip)
     bars = [round(k * 2.0, 2) for k in range(1, int(tab.waveform.duration() / 2.0) + 1)]  # 4/4 at 120 BPM
     assert tab.waveform.snap_points() == sorted({21.37, 41.0, *bars})
-    assert tab.snap_note.text() == ("Range edges snap to the ends of 2 lyric lines and bar lines at 120 BPM; "
-                                    "hold Alt to move them freely.")
+    assert tab.snap_note.text() == "Snaps to the ends of 2 lyric lines and bar lines at 120 BPM; hold Alt to move freely."
     tab.set_range(10.0, 30.0)
     px = (tab.waveform.visible_range()[1] - tab.waveform.visible_range()[0]) / tab.waveform.wave_rect().width()
     drag(qtbot, tab.waveform, 30.0, 41.0 + 1.5 * px)  # let go just past the line's end

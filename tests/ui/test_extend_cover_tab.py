@@ -119,7 +119,7 @@ async def test_extend_uploaded_clip_from_a_dragged_marker(window, ctx, ui_emulat
     marker = await drag_marker(qtbot, tab.waveform, 41.3)
     assert marker == pytest.approx(41.3, abs=0.5)  # within a pixel or two of where the mouse let go
     assert tab.continue_at() == pytest.approx(marker, abs=0.005)  # the spin box followed the marker
-    assert tab.continue_text.text() == f"Extend from 0:{marker:05.2f}"
+    assert tab.continue_text.text() == f"(0:{marker:05.2f})"
 
     fill_form(qtbot, tab)
     assert tab.submit_button.isEnabled(), tab.reason.text()
@@ -416,3 +416,34 @@ async def test_extend_tab_screenshot_of_an_uploaded_source(window, ctx, ui_emula
     out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "extend-cover.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out))
+
+
+async def test_the_continue_at_marker_snaps_to_lyric_lines_and_bars_and_alt_s_plays_the_seam(window, ctx, ui_emulator, qtbot):
+    """With timed lyrics and a BPM the marker lands on a line's end; Alt+S plays 3 s either side of it."""
+    from sonic_studio.core.models import AssetKind
+    from sonic_studio.store.assets import AssetState
+
+    tab = window.extend_tab
+    window.tabs.setCurrentWidget(tab)
+    clip = await generated_clip(ctx)
+    words = [dict(word="City", start=20.0, end=20.6), dict(word="lights", start=20.7, end=21.37)]
+    ctx.studio.store.assets.create(clip, AssetKind.LYRICS_TIMELINE, ctx.studio.provider_id, how="provider",
+                                   data={"words": words}, state=AssetState.READY)
+    ctx.studio.store.assets.create(clip, AssetKind.BPM, ctx.studio.provider_id, how="provider", data={"avg": 60.0},
+                                   state=AssetState.READY)
+    await select_source(ctx, tab, clip)
+    assert tab.snap_note.isVisible()
+    assert tab.snap_note.text() == "Snaps to the end of 1 lyric line and bar lines at 60 BPM; hold Alt to move freely."
+    # 60 BPM: bar lines every 4 s, so the line's end (21.37) and the nearest bar (20.0) are pixels apart.
+    first, last = tab.waveform.visible_range()
+    px = (last - first) / tab.waveform.wave_rect().width()
+    assert await drag_marker(qtbot, tab.waveform, 21.37 + 1.5 * px) == pytest.approx(21.37, abs=0.001)
+    assert tab.continue_at() == pytest.approx(21.37, abs=0.001)
+    assert await drag_marker(qtbot, tab.waveform, 28.0 - 1.5 * px) == pytest.approx(28.0, abs=0.001)  # a bar line
+
+    window.activateWindow()
+    tab.seam_button.setFocus()
+    qtbot.keyClick(tab.seam_button, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    audio = ctx.studio.library.get(clip).audio_path
+    await wait_until(lambda: str(ctx.player.source) == str(audio) and ctx.player.playing_range is not None
+                     and ctx.player.playing_range[:2] == pytest.approx((25.0, 31.0), abs=0.01), 10)

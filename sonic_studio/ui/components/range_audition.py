@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject
 
 from ...audio.player import MediaStatus
 
+SEAM = 3.0  # seconds heard either side of a seam (where an extension or a replaced part joins)
+
 
 class RangeAudition(QObject):
     """Plays ``[start, end)`` of a local file through the shared player.

@@ -48,7 +48,7 @@ from ...services.edits import quote_text
 from ...store.records import ClipDetail
 from .. import theme
 from ..components.clip_model import CLIP_MIME
-from ..components.range_audition import RangeAudition
+from ..components.range_audition import SEAM, RangeAudition
 from ..components.submit_bar import SubmitBar, cost_text, credits_text
 from ..format import clip_name, duration_text
 from ..tasks_runner import TaskRunner
@@ -58,7 +58,6 @@ from ..widgets.waveform import WaveformMode, WaveformView
 
 log = logging.getLogger(__name__)
 
-SEAM = 3.0  # seconds heard either side of a seam
 _BUTTONS = {
     EditOp.REPLACE_SECTION: "Replace ▶", EditOp.ADD_VOCALS: "Add vocals ▶",
     EditOp.ADD_INSTRUMENTAL: "Add instrumental ▶", EditOp.REMASTER: "Remaster ▶",

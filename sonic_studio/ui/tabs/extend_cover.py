@@ -23,6 +23,7 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -45,6 +46,7 @@ from ...store.records import ClipDetail
 from .. import theme
 from ..components.clip_model import CLIP_MIME
 from ..components.generation_form import GenerationForm
+from ..components.range_audition import SEAM, RangeAudition
 from ..components.submit_bar import SubmitBar, cost_text, credits_text
 from ..format import format_time, source_name
 from ..icons import icon
@@ -101,6 +103,7 @@ class ExtendCoverTab(QWidget):
     def __init__(self, ctx) -> None:
         super().__init__()
         self.runner = TaskRunner(self, report=ctx.bridge.notify.emit)
+        self.audition = RangeAudition(ctx.player, self)
         self.ctx = ctx
         self.studio = ctx.studio
         self._caps = self.studio.capabilities
@@ -189,6 +192,16 @@ class ExtendCoverTab(QWidget):
         marker_row.addWidget(self.continue_spin)
         marker_row.addWidget(self.continue_text)
         marker_row.addStretch(1)
+        self.seam_button = QPushButton(icon("play"), "Hear the &seam")
+        self.seam_button.setShortcut(QKeySequence("Alt+S"))
+        self.seam_button.setToolTip(f"Play {SEAM:g} s either side of the continue-at point, to hear where the "
+                                    "extension will take over (Alt+S)")
+        # As tall as the number beside it: a taller row would push the form into scrolling at 1280×800.
+        self.seam_button.setMaximumHeight(self.continue_spin.sizeHint().height())
+        marker_row.addWidget(self.seam_button)
+        # With timed lyrics or a BPM (Deliverables) the marker snaps to line ends and bars.
+        self.snap_note = _label("", "hint")
+        self.snap_note.hide()
         self.continue_error = _label("", "error")
         self.continue_error.hide()
         self.auto_concat = QCheckBox("Join the extension to the original (auto-concat)")
@@ -197,7 +210,7 @@ class ExtendCoverTab(QWidget):
 
         # Waveform and marker sit on top of the lyrics; the settings take the right column.
         self.form = GenerationForm(self._caps, self._default_model(), audio_weight="optional")
-        for widget in (self.waveform, marker, self.continue_error, self.auto_concat):
+        for widget in (self.waveform, marker, self.snap_note, self.continue_error, self.auto_concat):
             self.form.add_above_text(widget)
         outer.addWidget(self.form, 1)
 
@@ -235,6 +248,7 @@ class ExtendCoverTab(QWidget):
         self.bar.submitRequested.connect(self.submit)
         self.bar.busyChanged.connect(self._set_busy)
         self.library_button.clicked.connect(self._back_to_library)
+        self.seam_button.clicked.connect(self.play_seam)
 
     # ------------------------------------------------------------------ public API
     def mode(self) -> str:
@@ -268,6 +282,7 @@ class ExtendCoverTab(QWidget):
         text = str(source).strip()
         self._one_stop = Path(text).expanduser() if isinstance(source, Path) or "://" not in text else text
         self._clip = None
+        self._apply_snaps()
         self.runner.cancel("measure")  # the previous source's length and waveform no longer matter
         if mode:
             self.set_mode(mode)
@@ -288,6 +303,14 @@ class ExtendCoverTab(QWidget):
 
     def continue_at(self) -> float:
         return round(self.continue_spin.value(), 2)
+
+    def play_seam(self) -> None:
+        """3 s before and after the continue-at point in the source: is this where it should go on?"""
+        length = self.waveform.duration()
+        if self._audio is None or length <= 0:
+            return
+        at = min(self.continue_at(), length)
+        self.audition.play(self._audio, max(0.0, at - SEAM), min(length, at + SEAM))
 
     def problems(self) -> list[Problem]:
         """Everything that keeps the submit button off (form fields, continue-at, source, credits)."""
@@ -363,6 +386,7 @@ class ExtendCoverTab(QWidget):
             if changed_audio:
                 self._set_clip(self._clip)
             else:
+                self._apply_snaps()  # timed lyrics or a BPM may have just arrived
                 self._show_source()
                 self._refresh()
 
@@ -386,6 +410,7 @@ class ExtendCoverTab(QWidget):
         self._source_note = self._clip_problem(detail) if detail is not None else ""
         self.bar.show_done("")
         self._show_source()
+        self._apply_snaps()
         if detail is None:
             self.loader.cancel()
             self.waveform.clear("Select a clip in the library to extend or cover it")
@@ -405,6 +430,12 @@ class ExtendCoverTab(QWidget):
             if self._duration:
                 self._set_continue(self._default_continue(self._duration))
         self._refresh()
+
+    def _apply_snaps(self) -> None:
+        """Lyric-line ends and bar lines of a library clip, when its timed lyrics or BPM are known."""
+        guide = self.studio.edits.snap_guide(self._clip.id) if self._clip is not None else None
+        self.waveform.set_snap_points(guide.times if guide else ())
+        self.snap_note.setText(guide.text if guide else "")
 
     def _clip_problem(self, detail: ClipDetail) -> str:
         return remix_source(self._caps, detail, self._kind()).reason or ""
@@ -486,7 +517,9 @@ class ExtendCoverTab(QWidget):
         self._refresh()
 
     def _spin_changed(self, value: float) -> None:
-        self.continue_text.setText(f"Extend from {format_time(value)}")
+        # The same point in minutes (the marker's badge says "Extend from …"; short here so the
+        # row keeps room for "Hear the seam" beside the waveform's column).
+        self.continue_text.setText(f"({format_time(value)})")
         if not self._syncing and self.waveform.duration() > 0:
             # A typed value past the end is kept (and explained); the marker stops at the end.
             self._syncing = True
@@ -562,6 +595,8 @@ class ExtendCoverTab(QWidget):
         continue_message = next((p.message for p in foreign if p.field == "continue_at"), "")
         has_source = self._clip is not None or self._one_stop is not None
         self.marker_row.setVisible(extend and has_source)
+        self.snap_note.setVisible(extend and has_source and bool(self.snap_note.text()))
+        self.seam_button.setEnabled(self._audio is not None and self.waveform.duration() > 0)
         self.continue_error.setText(continue_message)
         self.continue_error.setVisible(extend and has_source and bool(continue_message))
         theme.set_invalid(self.continue_spin, extend and has_source and bool(continue_message))

@@ -388,7 +388,7 @@ class WaveformView(QWidget):
         return (lo / 100 if lo > 1 else None, None if hi is None else hi / 100)
 
     def set_snap_points(self, seconds) -> None:
-        """Times a dragged range edge snaps to (lyric-line ends, bar lines); Alt moves freely."""
+        """Times a dragged range edge or marker snaps to (lyric-line ends, bar lines); Alt moves freely."""
         self._snaps = sorted({_cs(t) for t in seconds if t >= 0})
         self.update()
 
@@ -1064,7 +1064,7 @@ class WaveformView(QWidget):
         elif drag.kind is Grip.SEEK:
             self._seek(min(max(t, 0.0), self._duration))
         elif drag.kind is Grip.MARKER:
-            self._set_marker_cs(_clamp(_cs(t - drag.offset), 0, self._duration_cs))
+            self._set_marker_cs(_clamp(self._snapped(_cs(t - drag.offset), event.modifiers()), 0, self._duration_cs))
         elif drag.kind is Grip.START:
             self._apply_range(self._snapped(_cs(t - drag.offset), event.modifiers()), drag.orig[1], Grip.START)
         elif drag.kind is Grip.END:
