@@ -111,7 +111,7 @@ def speech_songs(n: int, gain: float) -> dict:
 
 
 def _median_f0(samples: np.ndarray, sr: int) -> float:
-    """The word's typical pitch: autocorrelation peak (70-500 Hz) over its loud 40 ms frames."""
+    """The word's typical pitch: autocorrelation peak (90-450 Hz, espeak-ng's voices) over its loud 40 ms frames."""
     frame, found = int(0.04 * sr), []
     loud = 0.3 * float(np.max(np.abs(samples)) or 1.0)
     for at in range(0, len(samples) - frame, frame // 2):
@@ -120,7 +120,7 @@ def _median_f0(samples: np.ndarray, sr: int) -> float:
             continue
         chunk = chunk - chunk.mean()
         corr = np.correlate(chunk, chunk, "full")[frame - 1 :]
-        lo, hi = sr // 500, sr // 70
+        lo, hi = sr // 450, sr // 90
         lag = lo + int(np.argmax(corr[lo:hi]))
         if corr[lag] > 0.3 * corr[0]:
             found.append(sr / lag)
@@ -138,6 +138,7 @@ def _sung_word(word: str, voice: str, note: int, seconds: float, cache: dict) ->
         voiced = np.flatnonzero(np.abs(spoken) > 0.02 * float(np.max(np.abs(spoken)) or 1.0))
         spoken_s = (voiced[-1] - voiced[0]) / synth.SR if len(voiced) > 1 else 0.3
         cents = 1200 * np.log2(440.0 * 2 ** ((note - 69) / 12) / _median_f0(spoken, synth.SR))
+        cents = float(np.clip(cents, -1200, 2400))  # a mis-read pitch must not ask sox for the impossible
         stretch = float(np.clip(spoken_s / max(0.1, seconds * 0.9), 0.25, 4.0))
         subprocess.run(["sox", str(raw), "-r", str(synth.SR), str(out), "pitch", f"{cents:.0f}",
                         "tempo", "-s", f"{stretch:.3f}", "reverb", "25"], check=True, capture_output=True)

@@ -211,3 +211,15 @@ async def test_ten_thousand_clips_are_stored_without_freezing_the_event_loop(mak
     conn.close()
     # 6.2 s before batching; 29-267 ms after on an idle machine, up to 0.8 s beside other test runs.
     assert worst < 2.0, f"the event loop stood still for {worst * 1000:.0f} ms"
+
+
+@pytest.mark.parametrize("start, end", [(math.nan, 20.0), (0.0, math.inf), (math.nan, math.nan)])
+@pytest.mark.parametrize("provider", ["sonic", "sunoapi"])
+def test_a_vocal_range_that_is_not_a_time_is_a_sentence_not_a_crash(provider, start, end):
+    # NaN compares false with every bound, so it used to pass every check and reach
+    # json.dumps in the sunoapi.org adapter ("Out of range float values…": a traceback).
+    from sonic_studio.core.capabilities import capabilities
+    from sonic_studio.core.validation import check_vocal_window
+
+    [problem] = check_vocal_window(capabilities(provider), start, end, 120.0)
+    assert problem.message == "The vocal range needs a start and an end in seconds."

@@ -12,6 +12,7 @@ machine whichever front end built it.
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -247,6 +248,8 @@ def check_vocal_window(
         return [Problem("vocal_window", f"{caps.display_name} does not take a vocal range.", "window_unsupported")]
     if start is None or end is None:
         return [Problem("vocal_window", "Set both the start and the end of the vocal range.", "window_incomplete")]
+    if not (math.isfinite(start) and math.isfinite(end)):  # NaN compares false with everything below
+        return [Problem("vocal_window", "The vocal range needs a start and an end in seconds.", "window_not_a_time")]
     if start < 0:
         return [Problem("vocal_start", "The vocal range cannot start before 0:00.", "window_before_start")]
     if end <= start:
