@@ -389,3 +389,26 @@ async def test_edit_tab_screenshot_replace_a_chorus(window, ctx, ui_emulator, qt
     out = Path(os.environ.get("SONIC_STUDIO_SCREENSHOT_DIR") or tmp_path) / "edit.png"
     out.parent.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(out))
+
+
+async def test_each_problem_is_said_under_its_own_field_on_submit(window, ctx, ui_emulator, qtbot):
+    tab = edit_tab(window)
+    clip = await song(ctx)
+    await select(ctx, tab, clip)
+    sent = len(ui_emulator.requests)
+    choose(qtbot, tab, EditOp.REPLACE_SECTION)
+    tab.lyrics.clear()
+    tab.set_range(40.0, 30.0)  # inverted
+    assert tab.field_error("range") == "" and tab.field_error("lyrics") == ""  # not touched yet: no messages
+    qtbot.keyClick(tab, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert "swap the two times" in tab.field_error("range")
+    assert tab.field_error("lyrics") == "Type the lyrics for the new part."
+    assert tab.lyrics.property("invalid") and tab.start_spin.property("invalid") and tab.end_spin.property("invalid")
+    assert tab.reason.text().endswith("(+1 more)")
+    assert [r for r in ui_emulator.requests[sent:] if r.method == "POST"] == []
+
+    tab.lyrics.setFocus()
+    qtbot.keyClicks(tab.lyrics, "New words")
+    assert tab.field_error("lyrics") == "" and not tab.lyrics.property("invalid")
+    tab.set_range(30.0, 40.0)
+    assert tab.field_error("range") == "" and not tab.start_spin.property("invalid")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -78,6 +79,7 @@ _LYRICS_WORDS = {
     EditOp.SAMPLE: ("Lyrics (optional)", "Leave empty for an instrumental"),
 }
 _NEEDS_STYLE = (EditOp.ADD_VOCALS, EditOp.ADD_INSTRUMENTAL, EditOp.MASHUP, EditOp.SAMPLE)
+_FIELDS = ("range", "lyrics", "tags", "second")  # the fields that say their own problem
 
 
 class EditTab(QWidget):
@@ -172,6 +174,12 @@ class EditTab(QWidget):
             listen.addWidget(widget)
         listen.addStretch(1)
         outer.addWidget(self.range_row)
+        # Each problem is said under its own field (the bar repeats the first), like the Create tab.
+        self._errors: dict[str, QLabel] = {key: theme.label("", "error") for key in _FIELDS}
+        self._touched: set[str] = set()
+        for label in self._errors.values():
+            label.hide()
+        outer.addWidget(self._errors["range"])
         outer.addWidget(self.audition_row)
         self.limit_note = theme.label("", "warning")
         self.limit_note.hide()
@@ -204,7 +212,16 @@ class EditTab(QWidget):
             ("strength", "Strength", self.strength),
         ):
             caption = theme.label(label, None, wrap=False)
-            (text_column if key in ("second", "lyrics") else sound_column).addRow(caption, widget)
+            if key in self._errors:  # the field with its message under it
+                cell = QWidget()
+                stack = QVBoxLayout(cell)
+                stack.setContentsMargins(0, 0, 0, 0)
+                stack.setSpacing(2)
+                stack.addWidget(widget)
+                stack.addWidget(self._errors[key])
+                (text_column if key in ("second", "lyrics") else sound_column).addRow(caption, cell)
+            else:
+                (text_column if key in ("second", "lyrics") else sound_column).addRow(caption, widget)
             self._rows[key] = (caption, widget)
         columns = ReflowColumns(theme.SPACING * 3)
         columns.add_column(text_column, 6)
@@ -251,6 +268,13 @@ class EditTab(QWidget):
         for edit in (self.tags, self.title, self.exclude):
             edit.textChanged.connect(self._refresh)
         self.lyrics.textChanged.connect(self._refresh)
+        # A field shows its message once it has been touched (or on submit), not while still empty.
+        self.tags.textEdited.connect(lambda _text: self._touch("tags"))
+        self.lyrics.textChanged.connect(lambda: self._touch("lyrics") if self.lyrics.hasFocus() else None)
+        self.second.activated.connect(lambda _index: self._touch("second"))
+        self.waveform.rangeChanged.connect(lambda *_: self._touch("range") if self.waveform.dragging() else None)
+        for spin in (self.start_spin, self.end_spin):
+            spin.valueChanged.connect(lambda *_, s=spin: self._touch("range") if s.hasFocus() else None)
         self.model.currentIndexChanged.connect(self._refresh)
         self.strength.changed.connect(self._refresh)
         self.part_only.toggled.connect(lambda _on: self.set_op(self.op()))
@@ -312,6 +336,7 @@ class EditTab(QWidget):
     def use_clip(self, clip: int) -> None:
         detail = self.studio.library.get_or_none(clip)
         self._clip = detail
+        self._touched.clear()  # a new source starts without messages
         self.bar.show_done("")
         self._show_source()
         if detail is None:
@@ -380,6 +405,7 @@ class EditTab(QWidget):
         if self.bar.busy():
             return
         if self.problems():
+            self._touched.update(self._errors)  # on a submit, every problem shows at its field
             self._refresh()
             return
         self.bar.run(self._submit(), what=f"Submitting “{self.op().label.lower()}”")
@@ -588,6 +614,30 @@ class EditTab(QWidget):
         self.bar.set_cost(cost_text(*self._cost()) if caps.edit(op).available else "",
                           f"Estimated from {caps.display_name}'s price list. {caps.credits_note}".strip())
         self.bar.set_problems(problems)
+        self._show_field_problems(problems)
+
+    def _touch(self, field: str) -> None:
+        if field not in self._touched:
+            self._touched.add(field)
+            self._refresh()
+
+    def _show_field_problems(self, problems: list[Problem]) -> None:
+        first: dict[str, str] = {}
+        for problem in problems:
+            first.setdefault(problem.field, problem.message)
+        widgets = {"range": (self.start_spin, self.end_spin), "lyrics": (self.lyrics,), "tags": (self.tags,),
+                   "second": (self.second,)}
+        for field, label in self._errors.items():
+            message = first.get(field, "") if field in self._touched else ""
+            label.setText(message)
+            label.setVisible(bool(message) and any(w.isVisibleTo(self) for w in widgets[field]))
+            for widget in widgets[field]:
+                theme.set_invalid(widget, bool(message))
+
+    def field_error(self, field: str) -> str:
+        """The message shown under ``field`` now ("" when none) - what a person reads."""
+        label = self._errors[field]
+        return label.text() if label.isVisible() else ""
 
     # ------------------------------------------------------------------ events
     def _clip_selected(self, clip: int) -> None:

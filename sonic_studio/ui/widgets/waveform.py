@@ -392,6 +392,10 @@ class WaveformView(QWidget):
         self._snaps = sorted({_cs(t) for t in seconds if t >= 0})
         self.update()
 
+    def dragging(self) -> bool:
+        """Whether the mouse is moving something right now (a change is the person's, not the code's)."""
+        return self._drag is not None
+
     def snap_points(self) -> list[float]:
         return [t / 100 for t in self._snaps]
 
