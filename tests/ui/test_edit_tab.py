@@ -251,7 +251,9 @@ async def test_sunoapi_add_vocals_instrumental_and_mashup_and_what_it_cannot(sun
     await select(ctx, tab, up)
     choose(qtbot, tab, EditOp.ADD_VOCALS)
     assert tab.model.currentData() == "V4_5PLUS"
-    assert not tab.part_only.isVisible()  # sunoapi.org takes no range for added vocals
+    assert not tab.part_only.isVisible()  # sunoapi.org takes no range for added vocals, and says so
+    assert tab.op_note.text() == ("sunoapi.org: vocals sung over the whole instrumental, sent by its link "
+                                  "(its add-vocals takes no range).")
     type_lines(qtbot, tab.lyrics, "[Verse]\nla la")
     qtbot.keyClicks(tab.tags, "pop")
     body = await send(qtbot, tab, ui_emulator, "/api/v1/generate/add-vocals")
