@@ -22,6 +22,7 @@ from sonic_studio.services import Settings, Studio
 from sonic_studio.services.keys import KEY_ENV
 from sonic_studio.store import TaskState
 from sonic_studio.store.assets import AssetState
+from sonic_studio.ui.format import lineage_sentence, lineage_short
 
 FAST = Timing(queue=0.05, first_clip=0.15, second_clip=0.25, concat=0.05)
 MODEL = {ProviderId.SONIC: "sonic-v4-5", ProviderId.SUNOAPI: "V4_5"}
@@ -221,6 +222,9 @@ async def test_sunoapi_join_here_when_the_extension_is_only_the_new_part(studio_
     assert "Joined here (free)" in outcome.message
     whole = studio.library.get(outcome.clip.id)
     assert whole.lineage.parent_clip == extension and whole.lineage.params["joined_here"] is True
+    # The library says where it was joined (and that it cost nothing), not only the one-time notice.
+    assert lineage_short(whole) == "full song (joined here, free)"
+    assert "joined to its source on this computer, free" in lineage_sentence(whole)
     assert decodes(whole.audio_path) and abs(whole.duration - 50.0) < 0.5
 
 

@@ -123,6 +123,8 @@ def lineage_short(detail: ClipRow) -> str:
     if edited:
         return edited
     if detail.full_song_of:
+        if lin is not None and lin.params.get("joined_here"):
+            return "full song (joined here, free)"
         return "full song (extension joined to its source)"
     kind = lin.task_kind if lin else detail.task_kind
     if kind is None or lin is None:
@@ -177,7 +179,10 @@ def lineage_sentence(detail: ClipDetail, persona_name: str | None = None) -> str
     text += "."
     if lin.persona_id:
         text += f" Sung by persona “{persona_name}”." if persona_name else f" Made with persona {lin.persona_id}."
-    if detail.full_song_of:
+    if detail.full_song_of and lin.params.get("joined_here"):
+        text += (" This is the full song: the extension joined to its source on this computer, free "
+                 "(the provider has no join of its own).")
+    elif detail.full_song_of:
         text += " This is the full song: the extension joined to its source."
     return text
 
