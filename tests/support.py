@@ -24,3 +24,21 @@ async def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02) -
         await asyncio.sleep(interval)
 
 
+
+
+async def finished(provider, task_id: str, timeout: float = 60.0):
+    """Poll a provider adapter until the task is finished; its final status.
+
+    Bounded by time, not by a count of polls: the emulator renders results on the CPU, so
+    on a loaded machine (a CI runner beside other jobs) a fixed number of quick polls ran
+    out before a song was made.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        status = await provider.get_task(task_id)
+        if status.finished:
+            return status
+        if loop.time() > deadline:
+            raise AssertionError(f"task still {status.state} after {timeout:g} s")
+        await asyncio.sleep(0.01)

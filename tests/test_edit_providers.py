@@ -4,10 +4,9 @@ adapters refuse before anything is sent (nothing charged)."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from conftest import FAKE_KEY
+from support import finished
 
 from sonic_studio.core.edits import (
     AddLayerRequest,
@@ -37,15 +36,6 @@ def sonic(asgi_client, emulator) -> SonicProvider:
 def suno(asgi_client, emulator) -> SunoApiProvider:
     emulator.timing = Timing.instant()
     return SunoApiProvider(asgi_client, FAKE_KEY, base_url=BASE, upload_base_url=BASE)
-
-
-async def finished(provider, task_id: str):
-    for _ in range(400):
-        status = await provider.get_task(task_id)
-        if status.finished:
-            return status
-        await asyncio.sleep(0.01)
-    raise AssertionError("task never finished")
 
 
 def sonic_params(**changes) -> GenerationParams:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from support import finished
 
 from sonic_studio.core.capabilities import capabilities
 from sonic_studio.core.errors import ServerError, ValidationError
@@ -62,14 +63,6 @@ def custom(**changes) -> GenerationParams:
 def sonic_params(**changes) -> GenerationParams:
     base = {"model": "sonic-v5-5", "lyrics": LYRICS, "tags": "synthwave", "title": "Neon"}
     return GenerationParams(**{**base, **changes})
-
-
-async def finished(provider, task_id: str):
-    for _ in range(400):
-        status = await provider.get_task(task_id)
-        if status.finished:
-            return status
-    raise AssertionError("task never finished")
 
 
 def sent(emulator, path: str) -> list[dict]:

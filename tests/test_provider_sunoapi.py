@@ -12,6 +12,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from support import finished
 
 from sonic_studio.core.errors import (
     AuthError,
@@ -68,14 +69,6 @@ def instant(emulator):
 def custom(**changes) -> GenerationParams:
     base = dict(model="V5", lyrics=LYRICS, tags="synth-pop, dreamy", title="Night Drive")
     return GenerationParams(**{**base, **changes})
-
-
-async def finished(provider: SunoApiProvider, task_id: str):
-    for _ in range(200):
-        status = await provider.get_task(task_id)
-        if status.finished:
-            return status
-    raise AssertionError("task never finished")
 
 
 async def generated_clip(provider, params: GenerationParams | None = None) -> Clip:
