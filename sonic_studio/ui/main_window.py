@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QTabWidget,
     QTextEdit,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +54,7 @@ TABS = (
 # Widgets where Space is theirs: it types, or presses the button.
 # The hidden tabs are built this long after the library has answered (its rows paint first),
 # or this long after start at the latest.
+TASKS_DOCK_HEIGHT = 132  # px: title row, column header and three task rows
 HIDDEN_TABS_AFTER_MS = 100
 HIDDEN_TABS_LATEST_MS = 1500
 _KEEPS_SPACE = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox, QAbstractButton)
@@ -114,8 +117,9 @@ class MainWindow(QMainWindow):
         self.tasks_dock.setWidget(_placeholder("Loading tasks…"))  # never "none" before we know
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.tasks_dock)
         self.resizeDocks([self.library_dock], [360], Qt.Orientation.Horizontal)
-        # Short by default: the work tabs need the height more than an idle task list does.
-        self.resizeDocks([self.tasks_dock], [120], Qt.Orientation.Vertical)
+        # Short by default (the work tabs need the height more than an idle task list does), yet
+        # three rows: the summary and buttons sit in the dock's title row (see _tasks_title).
+        self.resizeDocks([self.tasks_dock], [TASKS_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
         self.player_toolbar = QToolBar("Player", self)
         self.player_toolbar.setObjectName("playerBar")
@@ -257,6 +261,7 @@ class MainWindow(QMainWindow):
         old = self.tasks_dock.widget()
         self.tasks_dock.setWidget(self.tasks)
         old.deleteLater()
+        self.tasks_dock.setTitleBarWidget(self._tasks_title(self.tasks.bar))
 
         self.player_bar = PlayerBar(ctx)
         self.player_toolbar.addWidget(self.player_bar)
@@ -398,6 +403,26 @@ class MainWindow(QMainWindow):
     def show_notice(self, text: str) -> None:
         """A short, non-modal notice in the status bar."""
         self.statusBar().showMessage(text, 6000)
+
+    def _tasks_title(self, bar: QWidget) -> QWidget:
+        """The Tasks dock's title row holding the panel's summary and buttons (one row, not two)."""
+        title = QWidget()
+        title.setObjectName("tasksTitle")
+        row = QHBoxLayout(title)
+        row.setContentsMargins(theme.SPACING, 4, 4, 0)
+        row.setSpacing(theme.SPACING)
+        name = QLabel("Tasks")
+        name.setStyleSheet(f"color: {theme.TEXT_DIM}; font-weight: 600;")
+        row.addWidget(name)
+        row.addWidget(bar, 1)
+        hide = QToolButton()
+        hide.setIcon(icon("close"))
+        hide.setAutoRaise(True)
+        hide.setToolTip("Hide the Tasks panel (View › Tasks brings it back)")
+        hide.setAccessibleName("Hide the Tasks panel")
+        hide.clicked.connect(self.tasks_dock.close)
+        row.addWidget(hide)
+        return title
 
     def open_settings(self) -> None:
         from .dialogs.settings import SettingsDialog

@@ -314,3 +314,20 @@ async def test_the_provider_chip_on_upload_opens_settings(window, qtbot):
     await wait_until(lambda: any(d.isVisible() for d in window.findChildren(SettingsDialog)))
     for dialog in window.findChildren(SettingsDialog):
         dialog.reject()
+
+
+async def test_the_tasks_dock_shows_three_tasks_at_1280x800_with_its_buttons_in_the_title_row(window, ctx, ui_emulator):
+    for n in range(3):
+        await ctx.studio.tasks.submit_generate(GenerationParams(model="sonic-v5-5", lyrics=f"[Verse]\nLine {n}",
+                                                                tags="synthwave", title=f"Song {n}"))
+    window.resize(1280, 800)
+    await wait_until(lambda: (window.width(), window.height()) == (1280, 800))
+    panel = window.tasks
+    await wait_until(lambda: panel.model.rowCount() >= 3)
+    await asyncio.sleep(0.05)  # let the dock take its height
+    table = panel.table
+    last = table.visualRect(panel.model.index(2, 0))
+    assert last.isValid() and last.bottom() <= table.viewport().height(), (last, table.viewport().height())
+    # The summary and the buttons share the dock's title row instead of taking a row of the list.
+    title = window.tasks_dock.titleBarWidget()
+    assert title is not None and panel.bar.parent() is title and panel.clear_button.isVisible()

@@ -298,10 +298,14 @@ class TasksPanel(QWidget):
     def _build(self) -> None:
         s = theme.SPACING
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(s, 4, s, s)
+        layout.setContentsMargins(s, 4, s, 4)
         layout.setSpacing(4)
 
-        bar = QHBoxLayout()
+        # The summary and the buttons: the window moves this row into the dock's title bar,
+        # so the list keeps its height for rows (three at 1280×800, not one).
+        self.bar = QWidget()
+        bar = QHBoxLayout(self.bar)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(s)
         self.summary = QLabel("")
         theme.set_role(self.summary, "hint")
@@ -318,7 +322,7 @@ class TasksPanel(QWidget):
         self.clear_button.clicked.connect(self.clear_finished)
         for button in (self.open_button, self.check_button, self.retry_button, self.clear_button):
             bar.addWidget(button)
-        layout.addLayout(bar)
+        layout.addWidget(self.bar)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -338,7 +342,7 @@ class TasksPanel(QWidget):
         vheader = self.table.verticalHeader()
         vheader.hide()
         vheader.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vheader.setDefaultSectionSize(28)
+        vheader.setDefaultSectionSize(26)  # three rows in the default dock at 1280×800
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)

@@ -196,7 +196,7 @@ class EditTab(QWidget):
         self.second = QComboBox()
         self.second.setToolTip("The clip blended with this one (or drop a clip from the library onto this tab)")
         self.lyrics = QPlainTextEdit()
-        self.lyrics.setMinimumHeight(100)
+        self.lyrics.setMinimumHeight(76)  # four lines: the page fits 1280×800 beside a three-row Tasks dock
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("synthwave, female vocals, warm")
         self.title = QLineEdit()
