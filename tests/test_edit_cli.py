@@ -71,6 +71,20 @@ def test_sunoapi_edits_and_what_it_does_not_offer(cli, emulator):
     mashed = cli.json("mashup", first["clip_id"], second["clip_id"], "--tags", "synthwave", "--title", "Both",
                       "--wait", provider="sunoapi")
     assert mashed["clips"][0]["lineage_text"] == "mashup of Night Drive and Sunrise"
+    # Add vocals / an instrumental over a whole clip, sent by its link (sunoapi.org takes no range).
+    voiced = cli.json("add-vocals", first["clip_id"], "--prompt", "[Verse]\nla la", "--tags", "pop", "--wait",
+                      provider="sunoapi")
+    assert voiced["task"]["state"] == "succeeded"
+    assert voiced["clips"][0]["lineage_text"] == "vocals added to Night Drive"
+    body = emulator.last("/api/v1/generate/add-vocals").json
+    assert body["prompt"] == "[Verse]\nla la" and body["style"] == "pop" and body["uploadUrl"].startswith("http")
+    backed = cli.json("add-instrumental", second["clip_id"], "--tags", "piano", "--wait", provider="sunoapi")
+    assert backed["task"]["state"] == "succeeded"
+    assert backed["clips"][0]["lineage_text"] == "instrumental added to Sunrise"
+    assert emulator.last("/api/v1/generate/add-instrumental").json["tags"] == "piano"
+    with_range = cli.run("add-vocals", first["clip_id"], "--prompt", "la", "--tags", "pop", "--from", "5", "--to", "20",
+                         provider="sunoapi", expect=2)
+    assert "sunoapi.org" in with_range.stderr and "Traceback" not in with_range.stderr
     sent = len(emulator.requests)
     refused = cli.run("sample", first["clip_id"], "--from", "1", "--to", "9", "--tags", "x", provider="sunoapi",
                       expect=2)
@@ -95,12 +109,17 @@ def test_bad_ranges_are_refused_before_anything_is_sent(cli, emulator):
     assert [r for r in emulator.requests[sent:] if r.method == "POST"] == []
 
 
-def test_sigkill_mid_wait_then_resume_pays_once(cli, emulator, sandbox):
-    first = song(cli, "sonic", "Night Drive", "sonic-v5")
+@pytest.mark.parametrize("provider, model, command, path, kind", [
+    ("sonic", "sonic-v5", ["replace-section", "--from", "30", "--to", "45", "--lyrics", "[Chorus] again"],
+     "/api/v1/sonic/replace-section", "replace_section"),
+    ("sunoapi", "V5", ["add-vocals", "--prompt", "[Verse] again", "--tags", "pop"],
+     "/api/v1/generate/add-vocals", "add_vocals"),
+])
+def test_sigkill_mid_wait_then_resume_pays_once(cli, emulator, sandbox, provider, model, command, path, kind):
+    first = song(cli, provider, "Night Drive", model)
     emulator.timing = Timing(queue=1.5, first_clip=3.0, second_clip=3.5, concat=0.3)
     process = subprocess.Popen(
-        cli.argv("replace-section", first["clip_id"], "--from", "30", "--to", "45", "--lyrics", "[Chorus] again",
-                 "--wait"),
+        cli.argv(command[0], first["clip_id"], *command[1:], "--wait", provider=provider),
         env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )
     db = sandbox / DB_FILENAME
@@ -108,22 +127,23 @@ def test_sigkill_mid_wait_then_resume_pays_once(cli, emulator, sandbox):
     while time.monotonic() < deadline:
         try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            row = conn.execute("SELECT provider_task_id FROM tasks WHERE kind = 'replace_section'").fetchone()
+            row = conn.execute("SELECT provider_task_id FROM tasks WHERE kind = ?", (kind,)).fetchone()
             conn.close()
         except sqlite3.OperationalError:
             row = None
-        polls = [r for r in emulator.requests if row and row[0] and r.path.endswith(row[0])]
+        polls = [r for r in emulator.requests if row and row[0] and (r.path.endswith(row[0])
+                                                                     or row[0] in r.query.values())]
         if row and row[0] and len(polls) >= 2:
             break
         time.sleep(0.02)
     assert row and row[0], "the task id never reached the library"
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=10)
-    assert len(emulator.submissions("/api/v1/sonic/replace-section")) == 1
+    assert len(emulator.submissions(path)) == 1
 
-    resumed = cli.json("tasks", "resume")
+    resumed = cli.json("tasks", "resume", provider=provider)
     [entry] = resumed
     assert entry["task"]["task_id"] == row[0] and entry["task"]["state"] == "succeeded"
     assert all(decodes(c["audio_path"]) for c in entry["clips"])
-    assert len(emulator.submissions("/api/v1/sonic/replace-section")) == 1
-    assert cli.json("tasks", "resume") == []
+    assert len(emulator.submissions(path)) == 1
+    assert cli.json("tasks", "resume", provider=provider) == []
