@@ -259,7 +259,7 @@ async def test_sunoapi_add_vocals_instrumental_and_mashup_and_what_it_cannot(sun
     body = await send(qtbot, tab, ui_emulator, "/api/v1/generate/add-vocals")
     assert (body["prompt"], body["style"], body["model"], body["negativeTags"]) == ("[Verse]\nla la", "pop",
                                                                                      "V4_5PLUS", "")
-    await results(ctx)
+    assert lineage_short((await results(ctx))[0]).startswith("vocals added to")
     choose(qtbot, tab, EditOp.ADD_INSTRUMENTAL)
     body = await send(qtbot, tab, ui_emulator, "/api/v1/generate/add-instrumental")
     assert body["tags"] == "pop" and "style" not in body
