@@ -119,20 +119,26 @@ CTRL_C_REACHES_IT = "import os, signal, sys; signal.signal(signal.SIGINT, signal
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_stopping_while_a_submit_waits_for_its_answer_keeps_the_task_id(emulator_server, emulator, sandbox, sig):
+@pytest.mark.parametrize("command, path", [
+    (["generate", "--prompt", "[Verse] slow", "--tags", "pop", "--title", "Slow"], "/api/v1/sonic/create"),
+    # upload-extend sends the link and the extension in one request: the same wait applies.
+    (["upload-extend", "{base}/samples/rain-on-glass.mp3", "--at", "20", "--prompt", "[Verse] rain",
+      "--tags", "ambient", "--title", "Rain"], "/api/v1/sonic/upload-extend"),
+], ids=["generate", "upload-extend"])
+def test_stopping_while_a_submit_waits_for_its_answer_keeps_the_task_id(emulator_server, emulator, sandbox, sig,
+                                                                         command, path):
     """Ctrl+C or SIGTERM while the provider takes seconds to answer: the id is still learned and saved."""
     cli = Cli(emulator_server, sandbox)
-    emulator.faults.inject(Fault("latency", seconds=2.0), "/api/v1/sonic/create", method="POST")
+    emulator.faults.inject(Fault("latency", seconds=2.0), path, method="POST")
+    argv = [part.format(base=emulator_server.base_url) for part in command]
     process = subprocess.Popen(
-        [sys.executable, "-c", CTRL_C_REACHES_IT,
-         *cli.argv("generate", "--prompt", "[Verse] slow", "--tags", "pop", "--title", "Slow",
-                   "--model", "sonic-v4-5", "--wait")],
+        [sys.executable, "-c", CTRL_C_REACHES_IT, *cli.argv(*argv, "--model", "sonic-v4-5", "--wait")],
         env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     deadline = time.monotonic() + 30
-    while not emulator.submissions("/api/v1/sonic/create") and time.monotonic() < deadline:
+    while not emulator.submissions(path) and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert emulator.submissions("/api/v1/sonic/create"), "the submit never reached the provider"
+    assert emulator.submissions(path), "the submit never reached the provider"
     process.send_signal(sig)
     _out, err = process.communicate(timeout=60)
     assert process.returncode in (130, 128 + signal.SIGTERM) and "Traceback" not in err, err
@@ -142,4 +148,4 @@ def test_stopping_while_a_submit_waits_for_its_answer_keeps_the_task_id(emulator
     assert task_id and state == "pending"  # not UNKNOWN: the answer was seconds away
     [entry] = cli.json("tasks", "resume")
     assert entry["task"]["task_id"] == task_id and entry["task"]["state"] == "succeeded"
-    assert len(emulator.submissions("/api/v1/sonic/create")) == 1
+    assert len(emulator.submissions(path)) == 1
